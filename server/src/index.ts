@@ -1,0 +1,79 @@
+import type { Core } from '@strapi/strapi';
+import config from './config';
+import routes from './routes';
+import { createAccounts, SUPER_ADMIN_CODE } from './strapi/accounts';
+import { createHandOffMiddleware } from './strapi/handoff-middleware';
+import { assertStrictHttpParser } from './strapi/http-parser-guard';
+import { createIdentityLinks, ensureLinksTable } from './strapi/identity-links';
+import { createLoginController } from './strapi/login-controller';
+import { createPasswordLoginGuard } from './strapi/password-login-guard';
+import { createSettingsSource } from './strapi/settings-source';
+import { createSignIn } from './strapi/sign-in';
+import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/webhook-guard';
+
+type Plugin = ReturnType<typeof wire>;
+let plugin: Plugin | null = null;
+
+/** Builds the object graph once per Strapi instance. */
+function wire(strapi: Core.Strapi) {
+  const settings = createSettingsSource(strapi);
+  const accounts = createAccounts(strapi);
+  const links = createIdentityLinks(strapi);
+  const signIn = createSignIn({ strapi, settings, accounts, links });
+  const passwordLoginGuard = createPasswordLoginGuard({ strapi, settings, accounts, links });
+  return {
+    settings,
+    accounts,
+    links,
+    signIn,
+    middleware: createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard }),
+    controller: createLoginController({ strapi, settings, signIn }),
+  };
+}
+
+const wired = (strapi: Core.Strapi): Plugin => (plugin ??= wire(strapi));
+
+function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['settings']): void {
+  const { settings } = current.current();
+  const superAdmin = settings.defaultRoles.find(
+    (role) => role === SUPER_ADMIN_CODE || role.trim().toLowerCase() === 'super admin',
+  );
+  if (superAdmin && settings.autoCreate) {
+    strapi.log.warn(
+      `[remote-auth] defaultRoles includes "${superAdmin}": every new single sign-on user becomes a Super Admin. ` +
+        'Anyone who can reach Strapi with a forged header would too; prefer "strapi-author" or "strapi-editor".',
+    );
+  }
+  if (settings.enabled && !settings.sharedSecret) {
+    strapi.log.info('[remote-auth] no sharedSecret configured; recommended when the proxy runs on the same host as Strapi');
+  }
+}
+
+export default {
+  register({ strapi }: { strapi: Core.Strapi }) {
+    assertStrictHttpParser(strapi);
+  },
+
+  async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    const { settings, middleware } = wired(strapi);
+    settings.current();
+    await ensureLinksTable(strapi.db.connection);
+    guardWebhooks(strapi, settings);
+    await warnAboutExistingWebhooks(strapi, settings);
+    warnAboutRiskySettings(strapi, settings);
+    strapi.server.use(middleware);
+  },
+
+  destroy() {
+    plugin = null;
+  },
+
+  config,
+  routes,
+  controllers: {
+    login: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).controller,
+  },
+  services: {
+    settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settings,
+  },
+};

@@ -1,0 +1,49 @@
+import { Refusal } from './refusal';
+
+/** What the policy needs to know about an existing admin account. */
+export interface AccountState {
+  readonly isActive: boolean;
+  readonly blocked: boolean;
+}
+
+export interface AccountRules {
+  readonly autoCreate: boolean;
+  readonly allowInactive: boolean;
+}
+
+export type Decision =
+  | { readonly action: 'sign-in'; readonly activate: boolean }
+  | { readonly action: 'provision' };
+
+/**
+ * Django's `RemoteUserBackend.user_can_authenticate` plus Nautobot's
+ * REMOTE_AUTH_AUTO_CREATE_USER, as one function:
+ * - no account → create it when `autoCreate`, else refuse;
+ * - blocked → always refused;
+ * - inactive → refused unless `allowInactive` (then the sign-in activates it,
+ *   because Strapi's own admin strategy ignores inactive users).
+ */
+export function decide(account: AccountState | null, rules: AccountRules, who: string): Decision {
+  if (account === null) {
+    if (rules.autoCreate) return { action: 'provision' };
+    throw new Refusal(
+      'unknown-user',
+      403,
+      `no admin user matches "${who}" and autoCreate is off; invite the user in Settings → Users or enable autoCreate`,
+      'There is no Strapi admin account for you. Ask an administrator to invite you.',
+    );
+  }
+  if (account.blocked) {
+    throw new Refusal('blocked-user', 403, `admin user "${who}" is blocked`, 'Your Strapi admin account is blocked.');
+  }
+  if (!account.isActive) {
+    if (rules.allowInactive) return { action: 'sign-in', activate: true };
+    throw new Refusal(
+      'inactive-user',
+      403,
+      `admin user "${who}" is inactive; activate it in Settings → Users or set allowInactive: true`,
+      'Your Strapi admin account is not active.',
+    );
+  }
+  return { action: 'sign-in', activate: false };
+}

@@ -1,0 +1,49 @@
+import { readSingleValue, type HeaderSource } from './identity-header';
+import { Refusal } from './refusal';
+import { secretMatches } from './shared-secret';
+import { isTrustedPeer, type TrustedProxies } from './trusted-proxies';
+
+export interface SharedSecret {
+  /** Lower-case header name the proxy sends the secret in. */
+  readonly header: string;
+  readonly value: string;
+}
+
+export interface TrustRules {
+  readonly proxies: TrustedProxies;
+  readonly secret: SharedSecret | null;
+}
+
+/**
+ * Is the socket peer a trusted proxy, and does it prove it? Throws a Refusal
+ * otherwise. `remoteAddress` must be the socket's address (T1, T2).
+ */
+export function assertTrustedProxy(source: HeaderSource, remoteAddress: string | undefined, rules: TrustRules): void {
+  if (!isTrustedPeer(rules.proxies, remoteAddress)) {
+    throw new Refusal(
+      'untrusted-peer',
+      403,
+      `identity header sent by ${remoteAddress ?? 'an unknown peer'}, which is not in trustedProxies ` +
+        `(${rules.proxies.entries.join(', ')}); a client may be talking to Strapi directly`,
+      'Single sign-on is only accepted through the organisation’s proxy.',
+    );
+  }
+  if (rules.secret === null) return;
+  const presented = readSingleValue(source, rules.secret.header);
+  if (presented === null) {
+    throw new Refusal(
+      'secret-missing',
+      403,
+      `the proxy did not send the shared-secret header "${rules.secret.header}" (or sent it more than once)`,
+      'Single sign-on is only accepted through the organisation’s proxy.',
+    );
+  }
+  if (!secretMatches(rules.secret.value, presented)) {
+    throw new Refusal(
+      'secret-mismatch',
+      403,
+      `the shared-secret header "${rules.secret.header}" does not match the configured value`,
+      'Single sign-on is only accepted through the organisation’s proxy.',
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * The set of peers allowed to assert an identity (T1–T3).
+ *
+ * Entries are CIDR ranges or bare addresses (a bare IPv4 address means /32, a
+ * bare IPv6 address /128). Parsing is strict on purpose: `127.1`, octal or
+ * hexadecimal quads, zone indexes, host bits set outside the mask, `*` and the
+ * catch-alls `0.0.0.0/0` / `::/0` are refused, because each of them has meant
+ * "trust everybody" in some product's history. IPv4-mapped IPv6 entries
+ * (`::ffff:10.0.0.1`) are unwrapped to IPv4 so they match IPv4 peers.
+ */
+export type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+export interface TrustedProxies {
+  readonly entries: readonly string[];
+  readonly ranges: readonly Range[];
+}
+
+const DECIMAL = /^(0|[1-9][0-9]{0,2})$/;
+
+export function parseTrustedProxies(list: readonly string[]): TrustedProxies {
+  if (list.length === 0) {
+    throw new TypeError('is empty: list the address of your reverse proxy, e.g. ["127.0.0.1/32"]');
+  }
+  return { entries: [...list], ranges: list.map(parseEntry) };
+}
+
+function parseEntry(entry: string): Range {
+  const fail = (why: string): never => {
+    throw new TypeError(`entry "${entry}" ${why}`);
+  };
+  if (typeof entry !== 'string' || entry.trim() !== entry || entry === '') {
+    fail('must be a non-empty address or CIDR range without spaces');
+  }
+  if (entry === '*') fail('would trust every client: list your proxy addresses instead');
+
+  const slash = entry.indexOf('/');
+  const addressText = slash === -1 ? entry : entry.slice(0, slash);
+  const prefixText = slash === -1 ? null : entry.slice(slash + 1);
+
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  if (addressText.includes(':')) {
+    if (addressText.includes('%')) fail('has a zone index, which cannot be matched reliably');
+    if (!ipaddr.IPv6.isValid(addressText)) fail('is not a valid IPv6 address');
+    address = ipaddr.IPv6.parse(addressText);
+  } else {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
+      fail('is not a dotted-quad IPv4 address (shorthand like "127.1" and octal forms are refused)');
+    }
+    address = ipaddr.IPv4.parse(addressText);
+  }
+
+  const maxBits = address.kind() === 'ipv4' ? 32 : 128;
+  let bits = maxBits;
+  if (prefixText !== null) {
+    if (!DECIMAL.test(prefixText) || Number(prefixText) > maxBits) {
+      fail(`has an invalid prefix length (0-${maxBits} expected)`);
+    }
+    bits = Number(prefixText);
+  }
+  if (bits === 0) fail('would trust every client: list your proxy addresses instead');
+
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    if (bits < 96) fail('mixes an IPv4-mapped address with a prefix shorter than /96');
+    address = (address as ipaddr.IPv6).toIPv4Address();
+    bits -= 96;
+  }
+
+  const network = ipaddr.parse(networkAddress(address, bits));
+  if (network.toString() !== address.toString()) {
+    fail(`has host bits set outside its /${bits} mask (did you mean "${network.toString()}/${bits}"?)`);
+  }
+  return [address, bits];
+}
+
+function networkAddress(address: ipaddr.IPv4 | ipaddr.IPv6, bits: number): string {
+  if (address.kind() === 'ipv4') {
+    return ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${bits}`).toString();
+  }
+  return ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${bits}`).toString();
+}
+
+/** Normalises the socket's peer address: IPv4-mapped IPv6 becomes IPv4. */
+export function parsePeerAddress(remoteAddress: string | undefined): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (!remoteAddress || !ipaddr.isValid(remoteAddress)) return null;
+  const parsed = ipaddr.parse(remoteAddress);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (parsed as ipaddr.IPv6).toIPv4Address();
+  }
+  return parsed;
+}
+
+/**
+ * True when the socket peer is one of the trusted proxies. Pass the socket's
+ * `remoteAddress` — never `ctx.ip`, `X-Forwarded-For`, `Forwarded` or
+ * `X-Real-IP`, which any client can write (T2).
+ */
+export function isTrustedPeer(proxies: TrustedProxies, remoteAddress: string | undefined): boolean {
+  const peer = parsePeerAddress(remoteAddress);
+  if (!peer) return false;
+  return proxies.ranges.some(([range, bits]) => range.kind() === peer.kind() && peer.match(range, bits));
+}

@@ -1,0 +1,124 @@
+/**
+ * Field types for the settings schema. Each field knows its default, how to
+ * check a value (throwing a TypeError whose message completes the sentence
+ * "<key> …"), and how the admin form should present it.
+ */
+export type FieldKind = 'boolean' | 'choice' | 'text' | 'list' | 'secret' | 'hook';
+
+export interface Field<T> {
+  readonly kind: FieldKind;
+  readonly default: T;
+  readonly help: string;
+  readonly choices?: readonly string[];
+  check(value: unknown): T;
+}
+
+const describe = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? `"${value}"` : typeof value;
+
+export function boolean(defaultValue: boolean, help: string): Field<boolean> {
+  return {
+    kind: 'boolean',
+    default: defaultValue,
+    help,
+    check(value) {
+      if (typeof value !== 'boolean') throw new TypeError(`must be true or false, got ${describe(value)}`);
+      return value;
+    },
+  };
+}
+
+export function choice<C extends string>(choices: readonly C[], defaultValue: C, help: string): Field<C> {
+  return {
+    kind: 'choice',
+    default: defaultValue,
+    help,
+    choices,
+    check(value) {
+      if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+        throw new TypeError(`must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describe(value)}`);
+      }
+      return value as C;
+    },
+  };
+}
+
+export function text<T extends string | null>(
+  defaultValue: T,
+  help: string,
+  validate: (value: string) => string | null = () => null,
+): Field<T> {
+  return {
+    kind: 'text',
+    default: defaultValue,
+    help,
+    check(value) {
+      if (value === null || value === undefined || value === '') {
+        if (defaultValue === null) return null as T;
+        throw new TypeError('must not be empty');
+      }
+      if (typeof value !== 'string') throw new TypeError(`must be a string, got ${describe(value)}`);
+      const problem = validate(value);
+      if (problem) throw new TypeError(problem);
+      return value as T;
+    },
+  };
+}
+
+export function list(defaultValue: readonly string[], help: string, validate?: (value: readonly string[]) => void): Field<string[]> {
+  return {
+    kind: 'list',
+    default: [...defaultValue],
+    help,
+    check(value) {
+      if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+        throw new TypeError(`must be a list of strings, got ${describe(value)}`);
+      }
+      validate?.(value);
+      return [...value];
+    },
+  };
+}
+
+export interface SecretHeader {
+  readonly header: string;
+  readonly value: string;
+}
+
+/** `{ header, value }` or null; the value is write-only (never returned by the API, never logged). */
+export function secretHeader(help: string, checkHeader: (name: string) => string | null): Field<SecretHeader | null> {
+  return {
+    kind: 'secret',
+    default: null,
+    help,
+    check(value) {
+      if (value === null || value === undefined) return null;
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new TypeError(`must be null or { header, value }, got ${describe(value)}`);
+      }
+      const { header, value: secret, ...rest } = value as Record<string, unknown>;
+      const extra = Object.keys(rest);
+      if (extra.length > 0) throw new TypeError(`has unknown key "${extra[0]}" (expected { header, value })`);
+      if (typeof header !== 'string') throw new TypeError('.header must be a header name, e.g. "X-Proxy-Secret"');
+      const problem = checkHeader(header);
+      if (problem) throw new TypeError(`.header ${problem}`);
+      if (typeof secret !== 'string' || secret.length < 16) {
+        throw new TypeError('.value must be a string of at least 16 characters (use a long random value)');
+      }
+      return { header, value: secret };
+    },
+  };
+}
+
+export function hook<F extends (...args: never[]) => unknown>(help: string): Field<F | null> {
+  return {
+    kind: 'hook',
+    default: null,
+    help,
+    check(value) {
+      if (value === null || value === undefined) return null;
+      if (typeof value !== 'function') throw new TypeError(`must be a function, got ${describe(value)}`);
+      return value as F;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { canonicalHeaderName } from '../pipeline/header-name';
+import { isDomainName, type Claim, type NormalizeIdentity } from '../pipeline/claim';
+import { parseTrustedProxies } from '../pipeline/trusted-proxies';
+import { boolean, choice, hook, list, secretHeader, text, type Field } from './fields';
+
+/** Called after every successful sign-in (Django's `configure_user`). */
+export type OnLogin = (event: { user: { id: number | string; email: string }; created: boolean; claim: Claim }) =>
+  void | Promise<void>;
+
+const headerName = (value: string): string | null => {
+  try {
+    canonicalHeaderName(value);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+const logoutUrl = (value: string): string | null => {
+  if (value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return null;
+  } catch {
+    /* fall through */
+  }
+  return `must be an absolute http(s) URL or a path starting with "/", got "${value}"`;
+};
+
+/**
+ * The single source of truth for every option: defaults, validation (boot
+ * config validator and, later, the settings API) and the admin form.
+ * These names are public API, documented in the README.
+ */
+export const schema = {
+  enabled: boolean(true, 'Sign people in from the proxy header. Off: the plugin ignores the header entirely.'),
+  mode: choice(['persistent'] as const, 'persistent', 'persistent: the header is needed only to start a session, which lives until logout or expiry.'),
+  header: text('Remote-User', 'Request header carrying the identity. Django form HTTP_X_REMOTE_USER is accepted.', headerName),
+  trustedProxies: list(['127.0.0.1/32', '::1/128'], 'Addresses (CIDR) of the proxies allowed to send the header, matched against the socket peer.', (value) => {
+    try {
+      parseTrustedProxies(value);
+    } catch (error) {
+      throw new TypeError((error as Error).message);
+    }
+  }),
+  sharedSecret: secretHeader('{ header, value }: a secret header the proxy adds, proving the request went through it. Never logged or shown.', headerName),
+  userField: choice(['email', 'username'] as const, 'email', 'What the header carries: an e-mail address, or a user name combined with emailDomain.'),
+  emailDomain: text(null as string | null, 'With userField "username": e-mail domain of the accounts (jane → jane@<emailDomain>).', (value) =>
+    isDomainName(value) ? null : `must be a domain name like "corp.example", got "${value}"`,
+  ),
+  stripRealm: boolean(false, 'With userField "username": strip a Kerberos realm ("jane@CORP.EXAMPLE" → "jane").'),
+  autoCreate: boolean(false, 'Create an admin account for people who have none yet.'),
+  defaultRoles: list(['strapi-author'], 'Roles (codes or names) given to accounts created by autoCreate.', (value) => {
+    if (value.length === 0) throw new TypeError('must name at least one role');
+    if (value.some((role) => role.trim() === '')) throw new TypeError('must not contain empty role names');
+  }),
+  allowInactive: boolean(false, 'Let inactive (never blocked) accounts sign in; the sign-in activates them.'),
+  allowPasswordLogin: boolean(true, 'Keep the password form working. Off: SSO accounts cannot use passwords (super admins still can).'),
+  logoutRedirectUrl: text(null as string | null, 'Where to send people after they log out, e.g. the proxy sign-out URL.', logoutUrl),
+  normalizeIdentity: hook<NormalizeIdentity>('config/plugins only: (value) => cleaned value, or null to refuse.'),
+  onLogin: hook<OnLogin>('config/plugins only: ({ user, created, claim }) => void, called after each sign-in.'),
+} satisfies Record<string, Field<unknown>>;
+
+type Schema = typeof schema;
+export type SettingKey = keyof Schema;
+export type Settings = { -readonly [K in SettingKey]: ReturnType<Schema[K]['check']> };
+
+export const settingKeys = Object.keys(schema) as SettingKey[];
+
+export function defaultSettings(): Settings {
+  const defaults = {} as Record<string, unknown>;
+  for (const key of settingKeys) {
+    const value = schema[key].default;
+    defaults[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return defaults as Settings;
+}
+
+export interface SettingsIssue {
+  readonly key: string;
+  readonly message: string;
+}
+
+export class SettingsError extends Error {
+  readonly issues: readonly SettingsIssue[];
+
+  constructor(issues: readonly SettingsIssue[]) {
+    super(issues.map((issue) => `"${issue.key}" ${issue.message}`).join('; '));
+    this.name = 'SettingsError';
+    this.issues = issues;
+  }
+}
+
+/** Validates a complete or partial settings object, filling the gaps with defaults. */
+export function parseSettings(raw: unknown): Settings {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new SettingsError([{ key: '(root)', message: 'must be an object' }]);
+  }
+  const input = raw as Record<string, unknown>;
+  const issues: SettingsIssue[] = [];
+  for (const key of Object.keys(input)) {
+    if (!(key in schema)) {
+      const hint = settingKeys.find((known) => known.toLowerCase() === key.toLowerCase());
+      issues.push({ key, message: `is not an option of this plugin${hint ? ` (did you mean "${hint}"?)` : ''}` });
+    }
+  }
+  const settings = defaultSettings() as Record<string, unknown>;
+  for (const key of settingKeys) {
+    if (!(key in input) || input[key] === undefined) continue;
+    try {
+      settings[key] = schema[key].check(input[key]);
+    } catch (error) {
+      issues.push({ key, message: (error as Error).message });
+    }
+  }
+  const parsed = settings as Settings;
+  if (parsed.userField === 'username' && !parsed.emailDomain) {
+    issues.push({ key: 'emailDomain', message: 'is required when userField is "username"' });
+  }
+  if (
+    parsed.sharedSecret &&
+    !issues.some((issue) => issue.key === 'header') &&
+    canonicalHeaderName(parsed.sharedSecret.header) === canonicalHeaderName(parsed.header)
+  ) {
+    issues.push({ key: 'sharedSecret', message: '.header must differ from "header"' });
+  }
+  if (issues.length > 0) throw new SettingsError(issues);
+  return parsed;
+}

@@ -1,0 +1,59 @@
+import type { Core } from '@strapi/strapi';
+import type { Context, Next } from 'koa';
+import { isAdminDocumentRequest } from '../pipeline/admin-document';
+import { isRefusal } from '../pipeline/refusal';
+import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
+import { isSignedOut, markSignedOut } from './session-cookies';
+import { adminPath, type SettingsSource } from './settings-source';
+import type { SignIn } from './sign-in';
+import type { PasswordLoginGuard } from './password-login-guard';
+
+interface Dependencies {
+  readonly strapi: Core.Strapi;
+  readonly settings: SettingsSource;
+  readonly signIn: SignIn;
+  readonly passwordLoginGuard: PasswordLoginGuard;
+}
+
+/**
+ * The global Koa middleware (added in bootstrap, so it runs after Strapi's
+ * configured middlewares and before the router). It only acts on three kinds
+ * of request and lets everything else through untouched:
+ * - a browser navigation to the admin SPA: hand off a session for the asserted
+ *   identity, unless this browser signed out (T16);
+ * - `POST <admin>/logout`: remember the sign-out;
+ * - `POST <admin>/login`: the password-login guard.
+ */
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard }: Dependencies) {
+  return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
+    const { settings: options } = settings.current();
+    if (!options.enabled) return next();
+    const admin = adminPath(strapi);
+
+    if (ctx.method === 'POST' && ctx.path === `${admin}/logout`) {
+      await next();
+      if (ctx.status < 400) markSignedOut(strapi, ctx);
+      return;
+    }
+    if (ctx.method === 'POST' && ctx.path === `${admin}/login`) {
+      if (await passwordLoginGuard(ctx)) return next();
+      return;
+    }
+
+    const document = isAdminDocumentRequest(
+      { method: ctx.method, path: ctx.path, accept: ctx.get('accept') || undefined, fetchDest: ctx.get('sec-fetch-dest') || undefined },
+      admin,
+    );
+    if (!document || isSignedOut(ctx)) return next();
+
+    try {
+      const result = await signIn(ctx);
+      if (result.state === 'signed-in') setHandOffHeaders(ctx);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);
+      return;
+    }
+    return next();
+  };
+}

@@ -1,0 +1,76 @@
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { Refusal, isRefusal } from '../pipeline/refusal';
+import { safeReturnTo } from '../pipeline/return-to';
+import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
+import { clearSignedOut, isSignedOut } from './session-cookies';
+import { adminPath, type SettingsSource } from './settings-source';
+import type { SignIn } from './sign-in';
+
+interface Dependencies {
+  readonly strapi: Core.Strapi;
+  readonly settings: SettingsSource;
+  readonly signIn: SignIn;
+}
+
+/**
+ * `GET /remote-auth/login?returnTo=/admin/…` — the explicit "Sign in with SSO"
+ * step: clears the signed-out marker, hands off a session and redirects to a
+ * same-origin admin path.
+ * `GET /remote-auth/logout` — leaves for `logoutRedirectUrl` (the proxy's
+ * sign-out page) and clears the marker so the next proxy login works.
+ * `GET /remote-auth/status` — what the admin login page needs to show the SSO link.
+ */
+export function createLoginController({ strapi, settings, signIn }: Dependencies) {
+  return {
+    async login(ctx: Context): Promise<void> {
+      const admin = adminPath(strapi);
+      setHandOffHeaders(ctx);
+      if (!settings.current().settings.enabled) {
+        respondWithRefusal(strapi, ctx, disabled(), `${admin}/auth/login`);
+        return;
+      }
+      try {
+        const result = await signIn(ctx);
+        if (result.state === 'anonymous') throw noIdentity(settings.current().settings.header);
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);
+        return;
+      }
+      clearSignedOut(strapi, ctx);
+      ctx.redirect(safeReturnTo(ctx.query.returnTo, admin));
+    },
+
+    async logout(ctx: Context): Promise<void> {
+      setHandOffHeaders(ctx);
+      clearSignedOut(strapi, ctx);
+      ctx.redirect(settings.current().settings.logoutRedirectUrl ?? `${adminPath(strapi)}/auth/login`);
+    },
+
+    async status(ctx: Context): Promise<void> {
+      const { enabled, logoutRedirectUrl } = settings.current().settings;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = {
+        data: {
+          enabled,
+          loginUrl: '/remote-auth/login',
+          logoutUrl: '/remote-auth/logout',
+          signedOut: isSignedOut(ctx),
+          hasLogoutRedirect: logoutRedirectUrl !== null,
+        },
+      };
+    },
+  };
+}
+
+const noIdentity = (header: string): Refusal =>
+  new Refusal(
+    'unknown-user',
+    401,
+    `GET /remote-auth/login without an identity: the proxy did not send "${header}"; is this route behind the proxy?`,
+    'The single sign-on proxy did not identify you. Sign in through your organisation’s portal, or use a password.',
+  );
+
+const disabled = (): Refusal =>
+  new Refusal('unknown-user', 403, 'remote login is disabled (enabled: false)', 'Single sign-on is turned off.');

@@ -1,0 +1,50 @@
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import type { Refusal } from '../pipeline/refusal';
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/** Headers every hand-off response carries (T13, T15). */
+export function setHandOffHeaders(ctx: Context): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Referrer-Policy', 'no-referrer');
+}
+
+export const peerOf = (ctx: Context): string => ctx.req.socket.remoteAddress ?? 'unknown peer';
+
+export function logRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal): void {
+  const line = `[remote-auth] refused (${refusal.code}) ${ctx.method} ${ctx.path} from ${peerOf(ctx)}: ${refusal.reason}`;
+  if (refusal.status >= 500) strapi.log.error(line);
+  else strapi.log.warn(line);
+}
+
+/**
+ * Answers a refused request: one log line for the operator, a plain page for
+ * browsers, JSON for API clients. Never a stack trace, never a cookie.
+ */
+export function respondWithRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal, passwordLoginUrl: string): void {
+  logRefusal(strapi, ctx, refusal);
+  setHandOffHeaders(ctx);
+  ctx.status = refusal.status;
+  if (ctx.accepts('json', 'html') === 'html') {
+    ctx.type = 'html';
+    ctx.body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Sign-in refused</title>
+<style>body{font-family:system-ui,sans-serif;background:#f6f6f9;color:#32324d;display:grid;place-items:center;min-height:100vh;margin:0}
+main{background:#fff;padding:2.5rem;border-radius:8px;box-shadow:0 1px 4px rgba(33,33,52,.1);max-width:32rem}
+h1{font-size:1.25rem;margin-top:0}code{color:#666687}a{color:#4945ff}</style></head>
+<body><main><h1>Single sign-on did not sign you in</h1>
+<p>${escapeHtml(refusal.publicMessage)}</p>
+<p><a href="${escapeHtml(passwordLoginUrl)}">Sign in with a password instead</a></p>
+<p><small>Reference for your administrator: <code>${escapeHtml(refusal.code)}</code></small></p>
+</main></body></html>`;
+    return;
+  }
+  ctx.type = 'json';
+  ctx.body = {
+    data: null,
+    error: { status: refusal.status, name: 'RemoteAuthError', message: refusal.publicMessage, details: { code: refusal.code } },
+  };
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { REFRESH_COOKIE, accessCookieName, cookieAttributes } from './session-cookies';
+
+interface AdminSessions {
+  generateRefreshToken(userId: string, deviceId: string, options: { type: 'session' | 'refresh' }): Promise<{ token: string }>;
+  generateAccessToken(refreshToken: string): Promise<{ token: string } | { error: string }>;
+  validateAccessToken(token: string): { isValid: boolean; payload: { userId: string; sessionId: string } | null };
+  validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string }>;
+  isSessionActive(sessionId: string): Promise<boolean>;
+}
+
+const adminSessions = (strapi: Core.Strapi): AdminSessions =>
+  (strapi as unknown as { sessionManager: (origin: string) => AdminSessions }).sessionManager('admin');
+
+/**
+ * The admin user id of the session this browser already holds, if any: the
+ * access cookie when it is valid and its session active, else the refresh
+ * cookie. Lets the hand-off skip minting when the browser is already signed in
+ * as the asserted user.
+ */
+export async function currentSessionUserId(strapi: Core.Strapi, ctx: Context): Promise<string | null> {
+  const sessions = adminSessions(strapi);
+  const access = ctx.cookies.get(accessCookieName(strapi));
+  if (access) {
+    const result = sessions.validateAccessToken(access);
+    if (result.isValid && result.payload && (await sessions.isSessionActive(result.payload.sessionId))) {
+      return String(result.payload.userId);
+    }
+  }
+  const refresh = ctx.cookies.get(REFRESH_COOKIE);
+  if (refresh) {
+    const result = await sessions.validateRefreshToken(refresh);
+    if (result.isValid && result.userId !== undefined) return String(result.userId);
+  }
+  return null;
+}
+
+/**
+ * Mints a Strapi admin session exactly as the password login does (session
+ * manager, browser-session refresh cookie) and hands it to the SPA through the
+ * readable access cookie. Tokens travel only in cookies, never in a URL or body.
+ */
+export async function mintSession(strapi: Core.Strapi, ctx: Context, userId: string | number): Promise<void> {
+  const sessions = adminSessions(strapi);
+  const { token: refreshToken } = await sessions.generateRefreshToken(String(userId), randomUUID(), { type: 'session' });
+  const access = await sessions.generateAccessToken(refreshToken);
+  if ('error' in access) throw new Error(`the session manager refused to issue an access token (${access.error})`);
+
+  const { path, domain, sameSite, secure } = cookieAttributes(strapi, ctx);
+  ctx.cookies.set(REFRESH_COOKIE, refreshToken, { httpOnly: true, secure, path, domain, sameSite, overwrite: true });
+  ctx.cookies.set(accessCookieName(strapi), access.token, { httpOnly: false, secure, path, domain, sameSite, overwrite: true });
+}
