@@ -35,10 +35,27 @@ export function parseSetCookies(lines: string[]): Record<string, string> {
   return cookies;
 }
 
+/**
+ * Node's client sends an array value as repeated lines, and keeps names that
+ * differ by "_" apart: [a, 1, a, 2, a_b, 3] → { a: ['1', '2'], a_b: '3' }.
+ */
+function groupHeaderList(list: string[]): OutgoingHttpHeaders {
+  const grouped = new Map<string, { name: string; values: string[] }>();
+  for (let i = 0; i < list.length; i += 2) {
+    const key = list[i].toLowerCase();
+    const entry = grouped.get(key) ?? { name: list[i], values: [] };
+    entry.values.push(list[i + 1]);
+    grouped.set(key, entry);
+  }
+  const headers: OutgoingHttpHeaders = {};
+  for (const { name, values } of grouped.values()) headers[name] = values.length === 1 ? values[0] : values;
+  return headers;
+}
+
 export function request(origin: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
   const url = new URL(path, origin);
   const payload = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-  let headers = options.headers ?? {};
+  let headers = Array.isArray(options.headers) ? groupHeaderList(options.headers) : (options.headers ?? {});
   if (payload !== undefined && !Array.isArray(headers) && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
     headers = { ...headers, 'Content-Type': 'application/json' };
   }
@@ -49,7 +66,7 @@ export function request(origin: string, path: string, options: RequestOptions = 
         port: url.port,
         path: `${url.pathname}${url.search}`,
         method: options.method ?? 'GET',
-        headers: headers as OutgoingHttpHeaders,
+        headers,
         localAddress: options.localAddress,
         agent: false,
       },

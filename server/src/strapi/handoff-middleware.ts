@@ -46,14 +46,17 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
     );
     if (!document || isSignedOut(ctx)) return next();
 
+    let signedIn = false;
     try {
-      const result = await signIn(ctx);
-      if (result.state === 'signed-in') setHandOffHeaders(ctx);
+      signedIn = (await signIn(ctx)).state === 'signed-in';
     } catch (error) {
       if (!isRefusal(error)) throw error;
       respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);
       return;
     }
-    return next();
+    await next();
+    // After the SPA handler, which sets its own Cache-Control: a response
+    // carrying session cookies must never be stored.
+    if (signedIn) setHandOffHeaders(ctx);
   };
 }

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileSettings } from '../../server/src/settings/compile';
+import { defaultSettings, parseSettings } from '../../server/src/settings/schema';
+import { readAssertion } from '../../server/src/pipeline/assertion';
+import { isTrustedPeer } from '../../server/src/pipeline/trusted-proxies';
+import { Refusal } from '../../server/src/pipeline/refusal';
+import { headers } from './fake-headers';
+
+const SECRET = 'correct-horse-battery-staple-42';
+
+test('defaults compile to the lower-case header, loopback proxies and no secret', () => {
+  const settings = defaultSettings();
+  const compiled = compileSettings(settings);
+  assert.equal(compiled.settings, settings);
+  assert.equal(compiled.assertion.header, 'remote-user');
+  assert.deepEqual(compiled.assertion.proxies.entries, ['127.0.0.1/32', '::1/128']);
+  assert.equal(compiled.assertion.secret, null);
+  assert.equal(compiled.assertion.userField, 'email');
+  assert.equal(compiled.assertion.emailDomain, null);
+  assert.equal(compiled.assertion.stripRealm, false);
+  assert.equal(isTrustedPeer(compiled.assertion.proxies, '127.0.0.1'), true);
+  assert.equal(isTrustedPeer(compiled.assertion.proxies, '::1'), true);
+  assert.equal(isTrustedPeer(compiled.assertion.proxies, '10.0.0.1'), false);
+});
+
+test('the Django header form and the secret header are canonicalised; the secret value is kept as is', () => {
+  const compiled = compileSettings(
+    parseSettings({
+      header: 'HTTP_X_REMOTE_USER',
+      sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
+      userField: 'username',
+      emailDomain: 'corp.example',
+      stripRealm: true,
+      trustedProxies: ['10.0.0.0/8'],
+    }),
+  );
+  assert.equal(compiled.assertion.header, 'x-remote-user');
+  assert.deepEqual(compiled.assertion.secret, { header: 'x-proxy-secret', value: SECRET });
+  assert.equal(compiled.assertion.userField, 'username');
+  assert.equal(compiled.assertion.emailDomain, 'corp.example');
+  assert.equal(compiled.assertion.stripRealm, true);
+  assert.equal(isTrustedPeer(compiled.assertion.proxies, '10.1.2.3'), true);
+  assert.equal(isTrustedPeer(compiled.assertion.proxies, '127.0.0.1'), false);
+});
+
+test('compiled rules drive readAssertion end to end', () => {
+  const { assertion } = compileSettings(
+    parseSettings({ header: 'X-Forwarded-Email', sharedSecret: { header: 'HTTP_X_PROXY_SECRET', value: SECRET } }),
+  );
+  assert.deepEqual(
+    readAssertion(
+      { headers: headers(['X-Proxy-Secret', SECRET], ['X-Forwarded-Email', 'Jane@Corp.Example']), remoteAddress: '127.0.0.1' },
+      assertion,
+    ),
+    { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null } },
+  );
+  assert.throws(
+    () => readAssertion({ headers: headers(['X-Forwarded-Email', 'jane@corp.example']), remoteAddress: '127.0.0.1' }, assertion),
+    (error: unknown) => error instanceof Refusal && error.code === 'secret-missing',
+  );
+  assert.throws(
+    () =>
+      readAssertion(
+        { headers: headers(['X-Proxy-Secret', SECRET], ['X-Forwarded-Email', 'jane@corp.example']), remoteAddress: '192.0.2.1' },
+        assertion,
+      ),
+    (error: unknown) => error instanceof Refusal && error.code === 'untrusted-peer',
+  );
+});
+
+test('compiling settings that bypassed validation still refuses catch-all proxies and bad header names', () => {
+  assert.throws(() => compileSettings({ ...defaultSettings(), trustedProxies: ['0.0.0.0/0'] }), TypeError);
+  assert.throws(() => compileSettings({ ...defaultSettings(), trustedProxies: [] }), TypeError);
+  assert.throws(() => compileSettings({ ...defaultSettings(), header: 'Remote_User' as 'Remote-User' }), TypeError); // Settings.header is typed as the literal default
+});

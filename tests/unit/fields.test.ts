@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { boolean, choice, hook, list, secretHeader, text } from '../../server/src/settings/fields';
+
+const throwsType = (fn: () => unknown, message: RegExp): void => {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof TypeError);
+    assert.match(error.message, message);
+    return true;
+  });
+};
+
+test('boolean: accepts true/false only', () => {
+  const field = boolean(true, 'help');
+  assert.equal(field.kind, 'boolean');
+  assert.equal(field.default, true);
+  assert.equal(field.help, 'help');
+  assert.equal(field.check(false), false);
+  assert.equal(field.check(true), true);
+  throwsType(() => field.check('true'), /must be true or false, got "true"/);
+  throwsType(() => field.check(1), /got number/);
+  throwsType(() => field.check(null), /got null/);
+  throwsType(() => field.check([]), /got an array/);
+  throwsType(() => field.check(undefined), /got undefined/);
+});
+
+test('choice: accepts listed values only, case-sensitively', () => {
+  const field = choice(['email', 'username'] as const, 'email', 'help');
+  assert.equal(field.kind, 'choice');
+  assert.deepEqual(field.choices, ['email', 'username']);
+  assert.equal(field.check('username'), 'username');
+  throwsType(() => field.check('Email'), /must be one of "email", "username", got "Email"/);
+  throwsType(() => field.check(''), /must be one of/);
+  throwsType(() => field.check(0), /got number/);
+});
+
+test('text with a non-null default: empty is refused, validator runs', () => {
+  const field = text('Remote-User', 'help', (value) => (value.includes(' ') ? 'has a space' : null));
+  assert.equal(field.kind, 'text');
+  assert.equal(field.check('X-User'), 'X-User');
+  throwsType(() => field.check(''), /must not be empty/);
+  throwsType(() => field.check(null), /must not be empty/);
+  throwsType(() => field.check(42), /must be a string, got number/);
+  throwsType(() => field.check('a b'), /^has a space$/);
+});
+
+test('text with a null default: empty/null means null', () => {
+  const field = text(null as string | null, 'help');
+  assert.equal(field.default, null);
+  assert.equal(field.check(''), null);
+  assert.equal(field.check(null), null);
+  assert.equal(field.check(undefined), null);
+  assert.equal(field.check('x'), 'x');
+  throwsType(() => field.check({}), /must be a string, got object/);
+});
+
+test('list: strings only, validator runs, result and default are copies', () => {
+  const defaults = ['a'];
+  const field = list(defaults, 'help', (value) => {
+    if (value.includes('bad')) throw new TypeError('contains bad');
+  });
+  defaults.push('mutated');
+  assert.deepEqual(field.default, ['a']);
+  const input = ['x', 'y'];
+  const checked = field.check(input);
+  assert.deepEqual(checked, ['x', 'y']);
+  assert.notEqual(checked, input);
+  throwsType(() => field.check('x'), /must be a list of strings, got "x"/);
+  throwsType(() => field.check([1]), /must be a list of strings, got an array/);
+  throwsType(() => field.check(null), /got null/);
+  throwsType(() => field.check(['bad']), /contains bad/);
+});
+
+test('secretHeader: null/undefined → null; { header, value } checked', () => {
+  const field = secretHeader('help', (name) => (name === 'Bad_Name' ? 'is bad' : null));
+  assert.equal(field.kind, 'secret');
+  assert.equal(field.default, null);
+  assert.equal(field.check(null), null);
+  assert.equal(field.check(undefined), null);
+  assert.deepEqual(field.check({ header: 'X-Proxy-Secret', value: 'x'.repeat(16) }), { header: 'X-Proxy-Secret', value: 'x'.repeat(16) });
+  throwsType(() => field.check([]), /must be null or \{ header, value \}, got an array/);
+  throwsType(() => field.check(42), /got number/);
+  throwsType(() => field.check({ header: 'X-Proxy-Secret', value: 'x'.repeat(16), extra: 1 }), /unknown key "extra"/);
+  throwsType(() => field.check({ value: 'x'.repeat(16) }), /^\.header must be a header name/);
+  throwsType(() => field.check({ header: 'Bad_Name', value: 'x'.repeat(16) }), /^\.header is bad$/);
+  throwsType(() => field.check({ header: 'X-Proxy-Secret', value: 'x'.repeat(15) }), /^\.value must be a string of at least 16 characters/);
+  throwsType(() => field.check({ header: 'X-Proxy-Secret', value: 1234567890123456 }), /^\.value must be a string/);
+});
+
+test('secretHeader errors never echo the secret value (T15)', () => {
+  const field = secretHeader('help', () => null);
+  const short = 'short-secret';
+  try {
+    field.check({ header: 'X-Proxy-Secret', value: short });
+    assert.fail('expected a TypeError');
+  } catch (error) {
+    assert.ok(!(error as Error).message.includes(short));
+  }
+});
+
+test(
+  'secretHeader: a bare string (e.g. sharedSecret: process.env.SECRET) is refused without echoing it (T15)',
+  { todo: 'bug: fields.ts secretHeader.check builds "got \\"<value>\\"" with describe(value), printing the secret in the boot error' },
+  () => {
+    const field = secretHeader('help', () => null);
+    const secret = 'a-real-secret-from-the-environment';
+    assert.throws(() => field.check(secret), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.ok(!error.message.includes(secret), error.message);
+      return true;
+    });
+  },
+);
+
+test('hook: functions or null only', () => {
+  const field = hook<(value: string) => string>('help');
+  assert.equal(field.kind, 'hook');
+  const fn = (value: string) => value;
+  assert.equal(field.check(fn), fn);
+  assert.equal(field.check(null), null);
+  assert.equal(field.check(undefined), null);
+  throwsType(() => field.check('value => value'), /must be a function, got "value => value"/);
+  throwsType(() => field.check({}), /must be a function, got object/);
+});

@@ -1,0 +1,312 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  SettingsError,
+  defaultSettings,
+  parseSettings,
+  schema,
+  settingKeys,
+  type SettingsIssue,
+} from '../../server/src/settings/schema';
+
+const SECRET = 'x'.repeat(32);
+
+/** Runs parseSettings and returns the issues it reports (fails if it does not throw a SettingsError). */
+const issuesOf = (raw: unknown): readonly SettingsIssue[] => {
+  try {
+    parseSettings(raw);
+  } catch (error) {
+    assert.ok(error instanceof SettingsError, `expected a SettingsError, got ${String(error)}`);
+    return error.issues;
+  }
+  assert.fail(`expected ${JSON.stringify(raw)} to be refused`);
+};
+
+const refusedOn = (raw: unknown, key: string, message?: RegExp): SettingsIssue => {
+  const issues = issuesOf(raw);
+  const issue = issues.find((candidate) => candidate.key === key);
+  assert.ok(issue, `expected an issue for "${key}", got ${JSON.stringify(issues)}`);
+  if (message) assert.match(issue.message, message);
+  return issue;
+};
+
+// --- defaults ------------------------------------------------------------------
+
+test('defaults', () => {
+  assert.deepEqual(defaultSettings(), {
+    enabled: true,
+    mode: 'persistent',
+    header: 'Remote-User',
+    trustedProxies: ['127.0.0.1/32', '::1/128'],
+    sharedSecret: null,
+    userField: 'email',
+    emailDomain: null,
+    stripRealm: false,
+    autoCreate: false,
+    defaultRoles: ['strapi-author'],
+    allowInactive: false,
+    allowPasswordLogin: true,
+    logoutRedirectUrl: null,
+    normalizeIdentity: null,
+    onLogin: null,
+  });
+});
+
+test('an empty object parses to the defaults', () => {
+  assert.deepEqual(parseSettings({}), defaultSettings());
+});
+
+test('undefined values are treated as absent', () => {
+  assert.deepEqual(parseSettings({ header: undefined, autoCreate: undefined }), defaultSettings());
+});
+
+test('defaultSettings returns fresh lists each time', () => {
+  const first = defaultSettings();
+  first.trustedProxies.push('0.0.0.0/1');
+  first.defaultRoles.push('strapi-super-admin');
+  const second = defaultSettings();
+  assert.deepEqual(second.trustedProxies, ['127.0.0.1/32', '::1/128']);
+  assert.deepEqual(second.defaultRoles, ['strapi-author']);
+  assert.deepEqual(parseSettings({}).trustedProxies, ['127.0.0.1/32', '::1/128']);
+});
+
+test('settingKeys lists every schema key', () => {
+  assert.deepEqual([...settingKeys].sort(), Object.keys(schema).sort());
+  assert.equal(settingKeys.length, 15);
+});
+
+test('a full valid configuration is returned as given', () => {
+  const normalizeIdentity = (value: string) => value;
+  const onLogin = () => undefined;
+  const raw = {
+    enabled: false,
+    mode: 'persistent',
+    header: 'HTTP_X_REMOTE_USER',
+    trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
+    sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
+    userField: 'username',
+    emailDomain: 'corp.example',
+    stripRealm: true,
+    autoCreate: true,
+    defaultRoles: ['strapi-editor', 'Author'],
+    allowInactive: true,
+    allowPasswordLogin: false,
+    logoutRedirectUrl: 'https://sso.example/logout',
+    normalizeIdentity,
+    onLogin,
+  };
+  assert.deepEqual(parseSettings(raw), raw);
+});
+
+// --- root and unknown keys -----------------------------------------------------------
+
+test('the root must be an object', () => {
+  for (const raw of [null, undefined, 'x', 42, [], [{}]]) {
+    const issues = issuesOf(raw);
+    assert.deepEqual(issues, [{ key: '(root)', message: 'must be an object' }], String(raw));
+  }
+});
+
+test('unknown keys are refused', () => {
+  refusedOn({ trustAll: true }, 'trustAll', /^is not an option of this plugin$/);
+});
+
+test('a case typo gets a "did you mean"', () => {
+  refusedOn({ Header: 'X-User' }, 'Header', /is not an option of this plugin \(did you mean "header"\?\)/);
+  refusedOn({ trustedproxies: ['10.0.0.1'] }, 'trustedproxies', /did you mean "trustedProxies"/);
+  refusedOn({ AUTOCREATE: true }, 'AUTOCREATE', /did you mean "autoCreate"/);
+});
+
+test('SettingsError collects every issue and names each key in its message', () => {
+  let error: unknown;
+  try {
+    parseSettings({ enabled: 'yes', autoCreate: 1, bogus: true });
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error instanceof SettingsError);
+  assert.equal(error.name, 'SettingsError');
+  assert.deepEqual(error.issues.map((issue) => issue.key).sort(), ['autoCreate', 'bogus', 'enabled']);
+  assert.match(error.message, /"enabled" must be true or false, got "yes"/);
+  assert.match(error.message, /"autoCreate" must be true or false, got number/);
+  assert.match(error.message, /"bogus" is not an option of this plugin/);
+});
+
+// --- wrong types, field by field --------------------------------------------------------
+
+const WRONG: Record<string, unknown[]> = {
+  enabled: ['true', 1, null, [], {}],
+  mode: ['strict-ish', 1, true, null, []],
+  header: [42, true, [], {}, null, '', 'Remote_User', 'Remote User'],
+  trustedProxies: ['127.0.0.1', 42, null, {}, [1], [null], [], ['*'], ['0.0.0.0/0'], ['::/0'], ['127.1'], ['10.0.0.1/8'], ['fe80::1%eth0']],
+  sharedSecret: [true, 42, [], { header: 'X-Proxy-Secret' }, { header: 'X-Proxy-Secret', value: 'short' }, { value: SECRET }],
+  userField: ['uid', 'Email', 1, null],
+  emailDomain: [42, true, [], 'not a domain', 'corp', 'corp.example.', '@corp.example'],
+  stripRealm: ['false', 0, null],
+  autoCreate: ['yes', 1, null],
+  defaultRoles: ['strapi-author', [], [''], ['  '], [1], null],
+  allowInactive: ['no', 0, null],
+  allowPasswordLogin: ['true', 1, null],
+  logoutRedirectUrl: [42, true, [], 'javascript:alert(1)', 'ftp://sso.example/', '//evil.example', 'sso.example/logout', '/\\evil.example'],
+  normalizeIdentity: ['value => value', 1, true, {}],
+  onLogin: ['() => {}', 1, true, {}, []],
+};
+
+test('the wrong-type table covers every option', () => {
+  assert.deepEqual(Object.keys(WRONG).sort(), [...settingKeys].sort());
+});
+
+for (const [key, values] of Object.entries(WRONG)) {
+  test(`wrong values for "${key}" are refused with an issue naming the key`, () => {
+    for (const value of values) {
+      const label = `${key} = ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value)}`;
+      let error: unknown;
+      try {
+        parseSettings({ [key]: value });
+      } catch (caught) {
+        error = caught;
+      }
+      assert.ok(error instanceof SettingsError, `${label} should be refused`);
+      const issue = error.issues.find((candidate) => candidate.key === key);
+      assert.ok(issue, `${label}: expected an issue for "${key}", got ${JSON.stringify(error.issues)}`);
+      assert.ok(issue.message.length > 0, label);
+      assert.ok(error.message.includes(`"${key}" `), `${label}: message ${JSON.stringify(error.message)} names the key`);
+    }
+  });
+}
+
+// --- specific rules ---------------------------------------------------------------
+
+test('the Django header form and dashed names are accepted', () => {
+  assert.equal(parseSettings({ header: 'HTTP_X_REMOTE_USER' }).header, 'HTTP_X_REMOTE_USER');
+  assert.equal(parseSettings({ header: 'X-Forwarded-Email' }).header, 'X-Forwarded-Email');
+});
+
+test('header "Remote_User" is refused with the header-name explanation', () => {
+  refusedOn({ header: 'Remote_User' }, 'header', /"Remote_User" is not a usable header name/);
+});
+
+test('userField "username" requires emailDomain', () => {
+  refusedOn({ userField: 'username' }, 'emailDomain', /is required when userField is "username"/);
+  refusedOn({ userField: 'username', emailDomain: '' }, 'emailDomain', /is required/);
+  const parsed = parseSettings({ userField: 'username', emailDomain: 'corp.example' });
+  assert.equal(parsed.userField, 'username');
+  assert.equal(parsed.emailDomain, 'corp.example');
+});
+
+test('emailDomain with userField "email" is allowed but optional', () => {
+  assert.equal(parseSettings({ emailDomain: 'corp.example' }).emailDomain, 'corp.example');
+  assert.equal(parseSettings({ emailDomain: null }).emailDomain, null);
+});
+
+test('emailDomain refusal quotes the bad value', () => {
+  refusedOn({ emailDomain: 'corp.example.' }, 'emailDomain', /must be a domain name like "corp\.example", got "corp\.example\."/);
+});
+
+test('sharedSecret { header, value } is accepted and null disables it', () => {
+  assert.deepEqual(parseSettings({ sharedSecret: { header: 'X-Proxy-Secret', value: SECRET } }).sharedSecret, {
+    header: 'X-Proxy-Secret',
+    value: SECRET,
+  });
+  assert.equal(parseSettings({ sharedSecret: null }).sharedSecret, null);
+  assert.equal(parseSettings({ sharedSecret: { header: 'HTTP_X_PROXY_SECRET', value: 'y'.repeat(16) } }).sharedSecret?.value, 'y'.repeat(16));
+});
+
+test('sharedSecret with a value shorter than 16 characters is refused', () => {
+  refusedOn({ sharedSecret: { header: 'X-Proxy-Secret', value: 'y'.repeat(15) } }, 'sharedSecret', /\.value must be a string of at least 16 characters/);
+});
+
+test('sharedSecret with an unusable header name or extra keys is refused', () => {
+  refusedOn({ sharedSecret: { header: 'X_Proxy_Secret', value: SECRET } }, 'sharedSecret', /^\.header "X_Proxy_Secret" is not a usable header name/);
+  refusedOn({ sharedSecret: { header: 'X-Proxy-Secret', value: SECRET, hash: 'sha256' } }, 'sharedSecret', /unknown key "hash"/);
+});
+
+test('sharedSecret on the identity header itself is refused, in any spelling', () => {
+  refusedOn({ sharedSecret: { header: 'Remote-User', value: SECRET } }, 'sharedSecret', /\.header must differ from "header"/);
+  refusedOn({ sharedSecret: { header: 'remote-user', value: SECRET } }, 'sharedSecret', /must differ/);
+  refusedOn({ sharedSecret: { header: 'HTTP_REMOTE_USER', value: SECRET } }, 'sharedSecret', /must differ/);
+  refusedOn({ header: 'HTTP_X_USER', sharedSecret: { header: 'X-User', value: SECRET } }, 'sharedSecret', /must differ/);
+});
+
+test('an invalid identity header does not crash the shared-secret comparison', () => {
+  const issues = issuesOf({ header: 'Remote User', sharedSecret: { header: 'X-Proxy-Secret', value: SECRET } });
+  assert.deepEqual(issues.map((issue) => issue.key), ['header']);
+});
+
+test('sharedSecret errors never echo the secret value (T15)', () => {
+  const short = 'fifteen-chars!!';
+  assert.equal(short.length, 15);
+  let message = '';
+  try {
+    parseSettings({ sharedSecret: { header: 'X-Proxy-Secret', value: short } });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert.ok(message.length > 0);
+  assert.ok(!message.includes(short), message);
+});
+
+test('trustedProxies: bad entries are refused with the entry named', () => {
+  refusedOn({ trustedProxies: [] }, 'trustedProxies', /is empty/);
+  refusedOn({ trustedProxies: ['127.0.0.1/32', '*'] }, 'trustedProxies', /entry "\*" would trust every client/);
+  refusedOn({ trustedProxies: ['0.0.0.0/0'] }, 'trustedProxies', /entry "0\.0\.0\.0\/0" would trust every client/);
+  refusedOn({ trustedProxies: ['::/0'] }, 'trustedProxies', /entry "::\/0" would trust every client/);
+  refusedOn({ trustedProxies: ['127.1'] }, 'trustedProxies', /entry "127\.1" is not a dotted-quad/);
+  refusedOn({ trustedProxies: ['0177.0.0.1'] }, 'trustedProxies', /entry "0177\.0\.0\.1"/);
+  refusedOn({ trustedProxies: ['10.0.0.1/8'] }, 'trustedProxies', /host bits set/);
+  refusedOn({ trustedProxies: ['fe80::1%eth0'] }, 'trustedProxies', /zone index/);
+  refusedOn({ trustedProxies: '127.0.0.1/32' }, 'trustedProxies', /must be a list of strings/);
+});
+
+test('trustedProxies: good entries are kept verbatim', () => {
+  assert.deepEqual(parseSettings({ trustedProxies: ['10.0.0.2', '::ffff:10.0.0.3', 'fd00::/8'] }).trustedProxies, [
+    '10.0.0.2',
+    '::ffff:10.0.0.3',
+    'fd00::/8',
+  ]);
+});
+
+test('defaultRoles must name at least one non-empty role', () => {
+  refusedOn({ defaultRoles: [] }, 'defaultRoles', /must name at least one role/);
+  refusedOn({ defaultRoles: ['strapi-author', ' '] }, 'defaultRoles', /must not contain empty role names/);
+  assert.deepEqual(parseSettings({ defaultRoles: ['strapi-editor'] }).defaultRoles, ['strapi-editor']);
+});
+
+test('logoutRedirectUrl: http(s) URLs and local paths are accepted', () => {
+  for (const value of ['https://sso.example/logout', 'http://sso.example/logout?rd=/', '/signed-out', '/oauth2/sign_out?rd=https%3A%2F%2Fsso.example']) {
+    assert.equal(parseSettings({ logoutRedirectUrl: value }).logoutRedirectUrl, value);
+  }
+  assert.equal(parseSettings({ logoutRedirectUrl: '' }).logoutRedirectUrl, null);
+  assert.equal(parseSettings({ logoutRedirectUrl: null }).logoutRedirectUrl, null);
+});
+
+test('logoutRedirectUrl: javascript: and other schemes are refused', () => {
+  refusedOn({ logoutRedirectUrl: 'javascript:alert(1)' }, 'logoutRedirectUrl', /must be an absolute http\(s\) URL or a path starting with "\/"/);
+  refusedOn({ logoutRedirectUrl: 'JAVASCRIPT:alert(1)' }, 'logoutRedirectUrl');
+  refusedOn({ logoutRedirectUrl: 'data:text/html,x' }, 'logoutRedirectUrl');
+  refusedOn({ logoutRedirectUrl: '//evil.example/logout' }, 'logoutRedirectUrl');
+  refusedOn({ logoutRedirectUrl: '/\\evil.example' }, 'logoutRedirectUrl');
+});
+
+test('mode only accepts "persistent" for now', () => {
+  assert.equal(parseSettings({ mode: 'persistent' }).mode, 'persistent');
+  refusedOn({ mode: 'Persistent' }, 'mode', /must be one of "persistent", got "Persistent"/);
+});
+
+test('hooks accept functions', () => {
+  const normalizeIdentity = (value: string) => value.toLowerCase();
+  const onLogin = async () => undefined;
+  const parsed = parseSettings({ normalizeIdentity, onLogin });
+  assert.equal(parsed.normalizeIdentity, normalizeIdentity);
+  assert.equal(parsed.onLogin, onLogin);
+});
+
+test('the input object is not mutated and lists are copied', () => {
+  const proxies = ['10.0.0.1'];
+  const raw = { trustedProxies: proxies };
+  const parsed = parseSettings(raw);
+  assert.notEqual(parsed.trustedProxies, proxies);
+  parsed.trustedProxies.push('10.0.0.2');
+  assert.deepEqual(proxies, ['10.0.0.1']);
+  assert.deepEqual(Object.keys(raw), ['trustedProxies']);
+});
