@@ -14,8 +14,10 @@ export interface DocumentRequest {
 export function isAdminDocumentRequest(request: DocumentRequest, adminPath: string): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (request.path !== adminPath && !request.path.startsWith(`${adminPath}/`)) return false;
+  // Assets have a file extension; content-manager paths like
+  // ".../api::article.article" contain dots but are SPA routes.
   const lastSegment = request.path.slice(request.path.lastIndexOf('/') + 1);
-  if (lastSegment.includes('.')) return false;
+  if (/\.[A-Za-z0-9]+$/.test(lastSegment) && !lastSegment.includes('::')) return false;
   if (request.fetchDest !== undefined) return request.fetchDest === 'document';
   return (request.accept ?? '').toLowerCase().includes('text/html');
 }

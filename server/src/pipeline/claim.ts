@@ -78,7 +78,7 @@ export function toClaim(raw: string, rules: ClaimRules, normalize?: NormalizeIde
   if (rules.stripRealm && username.includes('@')) {
     username = username.slice(0, username.lastIndexOf('@'));
   }
-  if (!USERNAME.test(username)) {
+  if (!USERNAME.test(username) || username.includes('..')) {
     throw invalid(
       username.includes('@')
         ? 'identity looks like "user@REALM"; set stripRealm: true, or userField: "email" if it is an e-mail address'

@@ -43,6 +43,13 @@ function parseEntry(entry: string): Range {
   if (addressText.includes(':')) {
     if (addressText.includes('%')) fail('has a zone index, which cannot be matched reliably');
     if (!ipaddr.IPv6.isValid(addressText)) fail('is not a valid IPv6 address');
+    const dotted = addressText.lastIndexOf(':');
+    if (addressText.includes('.')) {
+      // Only the IPv4-mapped form may embed a quad, and the quad must be strict decimal.
+      if (!/^::ffff:/i.test(addressText) || !ipaddr.IPv4.isValidFourPartDecimal(addressText.slice(dotted + 1))) {
+        fail('embeds an IPv4 address in a form other than "::ffff:a.b.c.d" with decimal parts');
+      }
+    }
     address = ipaddr.IPv6.parse(addressText);
   } else {
     if (!ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
@@ -65,6 +72,7 @@ function parseEntry(entry: string): Range {
     if (bits < 96) fail('mixes an IPv4-mapped address with a prefix shorter than /96');
     address = (address as ipaddr.IPv6).toIPv4Address();
     bits -= 96;
+    if (bits === 0) fail('would trust every client (all of IPv4): list your proxy addresses instead');
   }
 
   const network = ipaddr.parse(networkAddress(address, bits));

@@ -94,7 +94,8 @@ export function secretHeader(help: string, checkHeader: (name: string) => string
     check(value) {
       if (value === null || value === undefined) return null;
       if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new TypeError(`must be null or { header, value }, got ${describe(value)}`);
+        // Never echo the value: it may be the secret itself.
+        throw new TypeError(`must be null or { header, value }, got ${Array.isArray(value) ? 'an array' : typeof value}`);
       }
       const { header, value: secret, ...rest } = value as Record<string, unknown>;
       const extra = Object.keys(rest);

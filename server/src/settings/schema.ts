@@ -17,6 +17,7 @@ const headerName = (value: string): string | null => {
 };
 
 const logoutUrl = (value: string): string | null => {
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'must not contain whitespace or control characters';
   if (value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')) return null;
   try {
     const url = new URL(value);
@@ -35,7 +36,7 @@ const logoutUrl = (value: string): string | null => {
 export const schema = {
   enabled: boolean(true, 'Sign people in from the proxy header. Off: the plugin ignores the header entirely.'),
   mode: choice(['persistent'] as const, 'persistent', 'persistent: the header is needed only to start a session, which lives until logout or expiry.'),
-  header: text('Remote-User', 'Request header carrying the identity. Django form HTTP_X_REMOTE_USER is accepted.', headerName),
+  header: text<string>('Remote-User', 'Request header carrying the identity. Django form HTTP_X_REMOTE_USER is accepted.', headerName),
   trustedProxies: list(['127.0.0.1/32', '::1/128'], 'Addresses (CIDR) of the proxies allowed to send the header, matched against the socket peer.', (value) => {
     try {
       parseTrustedProxies(value);

@@ -1,0 +1,55 @@
+/**
+ * A bad configuration stops Strapi at boot with a message naming the key; it
+ * never runs half-configured. Each case boots a fresh Strapi process.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+function boot(config: unknown, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'harness', 'boot-once.ts')], {
+      env: { ...process.env, BOOT_CONFIG: JSON.stringify(config), ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+const refusals: Array<[string, unknown, RegExp]> = [
+  ['"*" in trustedProxies', { trustedProxies: ['*'] }, /"trustedProxies" entry "\*" would trust every client/],
+  ['0.0.0.0/0', { trustedProxies: ['0.0.0.0/0'] }, /entry "0\.0\.0\.0\/0" would trust every client/],
+  ['::/0', { trustedProxies: ['::/0'] }, /entry "::\/0" would trust every client/],
+  ['an empty trustedProxies list', { trustedProxies: [] }, /"trustedProxies" is empty/],
+  ['the shorthand 127.1', { trustedProxies: ['127.1'] }, /entry "127\.1" is not a dotted-quad IPv4 address/],
+  ['an unknown key (typo)', { autocreate: true }, /"autocreate" is not an option of this plugin \(did you mean "autoCreate"\?\)/],
+  ['a wrong type', { autoCreate: 'yes' }, /"autoCreate" must be true or false/],
+  ['mode strict before it exists', { mode: 'strict' }, /"mode" must be one of "persistent"/],
+  ['userField username without emailDomain', { userField: 'username' }, /"emailDomain" is required when userField is "username"/],
+  ['a header name with underscores', { header: 'Remote_User' }, /"header" "Remote_User" is not a usable header name/],
+  ['a short shared secret', { sharedSecret: { header: 'X-Proxy-Secret', value: 'short' } }, /"sharedSecret" \.value must be a string of at least 16 characters/],
+  ['a javascript: logout URL', { logoutRedirectUrl: 'javascript:alert(1)' }, /"logoutRedirectUrl" must be an absolute http\(s\) URL/],
+];
+
+for (const [label, config, message] of refusals) {
+  test(`Strapi refuses to start with ${label}`, async () => {
+    const { code, stderr } = await boot(config);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /Error regarding remote-auth config/);
+    assert.match(stderr, message);
+  });
+}
+
+test('Strapi refuses to start under --insecure-http-parser', async () => {
+  const { code, stderr } = await boot({}, { NODE_OPTIONS: '--insecure-http-parser' });
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /refuses to start with Node's lenient HTTP parser \(enabled by the node command line and NODE_OPTIONS|enabled by NODE_OPTIONS/);
+});
+
+test('a valid configuration boots', async () => {
+  const { code, stderr } = await boot({ trustedProxies: ['10.0.0.0/8', '::ffff:192.168.1.10', 'fd00::/8'], autoCreate: true });
+  assert.equal(code, 0, stderr);
+});
