@@ -5,8 +5,11 @@ import { createAccounts, SUPER_ADMIN_CODE } from './strapi/accounts';
 import { createHandOffMiddleware } from './strapi/handoff-middleware';
 import { assertStrictHttpParser } from './strapi/http-parser-guard';
 import { createIdentityLinks, ensureLinksTable } from './strapi/identity-links';
+import { createLockoutGuard } from './strapi/lockout-guard';
 import { createLoginController } from './strapi/login-controller';
 import { createPasswordLoginGuard } from './strapi/password-login-guard';
+import { registerPermissionActions } from './strapi/permissions';
+import { createSettingsController } from './strapi/settings-controller';
 import { createSettingsSource } from './strapi/settings-source';
 import { createSignIn } from './strapi/sign-in';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/webhook-guard';
@@ -19,8 +22,8 @@ function wire(strapi: Core.Strapi) {
   const settings = createSettingsSource(strapi);
   const accounts = createAccounts(strapi);
   const links = createIdentityLinks(strapi);
-  const signIn = createSignIn({ strapi, settings, accounts, links });
-  const passwordLoginGuard = createPasswordLoginGuard({ strapi, settings, accounts, links });
+  const signIn = createSignIn({ strapi, accounts, links });
+  const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links });
   return {
     settings,
     accounts,
@@ -28,13 +31,19 @@ function wire(strapi: Core.Strapi) {
     signIn,
     middleware: createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard }),
     controller: createLoginController({ strapi, settings, signIn }),
+    settingsController: createSettingsController({
+      strapi,
+      settings,
+      accounts,
+      lockoutProblem: createLockoutGuard({ strapi, accounts, links }),
+    }),
   };
 }
 
 const wired = (strapi: Core.Strapi): Plugin => (plugin ??= wire(strapi));
 
-function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['settings']): void {
-  const { settings } = current.current();
+async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['settings']): Promise<void> {
+  const { settings } = await current.current();
   const superAdmin = settings.defaultRoles.find(
     (role) => role === SUPER_ADMIN_CODE || role.trim().toLowerCase() === 'super admin',
   );
@@ -56,11 +65,12 @@ export default {
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     const { settings, middleware } = wired(strapi);
-    settings.current();
+    await settings.current();
     await ensureLinksTable(strapi.db.connection);
+    await registerPermissionActions(strapi);
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);
-    warnAboutRiskySettings(strapi, settings);
+    await warnAboutRiskySettings(strapi, settings);
     strapi.server.use(middleware);
   },
 
@@ -72,6 +82,7 @@ export default {
   routes,
   controllers: {
     login: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).controller,
+    settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settingsController,
   },
   services: {
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settings,

@@ -1,6 +1,12 @@
+import { ACTIONS } from './strapi/permissions';
+
+const can = (action: string) => ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }];
+
 /**
- * Admin-type routes, served under `/remote-auth/…`. They need no admin token:
- * the proxy's header is the credential and every check runs in the controller.
+ * Admin-type routes, served under `/remote-auth/…`.
+ * The sign-in routes need no admin token: the proxy's header is the credential
+ * and every check runs in the controller. The settings routes need an admin
+ * session and the plugin's permissions.
  */
 export default {
   admin: {
@@ -9,6 +15,9 @@ export default {
       { method: 'GET', path: '/login', handler: 'login.login', config: { auth: false } },
       { method: 'GET', path: '/logout', handler: 'login.logout', config: { auth: false } },
       { method: 'GET', path: '/status', handler: 'login.status', config: { auth: false } },
+      { method: 'GET', path: '/settings', handler: 'settings.read', config: { policies: can(ACTIONS.read) } },
+      { method: 'PUT', path: '/settings', handler: 'settings.update', config: { policies: can(ACTIONS.update) } },
+      { method: 'GET', path: '/diagnostics', handler: 'settings.diagnostics', config: { policies: can(ACTIONS.read) } },
     ],
   },
 };

@@ -26,7 +26,8 @@ interface Dependencies {
  */
 export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
-    const { settings: options } = settings.current();
+    const compiled = await settings.current();
+    const { settings: options } = compiled;
     if (!options.enabled) return next();
     const admin = adminPath(strapi);
 
@@ -36,7 +37,7 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       return;
     }
     if (ctx.method === 'POST' && ctx.path === `${admin}/login`) {
-      if (await passwordLoginGuard(ctx)) return next();
+      if (await passwordLoginGuard(ctx, options)) return next();
       return;
     }
 
@@ -48,7 +49,7 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
 
     let signedIn = false;
     try {
-      signedIn = (await signIn(ctx)).state === 'signed-in';
+      signedIn = (await signIn(ctx, compiled)).state === 'signed-in';
     } catch (error) {
       if (!isRefusal(error)) throw error;
       respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);

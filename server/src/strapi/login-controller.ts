@@ -26,13 +26,14 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
     async login(ctx: Context): Promise<void> {
       const admin = adminPath(strapi);
       setHandOffHeaders(ctx);
-      if (!settings.current().settings.enabled) {
+      const compiled = await settings.current();
+      if (!compiled.settings.enabled) {
         respondWithRefusal(strapi, ctx, disabled(), `${admin}/auth/login`);
         return;
       }
       try {
-        const result = await signIn(ctx);
-        if (result.state === 'anonymous') throw noIdentity(settings.current().settings.header);
+        const result = await signIn(ctx, compiled);
+        if (result.state === 'anonymous') throw noIdentity(compiled.settings.header);
       } catch (error) {
         if (!isRefusal(error)) throw error;
         respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);
@@ -45,11 +46,11 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
     async logout(ctx: Context): Promise<void> {
       setHandOffHeaders(ctx);
       clearSignedOut(strapi, ctx);
-      ctx.redirect(settings.current().settings.logoutRedirectUrl ?? `${adminPath(strapi)}/auth/login`);
+      ctx.redirect((await settings.current()).settings.logoutRedirectUrl ?? `${adminPath(strapi)}/auth/login`);
     },
 
     async status(ctx: Context): Promise<void> {
-      const { enabled, logoutRedirectUrl } = settings.current().settings;
+      const { enabled, logoutRedirectUrl } = (await settings.current()).settings;
       ctx.set('Cache-Control', 'no-store');
       ctx.body = {
         data: {

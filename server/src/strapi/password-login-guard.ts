@@ -4,11 +4,10 @@ import { Refusal } from '../pipeline/refusal';
 import type { Accounts } from './accounts';
 import type { IdentityLinks } from './identity-links';
 import { logRefusal } from './refusal-response';
-import type { SettingsSource } from './settings-source';
+import type { Settings } from '../settings/schema';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
-  readonly settings: SettingsSource;
   readonly accounts: Accounts;
   readonly links: IdentityLinks;
 }
@@ -19,9 +18,9 @@ interface Dependencies {
  * is the documented break-glass path when the proxy or the identity provider
  * is down. Returns true when the request may proceed.
  */
-export function createPasswordLoginGuard({ strapi, settings, accounts, links }: Dependencies) {
-  return async function passwordLoginGuard(ctx: Context): Promise<boolean> {
-    if (settings.current().settings.allowPasswordLogin) return true;
+export function createPasswordLoginGuard({ strapi, accounts, links }: Dependencies) {
+  return async function passwordLoginGuard(ctx: Context, settings: Settings): Promise<boolean> {
+    if (settings.allowPasswordLogin) return true;
     const body = (ctx.request as unknown as { body?: { email?: unknown } }).body;
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
     if (!email) return true;

@@ -1,26 +1,106 @@
 import type { Core } from '@strapi/strapi';
 import { compileSettings, type CompiledSettings } from '../settings/compile';
-import { parseSettings } from '../settings/schema';
+import { parseSettings, SettingsError, type Settings } from '../settings/schema';
 
 export const PLUGIN_ID = 'remote-auth';
 export const CONFIG_KEY = `plugin::${PLUGIN_ID}`;
+const STORE_KEY = 'settings';
 
 /**
- * The effective settings, compiled once per configuration object: parsing CIDR
- * lists on every request would be waste, and `strapi.config.set` replaces the
- * object, so identity is a sound cache key.
+ * How long an instance trusts its copy of the settings stored in the
+ * database. A change saved on another instance is applied within this bound
+ * (plus one request); the instance that saved it applies it at once.
  */
-export function createSettingsSource(strapi: Core.Strapi) {
-  let source: unknown;
+export const SETTINGS_TTL_MS = 2_000;
+
+type Values = Record<string, unknown>;
+
+/**
+ * Effective settings = defaults ← values stored from the admin panel ←
+ * values pinned in `config/plugins` (which always win). Compiled once per
+ * change: parsing CIDR lists on every request would be waste.
+ */
+export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_MS) {
+  const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID });
+
   let compiled: CompiledSettings | null = null;
+  let pinnedSource: unknown;
+  let storedValues: Values = {};
+  let storedAt = -Infinity;
+  let loading: Promise<void> | null = null;
+
+  const pinned = (): Values => (strapi.config.get(CONFIG_KEY) as Values | undefined) ?? {};
+
+  function compile(): CompiledSettings {
+    const fixed = pinned();
+    const merged = { ...storedValues, ...fixed };
+    try {
+      return compileSettings(parseSettings(merged));
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      // A stored value that no longer validates (say, after an upgrade) must not
+      // take the plugin down: drop it, keep the rest, tell the operator.
+      const bad = new Set(error.issues.map((issue) => issue.key).filter((key) => !(key in fixed)));
+      strapi.log.error(`[remote-auth] ignoring invalid stored settings: ${error.message}`);
+      const kept = Object.fromEntries(Object.entries(storedValues).filter(([key]) => !bad.has(key)));
+      return compileSettings(parseSettings({ ...kept, ...fixed }));
+    }
+  }
+
+  async function loadStored(): Promise<void> {
+    loading ??= (async () => {
+      try {
+        const value = (await store().get({ key: STORE_KEY })) as Values | null;
+        storedValues = value && typeof value === 'object' ? value : {};
+        storedAt = Date.now();
+        compiled = null;
+      } finally {
+        loading = null;
+      }
+    })();
+    return loading;
+  }
+
   return {
-    current(): CompiledSettings {
-      const raw = strapi.config.get(CONFIG_KEY);
-      if (compiled === null || raw !== source) {
-        compiled = compileSettings(parseSettings(raw ?? {}));
-        source = raw;
+    /** The settings for this request. Reads the database at most once per TTL. */
+    async current(): Promise<CompiledSettings> {
+      if (Date.now() - storedAt > ttlMs) {
+        try {
+          await loadStored();
+        } catch (error) {
+          // Keep serving the last known settings when the database hiccups.
+          if (storedAt === -Infinity) throw error;
+          strapi.log.warn(`[remote-auth] could not refresh stored settings: ${(error as Error).message}`);
+        }
+      }
+      const fixed = strapi.config.get(CONFIG_KEY);
+      if (compiled === null || fixed !== pinnedSource) {
+        compiled = compile();
+        pinnedSource = fixed;
       }
       return compiled;
+    },
+
+    /** Keys set in config/plugins: read-only in the panel and the API. */
+    pinnedKeys(): string[] {
+      return Object.keys(pinned()).filter((key) => pinned()[key] !== undefined);
+    },
+
+    pinnedValues: pinned,
+
+    async storedValues(): Promise<Values> {
+      await loadStored();
+      return { ...storedValues };
+    },
+
+    /** Validates and saves values from the admin panel; applies them here at once. */
+    async save(values: Values): Promise<Settings> {
+      const settings = parseSettings({ ...values, ...pinned() });
+      await store().set({ key: STORE_KEY, value: values });
+      storedValues = { ...values };
+      storedAt = Date.now();
+      compiled = null;
+      return settings;
     },
   };
 }

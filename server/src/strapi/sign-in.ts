@@ -4,11 +4,12 @@ import { readAssertion } from '../pipeline/assertion';
 import type { Claim, NormalizeIdentity } from '../pipeline/claim';
 import { decide } from '../pipeline/policy';
 import { Refusal, isRefusal } from '../pipeline/refusal';
+import type { Settings } from '../settings/schema';
 import type { Accounts, AdminUser } from './accounts';
 import type { IdentityLinks } from './identity-links';
 import { currentSessionUserId, mintSession } from './sessions';
 import { peerOf } from './refusal-response';
-import type { SettingsSource } from './settings-source';
+import type { CompiledSettings } from '../settings/compile';
 
 export const LINK_SOURCE = 'header';
 
@@ -18,7 +19,6 @@ export type SignInResult =
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
-  readonly settings: SettingsSource;
   readonly accounts: Accounts;
   readonly links: IdentityLinks;
 }
@@ -44,9 +44,9 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
  * session. Returns `anonymous` when the request asserts nobody; throws a
  * Refusal for every "no". Used by the SPA hand-off and by `/remote-auth/login`.
  */
-export function createSignIn({ strapi, settings, accounts, links }: Dependencies) {
-  return async function signIn(ctx: Context): Promise<SignInResult> {
-    const { settings: options, assertion: rules } = settings.current();
+export function createSignIn({ strapi, accounts, links }: Dependencies) {
+  return async function signIn(ctx: Context, compiled: CompiledSettings): Promise<SignInResult> {
+    const { settings: options, assertion: rules } = compiled;
     const assertion = readAssertion(
       { headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress },
       rules,
@@ -56,7 +56,7 @@ export function createSignIn({ strapi, settings, accounts, links }: Dependencies
     const { claim } = assertion;
 
     try {
-      return await signInClaim(ctx, claim);
+      return await signInClaim(ctx, claim, options);
     } catch (error) {
       if (isRefusal(error)) throw error;
       strapi.log.error(`[remote-auth] sign-in of "${claim.subject}" failed: ${(error as Error).stack ?? error}`);
@@ -69,8 +69,7 @@ export function createSignIn({ strapi, settings, accounts, links }: Dependencies
     }
   };
 
-  async function signInClaim(ctx: Context, claim: Claim): Promise<SignInResult> {
-    const { settings: options } = settings.current();
+  async function signInClaim(ctx: Context, claim: Claim, options: Settings): Promise<SignInResult> {
     const account = await accounts.findByEmail(claim.email);
     const decision = decide(
       account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null,

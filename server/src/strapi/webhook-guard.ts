@@ -20,8 +20,8 @@ interface WebhookStore {
 export function guardWebhooks(strapi: Core.Strapi, settings: SettingsSource): void {
   const store = strapi.get('webhookStore') as WebhookStore;
 
-  const forbiddenHeader = (data: WebhookData): string | null => {
-    const { assertion } = settings.current();
+  const forbiddenHeader = async (data: WebhookData): Promise<string | null> => {
+    const { assertion } = await settings.current();
     const protectedNames = [assertion.header, assertion.secret?.header].filter(Boolean).map((n) => foldHeaderName(n as string));
     return Object.keys(data.headers ?? {}).find((name) => protectedNames.includes(foldHeaderName(name))) ?? null;
   };
@@ -35,11 +35,11 @@ export function guardWebhooks(strapi: Core.Strapi, settings: SettingsSource): vo
   const create = store.createWebhook.bind(store);
   const update = store.updateWebhook.bind(store);
   store.createWebhook = async (data) => {
-    const name = forbiddenHeader(data);
+    const name = await forbiddenHeader(data);
     return name ? refuse(name) : create(data);
   };
   store.updateWebhook = async (id, data) => {
-    const name = forbiddenHeader(data);
+    const name = await forbiddenHeader(data);
     return name ? refuse(name) : update(id, data);
   };
 }
@@ -47,7 +47,7 @@ export function guardWebhooks(strapi: Core.Strapi, settings: SettingsSource): vo
 /** Boot-time check of webhooks saved before the plugin was installed. */
 export async function warnAboutExistingWebhooks(strapi: Core.Strapi, settings: SettingsSource): Promise<void> {
   const store = strapi.get('webhookStore') as WebhookStore;
-  const { assertion } = settings.current();
+  const { assertion } = await settings.current();
   const protectedNames = [assertion.header, assertion.secret?.header].filter(Boolean) as string[];
   for (const webhook of await store.findWebhooks()) {
     const bad = Object.keys(webhook.headers ?? {}).find((name) => protectedNames.includes(foldHeaderName(name)));

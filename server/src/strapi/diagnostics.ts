@@ -1,0 +1,82 @@
+import type { Context } from 'koa';
+import { readAssertion } from '../pipeline/assertion';
+import { mentionsHeader, readIdentityHeader, readSingleValue } from '../pipeline/identity-header';
+import { decide } from '../pipeline/policy';
+import { isRefusal } from '../pipeline/refusal';
+import { secretMatches } from '../pipeline/shared-secret';
+import { isTrustedPeer } from '../pipeline/trusted-proxies';
+import type { CompiledSettings } from '../settings/compile';
+import type { Accounts } from './accounts';
+
+export interface Diagnosis {
+  peer: string;
+  trustedPeer: boolean;
+  secret: 'not-configured' | 'matched' | 'missing' | 'mismatch';
+  header: { name: string; state: 'absent' | 'present' | 'invalid'; masked: string | null; problem: string | null };
+  outcome: {
+    result: 'anonymous' | 'would-sign-in' | 'would-create' | 'refused';
+    user: { id: number; email: string } | null;
+    code: string | null;
+    reason: string | null;
+  };
+}
+
+/** "jane.doe@corp.example" → "ja******@corp.example"; enough to recognise, not to copy. */
+export function maskIdentity(value: string): string {
+  const at = value.indexOf('@');
+  const local = at === -1 ? value : value.slice(0, at);
+  const shown = local.slice(0, Math.min(2, Math.max(1, local.length - 1)));
+  return `${shown}${'*'.repeat(Math.max(1, local.length - shown.length))}${at === -1 ? '' : value.slice(at)}`;
+}
+
+/**
+ * "Check this connection": what the plugin would do with this very request,
+ * step by step, without signing anybody in or creating anything.
+ */
+export async function diagnose(ctx: Context, compiled: CompiledSettings, accounts: Accounts): Promise<Diagnosis> {
+  const { assertion: rules, settings } = compiled;
+  const peer = ctx.req.socket.remoteAddress ?? 'unknown';
+  const presented = rules.secret ? readSingleValue(ctx.req, rules.secret.header) : null;
+
+  const header: Diagnosis['header'] = { name: settings.header, state: 'absent', masked: null, problem: null };
+  if (mentionsHeader(ctx.req, rules.header)) {
+    try {
+      const reading = readIdentityHeader(ctx.req, rules.header, settings.header);
+      if (reading.state === 'present') Object.assign(header, { state: 'present', masked: maskIdentity(reading.value) });
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      Object.assign(header, { state: 'invalid', problem: error.reason });
+    }
+  }
+
+  const outcome: Diagnosis['outcome'] = { result: 'anonymous', user: null, code: null, reason: null };
+  try {
+    const assertion = settings.enabled
+      ? readAssertion({ headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress }, rules, settings.normalizeIdentity ?? undefined)
+      : ({ state: 'anonymous' } as const);
+    if (assertion.state === 'asserted') {
+      const account = await accounts.findByEmail(assertion.claim.email);
+      const decision = decide(account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null, settings, assertion.claim.email);
+      if (decision.action === 'provision') {
+        outcome.result = 'would-create';
+        outcome.reason = `a new admin user ${assertion.claim.email} with roles ${settings.defaultRoles.join(', ')}`;
+      } else {
+        outcome.result = 'would-sign-in';
+        outcome.user = { id: account!.id, email: account!.email };
+      }
+    } else if (!settings.enabled) {
+      outcome.reason = 'remote login is turned off (enabled: false)';
+    }
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    Object.assign(outcome, { result: 'refused', code: error.code, reason: error.reason });
+  }
+
+  return {
+    peer,
+    trustedPeer: isTrustedPeer(rules.proxies, ctx.req.socket.remoteAddress),
+    secret: !rules.secret ? 'not-configured' : presented === null ? 'missing' : secretMatches(rules.secret.value, presented) ? 'matched' : 'mismatch',
+    header,
+    outcome,
+  };
+}

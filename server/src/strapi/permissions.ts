@@ -1,0 +1,17 @@
+import type { Core } from '@strapi/strapi';
+
+/** `plugin::remote-auth.settings.read` / `.update`; Super Admin gets them automatically. */
+export const ACTIONS = {
+  read: 'plugin::remote-auth.settings.read',
+  update: 'plugin::remote-auth.settings.update',
+} as const;
+
+export async function registerPermissionActions(strapi: Core.Strapi): Promise<void> {
+  const actionProvider = strapi.service('admin::permission').actionProvider as {
+    registerMany(actions: object[]): Promise<void>;
+  };
+  await actionProvider.registerMany([
+    { section: 'plugins', displayName: 'Read', uid: 'settings.read', subCategory: 'settings', pluginName: 'remote-auth' },
+    { section: 'plugins', displayName: 'Update', uid: 'settings.update', subCategory: 'settings', pluginName: 'remote-auth' },
+  ]);
+}

@@ -1,0 +1,128 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+import { compileSettings } from '../settings/compile';
+import { parseSettings, schema, settingKeys, SettingsError, type SettingKey, type Settings, type SettingsIssue } from '../settings/schema';
+import type { Accounts, AdminUser } from './accounts';
+import { diagnose } from './diagnostics';
+import type { LockoutGuard } from './lockout-guard';
+import type { SettingsSource } from './settings-source';
+
+interface Dependencies {
+  readonly strapi: Core.Strapi;
+  readonly settings: SettingsSource;
+  readonly accounts: Accounts;
+  readonly lockoutProblem: LockoutGuard;
+}
+
+type Values = Record<string, unknown>;
+
+const isHook = (key: string) => key in schema && schema[key as SettingKey].kind === 'hook';
+
+/** The settings as the API shows them: hooks left out, the secret value never sent back. */
+function publicSettings(settings: Settings): Values {
+  const shown: Values = {};
+  for (const key of settingKeys) {
+    if (isHook(key)) continue;
+    shown[key] = settings[key];
+  }
+  shown.sharedSecret = settings.sharedSecret ? { header: settings.sharedSecret.header, isSet: true } : null;
+  return shown;
+}
+
+const comparable = (key: string, value: unknown): string =>
+  JSON.stringify(key === 'sharedSecret' && value && typeof value === 'object' ? { header: (value as Values).header } : value ?? null);
+
+const validationError = (issues: readonly SettingsIssue[]): errors.ValidationError =>
+  new errors.ValidationError(`Settings not saved: ${issues.map((i) => `${i.key} ${i.message}`).join('; ')}`, {
+    errors: issues.map((issue) => ({ path: [issue.key], message: issue.message, name: 'ValidationError' })),
+  });
+
+/**
+ * `GET/PUT /remote-auth/settings` and `GET /remote-auth/diagnostics`.
+ * Pinned keys (set in config/plugins) are shown and accepted unchanged, never
+ * overwritten; everything else is validated with the boot schema and stored.
+ */
+export function createSettingsController({ strapi, settings, accounts, lockoutProblem }: Dependencies) {
+  async function payload(): Promise<Values> {
+    const current = (await settings.current()).settings;
+    const pinned = settings.pinnedKeys().filter((key) => key in schema && !isHook(key));
+    const roles = await strapi.db.query('admin::role').findMany({ select: ['id', 'code', 'name'], orderBy: { id: 'asc' } });
+    const fields: Values = {};
+    for (const key of settingKeys) {
+      const field = schema[key];
+      fields[key] = { kind: field.kind, help: field.help, choices: field.choices, default: field.kind === 'hook' ? null : field.default };
+    }
+    return {
+      settings: publicSettings(current),
+      pinned,
+      hooks: { normalizeIdentity: current.normalizeIdentity !== null, onLogin: current.onLogin !== null },
+      fields,
+      roles,
+    };
+  }
+
+  return {
+    async read(ctx: Context): Promise<void> {
+      ctx.body = { data: await payload() };
+    },
+
+    async update(ctx: Context): Promise<void> {
+      const body = (ctx.request as unknown as { body?: { settings?: unknown } }).body?.settings;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        throw validationError([{ key: 'settings', message: 'must be an object, as GET /remote-auth/settings returns it' }]);
+      }
+      const before = await settings.current();
+      const pinned = settings.pinnedValues();
+      const stored = await settings.storedValues();
+      const issues: SettingsIssue[] = [];
+      const next: Values = {};
+
+      for (const [key, value] of Object.entries(body as Values)) {
+        if (value === undefined) continue;
+        if (isHook(key)) {
+          if (value !== null && typeof value !== 'boolean') issues.push({ key, message: 'can only be set in config/plugins (it is code)' });
+          continue;
+        }
+        if (key in pinned) {
+          if (comparable(key, value) !== comparable(key, (before.settings as Values)[key])) {
+            issues.push({ key, message: 'is set in config/plugins and cannot be changed here' });
+          }
+          continue;
+        }
+        if (key === 'sharedSecret' && value && typeof value === 'object' && !Array.isArray(value)) {
+          const { header, value: secret } = value as Values;
+          const keep = secret === undefined || secret === null || secret === '';
+          const previous = (stored.sharedSecret as { value?: string } | null | undefined)?.value;
+          if (keep && !previous) {
+            issues.push({ key, message: '.value is required to set a shared secret' });
+            continue;
+          }
+          next[key] = { header, value: keep ? previous : secret };
+          continue;
+        }
+        next[key] = value;
+      }
+      if (issues.length > 0) throw validationError(issues);
+
+      let after;
+      try {
+        after = compileSettings(parseSettings({ ...next, ...pinned }));
+      } catch (error) {
+        if (error instanceof SettingsError) throw validationError(error.issues);
+        throw error;
+      }
+      const problem = await lockoutProblem(ctx, ctx.state.user as AdminUser, before, after);
+      if (problem) throw validationError([problem]);
+
+      await settings.save(next);
+      strapi.log.info(`[remote-auth] settings updated by admin user ${(ctx.state.user as AdminUser).id}`);
+      ctx.body = { data: await payload() };
+    },
+
+    async diagnostics(ctx: Context): Promise<void> {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { data: await diagnose(ctx, await settings.current(), accounts) };
+    },
+  };
+}
