@@ -3,15 +3,19 @@ import config from './config';
 import routes from './routes';
 import { createAccounts, SUPER_ADMIN_CODE } from './strapi/accounts';
 import { createHandOffMiddleware } from './strapi/handoff-middleware';
+import { createHeaderStrategy } from './strapi/header-strategy';
 import { assertStrictHttpParser } from './strapi/http-parser-guard';
+import { createIdentityCache } from './strapi/identity-cache';
 import { createIdentityLinks, ensureLinksTable } from './strapi/identity-links';
 import { createLockoutGuard } from './strapi/lockout-guard';
 import { createLoginController } from './strapi/login-controller';
 import { createPasswordLoginGuard } from './strapi/password-login-guard';
 import { registerPermissionActions } from './strapi/permissions';
+import { createPluginSessions } from './strapi/plugin-sessions';
 import { createSettingsController } from './strapi/settings-controller';
 import { createSettingsSource } from './strapi/settings-source';
 import { createSignIn } from './strapi/sign-in';
+import { createStrictGuard } from './strapi/strict-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/webhook-guard';
 
 type Plugin = ReturnType<typeof wire>;
@@ -24,12 +28,17 @@ function wire(strapi: Core.Strapi) {
   const links = createIdentityLinks(strapi);
   const signIn = createSignIn({ strapi, accounts, links });
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links });
+  const cache = createIdentityCache(strapi, accounts);
+  const sessions = createPluginSessions(strapi);
+  const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
   return {
     settings,
     accounts,
     links,
     signIn,
-    middleware: createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard }),
+    cache,
+    strategy: createHeaderStrategy({ strapi, settings, signIn, cache }),
+    middleware: createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard }),
     controller: createLoginController({ strapi, settings, signIn }),
     settingsController: createSettingsController({
       strapi,
@@ -61,10 +70,12 @@ async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['sett
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     assertStrictHttpParser(strapi);
+    strapi.get('auth').register('admin', wired(strapi).strategy);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
-    const { settings, middleware } = wired(strapi);
+    const { settings, middleware, cache } = wired(strapi);
+    cache.subscribe();
     await settings.current();
     await ensureLinksTable(strapi.db.connection);
     await registerPermissionActions(strapi);

@@ -22,7 +22,18 @@ export interface TestStrapi {
  * 127.0.0.1 and a free port. One Strapi per process: node's test runner runs
  * each test file in a process of its own.
  */
+/** Another process may be rebuilding the fixture admin (ensure-fixture-build); wait for it. */
+async function waitForAdminBuild(): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  const index = join(FIXTURE_APP, 'build', 'index.html');
+  for (let waited = 0; !existsSync(index); waited += 1000) {
+    if (waited > 180_000) throw new Error(`${index} is missing: run "node tests/harness/ensure-fixture-build.js"`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 export async function startStrapi(options: { config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<TestStrapi> {
+  await waitForAdminBuild();
   const database = await createTestDatabase();
   Object.assign(process.env, {
     HOST: '127.0.0.1',

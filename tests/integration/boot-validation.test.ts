@@ -27,7 +27,7 @@ const refusals: Array<[string, unknown, RegExp]> = [
   ['the shorthand 127.1', { trustedProxies: ['127.1'] }, /entry "127\.1" is not a dotted-quad IPv4 address/],
   ['an unknown key (typo)', { autocreate: true }, /"autocreate" is not an option of this plugin \(did you mean "autoCreate"\?\)/],
   ['a wrong type', { autoCreate: 'yes' }, /"autoCreate" must be true or false/],
-  ['mode strict before it exists', { mode: 'strict' }, /"mode" must be one of "persistent"/],
+  ['an unknown mode', { mode: 'paranoid' }, /"mode" must be one of "persistent", "strict"/],
   ['userField username without emailDomain', { userField: 'username' }, /"emailDomain" is required when userField is "username"/],
   ['a header name with underscores', { header: 'Remote_User' }, /"header" "Remote_User" is not a usable header name/],
   ['a short shared secret', { sharedSecret: { header: 'X-Proxy-Secret', value: 'short' } }, /"sharedSecret" \.value must be a string of at least 16 characters/],

@@ -21,6 +21,7 @@ export type RefusalCode =
   | 'blocked-user'
   | 'no-role'
   | 'password-login-disabled'
+  | 'cross-site-request'
   | 'service-unavailable';
 
 export class Refusal extends Error {

@@ -35,7 +35,7 @@ const logoutUrl = (value: string): string | null => {
  */
 export const schema = {
   enabled: boolean(true, 'Sign people in from the proxy header. Off: the plugin ignores the header entirely.'),
-  mode: choice(['persistent'] as const, 'persistent', 'persistent: the header is needed only to start a session, which lives until logout or expiry.'),
+  mode: choice(['persistent', 'strict'] as const, 'persistent', 'persistent: the header only starts a session, which lives until logout or expiry. strict: every admin request must carry the same identity, or its session ends.'),
   header: text<string>('Remote-User', 'Request header carrying the identity. Django form HTTP_X_REMOTE_USER is accepted.', headerName),
   trustedProxies: list(['127.0.0.1/32', '::1/128'], 'Addresses (CIDR) of the proxies allowed to send the header, matched against the socket peer.', (value) => {
     try {

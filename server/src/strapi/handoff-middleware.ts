@@ -6,12 +6,14 @@ import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
 import { isSignedOut, markSignedOut } from './session-cookies';
 import { adminPath, type SettingsSource } from './settings-source';
 import type { SignIn } from './sign-in';
+import type { StrictGuard } from './strict-guard';
 import type { PasswordLoginGuard } from './password-login-guard';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly settings: SettingsSource;
   readonly signIn: SignIn;
+  readonly strictGuard: StrictGuard;
   readonly passwordLoginGuard: PasswordLoginGuard;
 }
 
@@ -24,7 +26,7 @@ interface Dependencies {
  * - `POST <admin>/logout`: remember the sign-out;
  * - `POST <admin>/login`: the password-login guard.
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard }: Dependencies) {
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -45,11 +47,15 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       { method: ctx.method, path: ctx.path, accept: ctx.get('accept') || undefined, fetchDest: ctx.get('sec-fetch-dest') || undefined },
       admin,
     );
-    if (!document || isSignedOut(ctx)) return next();
+    if (!document) {
+      if (options.mode === 'strict' && !(await strictGuard(ctx, compiled))) return;
+      return next();
+    }
+    if (isSignedOut(ctx)) return next();
 
     let signedIn = false;
     try {
-      signedIn = (await signIn(ctx, compiled)).state === 'signed-in';
+      signedIn = (await signIn.signIn(ctx, compiled)).state === 'signed-in';
     } catch (error) {
       if (!isRefusal(error)) throw error;
       respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);

@@ -32,7 +32,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
         return;
       }
       try {
-        const result = await signIn(ctx, compiled);
+        const result = await signIn.signIn(ctx, compiled);
         if (result.state === 'anonymous') throw noIdentity(compiled.settings.header);
       } catch (error) {
         if (!isRefusal(error)) throw error;

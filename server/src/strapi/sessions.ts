@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { REFRESH_COOKIE, accessCookieName, cookieAttributes } from './session-cookies';
@@ -42,13 +41,14 @@ export async function currentSessionUserId(strapi: Core.Strapi, ctx: Context): P
  * manager, browser-session refresh cookie) and hands it to the SPA through the
  * readable access cookie. Tokens travel only in cookies, never in a URL or body.
  */
-export async function mintSession(strapi: Core.Strapi, ctx: Context, userId: string | number): Promise<void> {
+export async function mintSession(strapi: Core.Strapi, ctx: Context, userId: string | number, deviceId: string): Promise<string> {
   const sessions = adminSessions(strapi);
-  const { token: refreshToken } = await sessions.generateRefreshToken(String(userId), randomUUID(), { type: 'session' });
+  const { token: refreshToken } = await sessions.generateRefreshToken(String(userId), deviceId, { type: 'session' });
   const access = await sessions.generateAccessToken(refreshToken);
   if ('error' in access) throw new Error(`the session manager refused to issue an access token (${access.error})`);
 
   const { path, domain, sameSite, secure } = cookieAttributes(strapi, ctx);
   ctx.cookies.set(REFRESH_COOKIE, refreshToken, { httpOnly: true, secure, path, domain, sameSite, overwrite: true });
   ctx.cookies.set(accessCookieName(strapi), access.token, { httpOnly: false, secure, path, domain, sameSite, overwrite: true });
+  return access.token;
 }

@@ -1,27 +1,36 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { readAssertion } from '../pipeline/assertion';
+import { readAssertion, type Assertion } from '../pipeline/assertion';
 import type { Claim, NormalizeIdentity } from '../pipeline/claim';
 import { decide } from '../pipeline/policy';
 import { Refusal, isRefusal } from '../pipeline/refusal';
+import type { CompiledSettings } from '../settings/compile';
 import type { Settings } from '../settings/schema';
 import type { Accounts, AdminUser } from './accounts';
 import type { IdentityLinks } from './identity-links';
-import { currentSessionUserId, mintSession } from './sessions';
+import { newDeviceId } from './plugin-sessions';
 import { peerOf } from './refusal-response';
-import type { CompiledSettings } from '../settings/compile';
+import { currentSessionUserId, mintSession } from './sessions';
 
 export const LINK_SOURCE = 'header';
+const LAST_SEEN_EVERY_MS = 60_000;
 
 export type SignInResult =
   | { readonly state: 'anonymous' }
   | { readonly state: 'signed-in'; readonly user: AdminUser; readonly created: boolean; readonly minted: boolean };
+
+export interface ResolvedAccount {
+  readonly user: AdminUser;
+  readonly created: boolean;
+}
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly accounts: Accounts;
   readonly links: IdentityLinks;
 }
+
+type FindUser = (email: string) => Promise<AdminUser | null>;
 
 const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefined =>
   hook
@@ -40,69 +49,101 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
     : undefined;
 
 /**
- * The whole pipeline for one request: trust → identity → policy → accounts →
- * session. Returns `anonymous` when the request asserts nobody; throws a
- * Refusal for every "no". Used by the SPA hand-off and by `/remote-auth/login`.
+ * The pipeline for one request: trust → identity → policy → accounts →
+ * session. Shared by the SPA hand-off, `/remote-auth/login`, strict mode's
+ * per-request check and the header auth strategy.
  */
 export function createSignIn({ strapi, accounts, links }: Dependencies) {
-  return async function signIn(ctx: Context, compiled: CompiledSettings): Promise<SignInResult> {
-    const { settings: options, assertion: rules } = compiled;
-    const assertion = readAssertion(
+  const lastSeen = new Map<string, number>();
+
+  /** trust → identity. Throws a Refusal; never touches the database. */
+  function assertIdentity(ctx: Context, compiled: CompiledSettings): Assertion {
+    return readAssertion(
       { headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress },
-      rules,
-      guardHook(options.normalizeIdentity),
+      compiled.assertion,
+      guardHook(compiled.settings.normalizeIdentity),
     );
+  }
+
+  /** policy → accounts: the admin user this claim signs in as, created or activated if the settings say so. */
+  async function resolveAccount(claim: Claim, options: Settings, find: FindUser = accounts.findByEmail): Promise<ResolvedAccount> {
+    try {
+      const account = await find(claim.email);
+      const decision = decide(
+        account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null,
+        options,
+        claim.email,
+      );
+      if (decision.action === 'provision') {
+        const user = await accounts.provision(claim, options.defaultRoles);
+        strapi.log.info(`[remote-auth] created admin user ${user.id} for "${claim.subject}" with roles ${options.defaultRoles.join(', ')}`);
+        return { user, created: true };
+      }
+      if (decision.activate) {
+        const user = await accounts.activate(account as AdminUser);
+        strapi.log.info(`[remote-auth] activated inactive admin user ${user.id} ("${claim.subject}") because allowInactive is on`);
+        return { user: { ...(account as AdminUser), ...user }, created: false };
+      }
+      return { user: account as AdminUser, created: false };
+    } catch (error) {
+      throw unavailable(error, claim);
+    }
+  }
+
+  function unavailable(error: unknown, claim: Claim): Refusal {
+    if (isRefusal(error)) return error;
+    strapi.log.error(`[remote-auth] sign-in of "${claim.subject}" failed: ${(error as Error).stack ?? error}`);
+    return new Refusal(
+      'service-unavailable',
+      503,
+      `sign-in of "${claim.subject}" failed: ${(error as Error).message}`,
+      'Single sign-on is temporarily unavailable. Please try again in a moment.',
+    );
+  }
+
+  /** Records the identity link; at most once a minute per identity on hot paths. */
+  async function touch(claim: Claim, user: AdminUser, force: boolean): Promise<void> {
+    const now = Date.now();
+    if (!force && now - (lastSeen.get(claim.subject) ?? 0) < LAST_SEEN_EVERY_MS) return;
+    lastSeen.set(claim.subject, now);
+    if (lastSeen.size > 10_000) lastSeen.clear();
+    await links.record(LINK_SOURCE, claim.subject, user.id);
+  }
+
+  /** Mints a session for `user`, after the operator's onLogin hook. */
+  async function startSession(ctx: Context, claim: Claim, resolved: ResolvedAccount, options: Settings): Promise<string> {
+    let token: string;
+    try {
+      if (options.onLogin) {
+        await options.onLogin({ user: { id: resolved.user.id, email: resolved.user.email }, created: resolved.created, claim });
+      }
+      token = await mintSession(strapi, ctx, resolved.user.id, newDeviceId());
+    } catch (error) {
+      throw unavailable(error, claim);
+    }
+    strapi.log.info(`[remote-auth] signed in "${claim.subject}" as admin user ${resolved.user.id} (peer ${peerOf(ctx)})`);
+    return token;
+  }
+
+  async function signIn(ctx: Context, compiled: CompiledSettings): Promise<SignInResult> {
+    const assertion = assertIdentity(ctx, compiled);
     if (assertion.state === 'anonymous') return { state: 'anonymous' };
     const { claim } = assertion;
+    const options = compiled.settings;
 
+    const resolved = await resolveAccount(claim, options);
+    let alreadySignedIn: boolean;
     try {
-      return await signInClaim(ctx, claim, options);
+      alreadySignedIn = (await currentSessionUserId(strapi, ctx)) === String(resolved.user.id);
+      await touch(claim, resolved.user, true);
     } catch (error) {
-      if (isRefusal(error)) throw error;
-      strapi.log.error(`[remote-auth] sign-in of "${claim.subject}" failed: ${(error as Error).stack ?? error}`);
-      throw new Refusal(
-        'service-unavailable',
-        503,
-        `sign-in of "${claim.subject}" failed: ${(error as Error).message}`,
-        'Single sign-on is temporarily unavailable. Please try again in a moment.',
-      );
+      throw unavailable(error, claim);
     }
-  };
-
-  async function signInClaim(ctx: Context, claim: Claim, options: Settings): Promise<SignInResult> {
-    const account = await accounts.findByEmail(claim.email);
-    const decision = decide(
-      account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null,
-      options,
-      claim.email,
-    );
-
-    let user: AdminUser;
-    let created = false;
-    if (decision.action === 'provision') {
-      user = await accounts.provision(claim, options.defaultRoles);
-      created = true;
-      strapi.log.info(`[remote-auth] created admin user ${user.id} for "${claim.subject}" with roles ${options.defaultRoles.join(', ')}`);
-    } else {
-      user = account as AdminUser;
-      if (decision.activate) {
-        user = await accounts.activate(user);
-        strapi.log.info(`[remote-auth] activated inactive admin user ${user.id} ("${claim.subject}") because allowInactive is on`);
-      }
-    }
-
-    const sessionUser = await currentSessionUserId(strapi, ctx);
-    const alreadySignedIn = sessionUser === String(user.id);
-    await links.record(LINK_SOURCE, claim.subject, user.id);
-    if (!alreadySignedIn) {
-      if (options.onLogin) {
-        await options.onLogin({ user: { id: user.id, email: user.email }, created, claim });
-      }
-      await mintSession(strapi, ctx, user.id);
-      strapi.log.info(`[remote-auth] signed in "${claim.subject}" as admin user ${user.id} (peer ${peerOf(ctx)})`);
-    }
-    return { state: 'signed-in', user, created, minted: !alreadySignedIn };
+    if (!alreadySignedIn) await startSession(ctx, claim, resolved, options);
+    return { state: 'signed-in', user: resolved.user, created: resolved.created, minted: !alreadySignedIn };
   }
+
+  return { signIn, assertIdentity, resolveAccount, startSession, touch };
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;

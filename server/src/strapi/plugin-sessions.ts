@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+
+/**
+ * Sessions minted by this plugin carry a device id with this prefix; Strapi
+ * keeps the device id when it rotates a refresh token, so the whole session
+ * family stays recognisable. Strict mode only ever revokes these: sessions
+ * started with a password are left alone when the header is absent.
+ */
+export const DEVICE_PREFIX = 'remote-auth:';
+
+export const newDeviceId = (): string => `${DEVICE_PREFIX}${randomUUID()}`;
+
+export interface SessionInfo {
+  readonly deviceId: string | null;
+  readonly userId: string;
+}
+
+const MAX_ENTRIES = 10_000;
+
+export function createPluginSessions(strapi: Core.Strapi) {
+  // sessionId → what we need of the row; rows never change device or user.
+  const known = new Map<string, SessionInfo | null>();
+
+  return {
+    async lookup(sessionId: string): Promise<SessionInfo | null> {
+      if (known.has(sessionId)) return known.get(sessionId) ?? null;
+      const row = (await strapi.db.query('admin::session').findOne({
+        where: { sessionId },
+        select: ['deviceId', 'userId'],
+      })) as { deviceId?: string | null; userId: string } | null;
+      const info = row ? { deviceId: row.deviceId ?? null, userId: String(row.userId) } : null;
+      if (known.size >= MAX_ENTRIES) known.clear();
+      if (info) known.set(sessionId, info);
+      return info;
+    },
+
+    isPluginDevice: (deviceId: string | null): boolean => deviceId !== null && deviceId.startsWith(DEVICE_PREFIX),
+
+    /** Revokes the whole session family of that device. */
+    async revoke(userId: string, deviceId: string): Promise<void> {
+      const manager = (strapi as unknown as { sessionManager: (o: string) => { invalidateRefreshToken(u: string, d?: string): Promise<void> } })
+        .sessionManager('admin');
+      await manager.invalidateRefreshToken(userId, deviceId);
+      for (const [id, info] of known) if (info?.deviceId === deviceId) known.delete(id);
+    },
+  };
+}
+
+export type PluginSessions = ReturnType<typeof createPluginSessions>;

@@ -1,0 +1,140 @@
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { isRefusal } from '../pipeline/refusal';
+import type { CompiledSettings } from '../settings/compile';
+import type { IdentityCache } from './identity-cache';
+import type { PluginSessions } from './plugin-sessions';
+import { peerOf, setHandOffHeaders } from './refusal-response';
+import { REFRESH_COOKIE, cookieAttributes } from './session-cookies';
+import { adminPath } from './settings-source';
+import type { SignIn } from './sign-in';
+
+interface Dependencies {
+  readonly strapi: Core.Strapi;
+  readonly signIn: SignIn;
+  readonly sessions: PluginSessions;
+  readonly cache: IdentityCache;
+}
+
+interface AdminSessions {
+  validateAccessToken(token: string): { isValid: boolean; payload: { userId: string; sessionId: string } | null };
+  validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }>;
+}
+
+interface UsedSession {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly via: 'access-token' | 'refresh-cookie';
+}
+
+/** The session id inside an access token, read without verifying (verification follows for ours). */
+function peekSessionId(token: string): string | null {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return payload?.type === 'access' && typeof payload.sessionId === 'string' ? payload.sessionId : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Strict mode (Django's RemoteUserMiddleware): for sessions this plugin
+ * started, every admin request must still carry a trusted identity naming the
+ * same user. Gone → the session is revoked and the request gets 401. Another
+ * user → the old session is revoked and the browser is signed in as the new
+ * one; the request never runs as the previous user. Sessions started with a
+ * password are not touched. Returns false when it answered the request.
+ */
+export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependencies) {
+  const manager = () => (strapi as unknown as { sessionManager: (o: string) => AdminSessions }).sessionManager('admin');
+
+  async function usedSession(ctx: Context): Promise<UsedSession | null> {
+    const authorization = ctx.get('authorization');
+    if (authorization) {
+      const [scheme, token] = authorization.split(/\s+/);
+      if (scheme?.toLowerCase() !== 'bearer' || !token) return null;
+      const sessionId = peekSessionId(token);
+      if (!sessionId) return null;
+      const info = await sessions.lookup(sessionId);
+      if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
+      const verified = manager().validateAccessToken(token);
+      if (!verified.isValid || !verified.payload) return null; // Strapi will refuse it
+      return { userId: String(verified.payload.userId), deviceId: info.deviceId as string, via: 'access-token' };
+    }
+    if (ctx.method === 'POST' && ctx.path === `${adminPath(strapi)}/access-token`) {
+      const refresh = ctx.cookies.get(REFRESH_COOKIE);
+      if (!refresh) return null;
+      const verified = await manager().validateRefreshToken(refresh);
+      if (!verified.isValid || !verified.sessionId) return null;
+      const info = await sessions.lookup(verified.sessionId);
+      if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
+      return { userId: String(verified.userId), deviceId: info.deviceId as string, via: 'refresh-cookie' };
+    }
+    return null;
+  }
+
+  async function end(ctx: Context, session: UsedSession, code: string, reason: string): Promise<false> {
+    await sessions.revoke(session.userId, session.deviceId);
+    strapi.log.warn(`[remote-auth] strict mode ended the session of admin user ${session.userId} (${code}) from ${peerOf(ctx)}: ${reason}`);
+    const { path, domain, sameSite, secure } = cookieAttributes(strapi, ctx);
+    ctx.cookies.set(REFRESH_COOKIE, '', { httpOnly: true, path, domain, sameSite, secure, overwrite: true, expires: new Date(0) });
+    setHandOffHeaders(ctx);
+    ctx.status = 401;
+    ctx.type = 'json';
+    ctx.body = {
+      data: null,
+      error: { status: 401, name: 'UnauthorizedError', message: 'Your single sign-on session has ended. Please sign in again.', details: { code } },
+    };
+    return false;
+  }
+
+  return async function strictGuard(ctx: Context, compiled: CompiledSettings): Promise<boolean> {
+    const session = await usedSession(ctx);
+    if (!session) return true;
+
+    let claim;
+    try {
+      const assertion = signIn.assertIdentity(ctx, compiled);
+      if (assertion.state === 'anonymous') return end(ctx, session, 'identity-gone', 'the request carries no identity header');
+      claim = assertion.claim;
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      return end(ctx, session, error.code, error.reason);
+    }
+
+    let resolved;
+    try {
+      resolved = await signIn.resolveAccount(claim, compiled.settings, cache.findByEmail);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      if (error.code === 'service-unavailable') throw error;
+      return end(ctx, session, error.code, error.reason);
+    }
+
+    if (String(resolved.user.id) === session.userId) {
+      await signIn.touch(claim, resolved.user, false);
+      return true;
+    }
+
+    // Another person behind the same browser: never act as the previous one.
+    await sessions.revoke(session.userId, session.deviceId);
+    strapi.log.info(`[remote-auth] strict mode: identity changed from admin user ${session.userId} to "${claim.subject}"`);
+    const token = await signIn.startSession(ctx, claim, resolved, compiled.settings);
+    setHandOffHeaders(ctx);
+    if (session.via === 'refresh-cookie') {
+      // Answer /admin/access-token as Strapi would, for the new user.
+      ctx.status = 200;
+      ctx.body = { data: { token } };
+      return false;
+    }
+    ctx.status = 401;
+    ctx.type = 'json';
+    ctx.body = {
+      data: null,
+      error: { status: 401, name: 'UnauthorizedError', message: 'The signed-in user changed. Refreshing the session.', details: { code: 'identity-changed' } },
+    };
+    return false;
+  };
+}
+
+export type StrictGuard = ReturnType<typeof createStrictGuard>;
