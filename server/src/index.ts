@@ -6,7 +6,7 @@ import { createHandOffMiddleware } from './strapi/handoff-middleware';
 import { createHeaderStrategy } from './strapi/header-strategy';
 import { assertStrictHttpParser } from './strapi/http-parser-guard';
 import { createIdentityCache } from './strapi/identity-cache';
-import { createIdentityLinks, ensureLinksTable } from './strapi/identity-links';
+import { createIdentityLinks, migrateLinksTable } from './strapi/identity-links';
 import { createLockoutGuard } from './strapi/lockout-guard';
 import { createLoginController } from './strapi/login-controller';
 import { createPasswordLoginGuard } from './strapi/password-login-guard';
@@ -24,8 +24,8 @@ let plugin: Plugin | null = null;
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
   const settings = createSettingsSource(strapi);
-  const accounts = createAccounts(strapi);
   const links = createIdentityLinks(strapi);
+  const accounts = createAccounts(strapi, links);
   const signIn = createSignIn({ strapi, accounts, links });
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links });
   const cache = createIdentityCache(strapi, accounts);
@@ -74,10 +74,17 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
-    const { settings, middleware, cache } = wired(strapi);
+    const { settings, middleware, cache, links } = wired(strapi);
     cache.subscribe();
+    strapi.db.lifecycles.subscribe({
+      models: ['admin::user'],
+      // A deleted admin user's identity link goes with it (no orphan rows, no hand-over).
+      async afterDelete(event: { result?: { id?: number } }) {
+        if (event.result?.id !== undefined) await links.forgetUser(event.result.id);
+      },
+    });
     await settings.current();
-    await ensureLinksTable(strapi.db.connection);
+    await migrateLinksTable(strapi);
     await registerPermissionActions(strapi);
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);

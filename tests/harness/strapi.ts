@@ -32,9 +32,12 @@ async function waitForAdminBuild(): Promise<void> {
   }
 }
 
-export async function startStrapi(options: { config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<TestStrapi> {
+export async function startStrapi(
+  options: { config?: Record<string, unknown>; env?: Record<string, string>; database?: TestDatabase } = {},
+): Promise<TestStrapi> {
   await waitForAdminBuild();
-  const database = await createTestDatabase();
+  const shared = options.database !== undefined;
+  const database = options.database ?? (await createTestDatabase());
   Object.assign(process.env, {
     HOST: '127.0.0.1',
     PORT: '0',
@@ -86,7 +89,7 @@ export async function startStrapi(options: { config?: Record<string, unknown>; e
       // Stop accepting requests before closing the database (avoids EPIPE noise).
       await new Promise<void>((done) => strapi.server.httpServer.close(() => done()));
       await strapi.destroy();
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
 }

@@ -55,7 +55,7 @@ export async function diagnose(ctx: Context, compiled: CompiledSettings, account
       ? readAssertion({ headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress }, rules, settings.normalizeIdentity ?? undefined)
       : ({ state: 'anonymous' } as const);
     if (assertion.state === 'asserted') {
-      const account = await accounts.findByEmail(assertion.claim.email);
+      const account = await accounts.findForClaim(assertion.claim);
       const decision = decide(account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null, settings, assertion.claim.email);
       if (decision.action === 'provision') {
         outcome.result = 'would-create';

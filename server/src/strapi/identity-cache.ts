@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
+import type { Claim } from '../pipeline/claim';
 import type { Accounts, AdminUser } from './accounts';
 
 /**
- * e-mail → admin user (with roles) for strict mode's hot path, so a request
+ * identity → admin user (with roles) for strict mode's hot path, so a request
  * authenticated by the header does not query the user table every time.
  * Entries live `ttlMs`; any change to an admin user on this instance (blocked,
  * deactivated, roles changed, deleted) clears the cache at once, so the next
@@ -15,12 +16,12 @@ export function createIdentityCache(strapi: Core.Strapi, accounts: Accounts, ttl
   const clear = () => entries.clear();
 
   return {
-    async findByEmail(email: string): Promise<AdminUser | null> {
-      const hit = entries.get(email);
+    async findForClaim(claim: Claim): Promise<AdminUser | null> {
+      const hit = entries.get(claim.subject);
       if (hit && Date.now() - hit.at < ttlMs) return hit.user;
-      const user = await accounts.findByEmail(email);
+      const user = await accounts.findForClaim(claim);
       if (entries.size > 10_000) entries.clear();
-      entries.set(email, { user, at: Date.now() });
+      entries.set(claim.subject, { user, at: Date.now() });
       return user;
     },
 

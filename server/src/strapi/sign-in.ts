@@ -7,12 +7,11 @@ import { Refusal, isRefusal } from '../pipeline/refusal';
 import type { CompiledSettings } from '../settings/compile';
 import type { Settings } from '../settings/schema';
 import type { Accounts, AdminUser } from './accounts';
-import type { IdentityLinks } from './identity-links';
+import { LINK_SOURCE, type IdentityLinks } from './identity-links';
 import { newDeviceId } from './plugin-sessions';
 import { peerOf } from './refusal-response';
 import { currentSessionUserId, mintSession } from './sessions';
 
-export const LINK_SOURCE = 'header';
 const LAST_SEEN_EVERY_MS = 60_000;
 
 export type SignInResult =
@@ -30,7 +29,7 @@ interface Dependencies {
   readonly links: IdentityLinks;
 }
 
-type FindUser = (email: string) => Promise<AdminUser | null>;
+type FindUser = (claim: Claim) => Promise<AdminUser | null>;
 
 const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefined =>
   hook
@@ -66,9 +65,9 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
   }
 
   /** policy → accounts: the admin user this claim signs in as, created or activated if the settings say so. */
-  async function resolveAccount(claim: Claim, options: Settings, find: FindUser = accounts.findByEmail): Promise<ResolvedAccount> {
+  async function resolveAccount(claim: Claim, options: Settings, find: FindUser = accounts.findForClaim): Promise<ResolvedAccount> {
     try {
-      const account = await find(claim.email);
+      const account = await find(claim);
       const decision = decide(
         account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null,
         options,

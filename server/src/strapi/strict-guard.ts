@@ -104,7 +104,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
 
     let resolved;
     try {
-      resolved = await signIn.resolveAccount(claim, compiled.settings, cache.findByEmail);
+      resolved = await signIn.resolveAccount(claim, compiled.settings, cache.findForClaim);
     } catch (error) {
       if (!isRefusal(error)) throw error;
       if (error.code === 'service-unavailable') throw error;
