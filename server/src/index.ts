@@ -38,7 +38,7 @@ function wire(strapi: Core.Strapi) {
     signIn,
     cache,
     strategy: createHeaderStrategy({ strapi, settings, signIn, cache }),
-    middleware: createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard }),
+    middleware: createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard, sessions }),
     controller: createLoginController({ strapi, settings, signIn }),
     settingsController: createSettingsController({
       strapi,
@@ -60,6 +60,15 @@ async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['sett
     strapi.log.warn(
       `[remote-auth] defaultRoles includes "${superAdmin}": every new single sign-on user becomes a Super Admin. ` +
         'Anyone who can reach Strapi with a forged header would too; prefer "strapi-author" or "strapi-editor".',
+    );
+  }
+  const superTargets = Object.entries(settings.groupRoles).filter(([, roles]) =>
+    roles.some((role) => role === SUPER_ADMIN_CODE || role.trim().toLowerCase() === 'super admin'),
+  );
+  if (superTargets.length > 0 && !settings.allowSuperAdminMapping) {
+    strapi.log.warn(
+      `[remote-auth] groupRoles maps ${superTargets.map(([group]) => `"${group}"`).join(', ')} to Super Admin; ` +
+        'this mapping is ignored unless allowSuperAdminMapping is true (a forged groups header must not make anyone Super Admin)',
     );
   }
   if (settings.enabled && !settings.sharedSecret) {

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -34,12 +34,12 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
-/** The strapi CLI of the @strapi/strapi the fixture app resolves (hoisted to the repository's node_modules). */
-function strapiBin(): string {
-  const manifest = require.resolve('@strapi/strapi/package.json', { paths: [FIXTURE_APP] });
-  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: string | Record<string, string> };
-  return join(dirname(manifest), typeof bin === 'string' ? bin : bin.strapi);
-}
+/**
+ * Starts Strapi the way `strapi start` does for a JavaScript app. The CLI
+ * itself (node_modules/@strapi/strapi/bin/strapi.js start) cannot be used: the
+ * fixture app's tsconfig.json makes it look for a TypeScript build output.
+ */
+const STRAPI_LAUNCHER = join(__dirname, 'start-strapi.js');
 
 /** True when something already accepts connections on the port (another Strapi would fool the health check). */
 function portTaken(portNumber: number): Promise<boolean> {
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   };
 
   say(`starting Strapi from ${FIXTURE_APP} on ${strapiOrigin} (database ${databaseFile})…`);
-  const child: ChildProcess = spawn(process.execPath, [strapiBin(), 'start'], {
+  const child: ChildProcess = spawn(process.execPath, [STRAPI_LAUNCHER], {
     cwd: FIXTURE_APP,
     env: {
       ...process.env,

@@ -164,7 +164,7 @@ export async function startSsoSimulator(options: SsoSimulatorOptions): Promise<S
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
+      'Referrer-Policy': 'same-origin',
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       ...extraHeaders,
@@ -208,12 +208,17 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
   }
 
-  /** Refuses sign-ins posted from another site (login CSRF): a demo should still show good manners. */
+  /**
+   * Refuses sign-ins posted from another site (login CSRF): a demo should still
+   * show good manners. Browsers say where a request comes from in
+   * Sec-Fetch-Site; older ones only in Origin (which is "null" after a
+   * no-referrer page, so that is not trusted on its own).
+   */
   function crossSite(req: IncomingMessage): boolean {
     const site = req.headers['sec-fetch-site'];
-    if (site === 'cross-site') return true;
+    if (typeof site === 'string' && site !== '') return site === 'cross-site';
     const origin = req.headers.origin;
-    if (typeof origin !== 'string' || origin === 'null') return origin === 'null';
+    if (origin === undefined) return false;
     try {
       return new URL(origin).host !== req.headers.host;
     } catch {

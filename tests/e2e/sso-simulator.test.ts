@@ -12,7 +12,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
-import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
+import { BROWSER, request, type TestResponse } from '../harness/http';
 import { startSsoSimulator, type SsoSimulator } from '../demo/sso-simulator';
 
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
@@ -113,7 +113,9 @@ describe('SSO simulator in front of Strapi', () => {
 
   test('(d) forged identity and secret headers of a signed-in browser are replaced, not added', async () => {
     const res = await request(sim.url, '/admin', {
+      // A header list is sent as is: Node adds no Host to it.
       headers: [
+        'Host', new URL(sim.url).host,
         'Accept', BROWSER.Accept,
         'Cookie', `sso_sim=${janeCookie}`,
         'Remote-User', 'admin@corp.example',
@@ -141,6 +143,7 @@ describe('SSO simulator in front of Strapi', () => {
     // (a forged copy reaching Strapi would give 403 secret-missing, a twin 400).
     const res = await request(sim.url, '/remote-auth/login', {
       headers: [
+        'Host', new URL(sim.url).host,
         'Accept', 'application/json',
         'Remote-User', 'mallory@corp.example',
         'Remote_User', 'mallory@corp.example',
@@ -148,7 +151,7 @@ describe('SSO simulator in front of Strapi', () => {
       ],
     });
     assert.equal(res.status, 401, res.body);
-    assert.equal(res.json().error.details.code, 'unknown-user');
+    assert.equal(res.json().error.details.code, 'no-identity');
     assert.equal(res.cookies.jwtToken, undefined);
     assert.equal(res.cookies.strapi_admin_refresh, undefined);
 
@@ -240,6 +243,7 @@ describe('SSO simulator forwarding', () => {
     seen = [];
     await request(echoSim.url, '/api/x', {
       headers: [
+        'Host', new URL(echoSim.url).host,
         'Cookie', `a=1; sso_sim=${cookie}; b=2`,
         'Remote-User', 'mallory@corp.example',
         'remote_user', 'mallory@corp.example',
@@ -267,7 +271,7 @@ describe('SSO simulator forwarding', () => {
   test('an anonymous request carries none of them, and only sso_sim leaves the Cookie header', async () => {
     seen = [];
     await request(echoSim.url, '/api/x', {
-      headers: ['Cookie', 'sso_sim=unknown; jwtToken=t', 'Remote-User', 'mallory@corp.example', 'Remote_User', 'x', 'X-Remote-Auth-Secret', 'guess'],
+      headers: ['Host', new URL(echoSim.url).host, 'Cookie', 'sso_sim=unknown; jwtToken=t', 'Remote-User', 'mallory@corp.example', 'Remote_User', 'x', 'X-Remote-Auth-Secret', 'guess'],
     });
     const raw = seen[0].rawHeaders;
     assert.deepEqual(rawValues(raw, 'remote-user'), []);
@@ -302,14 +306,24 @@ describe('SSO simulator forwarding', () => {
     }
   });
 
-  test('refuses a sign-in form posted from another site', async () => {
-    const res = await request(echoSim.url, '/_sso/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example' },
-      body: 'email=mallory%40corp.example',
-    });
-    assert.equal(res.status, 403);
-    assert.equal(res.cookies.sso_sim, undefined);
+  test('refuses a sign-in form posted from another site, accepts its own', async () => {
+    const post = (headers: Record<string, string>) =>
+      request(echoSim.url, '/_sso/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'email=mallory%40corp.example',
+      });
+    for (const headers of [{ Origin: 'https://evil.example' }, { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }, { Origin: 'null' }]) {
+      const res = await post(headers);
+      assert.equal(res.status, 403, JSON.stringify(headers));
+      assert.equal(res.cookies.sso_sim, undefined);
+    }
+    // What Chromium sends for the simulator's own form (Origin is "null" under some referrer policies).
+    for (const headers of [{ 'Sec-Fetch-Site': 'same-origin', Origin: 'null' }, { Origin: echoSim.url }, {}]) {
+      const res = await post(headers);
+      assert.equal(res.status, 302, JSON.stringify(headers));
+      assert.ok(res.cookies.sso_sim);
+    }
   });
 
   test('returns only to admin paths after sign-in', async () => {
@@ -326,5 +340,3 @@ describe('SSO simulator forwarding', () => {
     assert.equal((await post('/api/users')).headers.location, '/admin');
   });
 });
-
-void cookieHeader;

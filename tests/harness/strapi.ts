@@ -50,8 +50,15 @@ export async function startStrapi(
   });
   const strapi = createStrapi({ appDir: FIXTURE_APP, distDir: FIXTURE_APP });
   strapi.log.level = process.env.STRAPI_LOG_LEVEL ?? 'error';
-  await strapi.load();
-  await strapi.listen();
+  try {
+    await strapi.load();
+    await strapi.listen();
+  } catch (error) {
+    // Never leave a half-started Strapi holding the process open.
+    await strapi.destroy().catch(() => undefined);
+    if (!shared) await database.drop().catch(() => undefined);
+    throw error;
+  }
   const address = strapi.server.httpServer.address();
   if (address === null || typeof address === 'string') throw new Error('Strapi is not listening on TCP');
   const base = { ...(strapi.config.get(CONFIG_KEY) as Record<string, unknown>) };

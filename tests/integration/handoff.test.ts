@@ -276,6 +276,17 @@ describe('logout does not loop (T16)', () => {
     assert.match(sso.setCookies.find((c) => c.startsWith('strapi_remote_auth_signed_out=')) ?? '', /expires=Thu, 01 Jan 1970/);
   });
 
+  test('a password user who logs out is not marked (no SSO sign-out for them)', async () => {
+    const login = await passwordLogin(app, 'root@corp.example', PASSWORD);
+    const logout = await request(app.origin, '/admin/logout', {
+      method: 'POST',
+      body: {},
+      headers: { Authorization: `Bearer ${login.json().data.token}`, Cookie: cookieHeader(login.cookies) },
+    });
+    assert.equal(logout.status, 200, logout.body);
+    assert.equal(logout.cookies.strapi_remote_auth_signed_out, undefined);
+  });
+
   test('with logoutRedirectUrl, /remote-auth/logout sends the browser to the proxy sign-out page', async () => {
     app.configure({ logoutRedirectUrl: 'https://sso.corp.example/logout' });
     const res = await request(app.origin, '/remote-auth/logout', { headers: { Cookie: 'strapi_remote_auth_signed_out=1' } });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAssertion, type AssertionRules, type ProxiedRequest } from '../../server/src/pipeline/assertion';
 import { parseTrustedProxies } from '../../server/src/pipeline/trusted-proxies';
+import type { Attributes } from '../../server/src/pipeline/attributes';
 import { Refusal } from '../../server/src/pipeline/refusal';
 import { asLatin1, headers } from './fake-headers';
 
@@ -13,7 +14,14 @@ const RULES: AssertionRules = {
   userField: 'email',
   emailDomain: null,
   stripRealm: false,
+  emailHeader: null,
+  firstNameHeader: null,
+  lastNameHeader: null,
+  groupsHeader: null,
+  groupsSeparator: ',',
 };
+/** What a claim carries when no attribute header is configured or sent (spelled out, not imported). */
+const NO_ATTRIBUTES: Attributes = { email: null, firstName: null, lastName: null, groups: null };
 const SECRET_RULES: AssertionRules = { ...RULES, secret: { header: 'x-proxy-secret', value: SECRET } };
 
 const request = (remoteAddress: string | undefined, ...lines: Array<[string, string]>): ProxiedRequest => ({
@@ -75,11 +83,11 @@ test('trust is checked before the header shape: duplicates from an untrusted pee
 test('happy path: trusted peer, one well-formed e-mail → asserted claim', () => {
   assert.deepEqual(readAssertion(request('127.0.0.1', ['Remote-User', 'Jane@Corp.Example']), RULES), {
     state: 'asserted',
-    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null },
+    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES },
   });
   assert.deepEqual(readAssertion(request('::ffff:127.0.0.1', ['remote-user', 'jane@corp.example']), RULES), {
     state: 'asserted',
-    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null },
+    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES },
   });
 });
 
@@ -88,7 +96,7 @@ test('happy path with the shared secret', () => {
     request('::1', ['X-Proxy-Secret', SECRET], ['Remote-User', 'jane@corp.example']),
     SECRET_RULES,
   );
-  assert.deepEqual(result, { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null } });
+  assert.deepEqual(result, { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES } });
 });
 
 test('the secret is required when configured', () => {
@@ -102,11 +110,11 @@ test('happy path in username mode with realm stripping and a hook', () => {
   const rules: AssertionRules = { ...RULES, userField: 'username', emailDomain: 'corp.example', stripRealm: true };
   assert.deepEqual(readAssertion(request('127.0.0.1', ['Remote-User', 'JANE@CORP.EXAMPLE']), rules), {
     state: 'asserted',
-    claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane' },
+    claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane', attributes: NO_ATTRIBUTES },
   });
   assert.deepEqual(
     readAssertion(request('127.0.0.1', ['Remote-User', 'svc-jane']), rules, (value) => value.replace(/^svc-/, '')),
-    { state: 'asserted', claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane' } },
+    { state: 'asserted', claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane', attributes: NO_ATTRIBUTES } },
   );
 });
 
@@ -139,4 +147,153 @@ test('a different configured header name is honoured', () => {
     'asserted',
   );
   refusedWith('untrusted-peer', () => readAssertion(request('203.0.113.9', ['X_Forwarded_Email', 'admin@corp.example']), rules));
+});
+
+// --- attribute headers ----------------------------------------------------------------
+
+const ATTR_RULES: AssertionRules = {
+  ...RULES,
+  emailHeader: 'remote-email',
+  firstNameHeader: 'remote-firstname',
+  lastNameHeader: 'remote-lastname',
+  groupsHeader: 'remote-groups',
+};
+const ATTR_USERNAME_RULES: AssertionRules = { ...ATTR_RULES, userField: 'username', emailDomain: 'corp.example' };
+
+test('attribute headers are read into the claim of a trusted request', () => {
+  const result = readAssertion(
+    request(
+      '127.0.0.1',
+      ['Remote-User', 'Jane@Corp.Example'],
+      ['Remote-Email', 'jane.doe@mail.example'],
+      ['Remote-FirstName', 'Jane'],
+      ['Remote-LastName', asLatin1('Müller')],
+      ['Remote-Groups', 'cms-editors, staff'],
+    ),
+    ATTR_RULES,
+  );
+  assert.deepEqual(result, {
+    state: 'asserted',
+    claim: {
+      // e-mail mode: the identity is the e-mail; the e-mail attribute does not replace it.
+      subject: 'jane@corp.example',
+      email: 'jane@corp.example',
+      username: null,
+      attributes: { email: 'jane.doe@mail.example', firstName: 'Jane', lastName: 'Müller', groups: ['cms-editors', 'staff'] },
+    },
+  });
+});
+
+test('configured attribute headers that are not sent leave the attributes null', () => {
+  assert.deepEqual(readAssertion(request('127.0.0.1', ['Remote-User', 'jane@corp.example']), ATTR_RULES), {
+    state: 'asserted',
+    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES },
+  });
+});
+
+test('an empty groups header means "in no group" ([]), an absent one "unknown" (null)', () => {
+  const present = readAssertion(request('127.0.0.1', ['Remote-User', 'jane@corp.example'], ['Remote-Groups', '']), ATTR_RULES);
+  assert.equal(present.state, 'asserted');
+  assert.deepEqual(present.state === 'asserted' && present.claim.attributes.groups, []);
+  const absent = readAssertion(request('127.0.0.1', ['Remote-User', 'jane@corp.example']), ATTR_RULES);
+  assert.equal(absent.state === 'asserted' && absent.claim.attributes.groups, null);
+});
+
+test('attribute headers are ignored when not configured, whatever they contain', () => {
+  assert.deepEqual(
+    readAssertion(
+      request(
+        '127.0.0.1',
+        ['Remote-User', 'jane@corp.example'],
+        ['Remote-Groups', 'a'],
+        ['Remote-Groups', 'b'],
+        ['Remote_Email', 'x\u0000@corp.example'],
+      ),
+      RULES,
+    ),
+    { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES } },
+  );
+});
+
+test('username mode: the e-mail attribute replaces user@emailDomain; the subject stays the user name', () => {
+  assert.deepEqual(
+    readAssertion(request('127.0.0.1', ['Remote-User', 'Jane'], ['Remote-Email', 'Jane.Doe@Mail.Example']), ATTR_USERNAME_RULES),
+    {
+      state: 'asserted',
+      claim: {
+        subject: 'jane',
+        email: 'jane.doe@mail.example',
+        username: 'jane',
+        attributes: { email: 'Jane.Doe@Mail.Example', firstName: null, lastName: null, groups: null },
+      },
+    },
+  );
+  // Without the attribute the guess stands.
+  const guessed = readAssertion(request('127.0.0.1', ['Remote-User', 'jane']), ATTR_USERNAME_RULES);
+  assert.equal(guessed.state === 'asserted' && guessed.claim.email, 'jane@corp.example');
+});
+
+test('username mode: a look-alike or malformed e-mail attribute refuses the request (T9)', () => {
+  refusedWith('non-ascii-identity', () =>
+    readAssertion(request('127.0.0.1', ['Remote-User', 'jane'], ['Remote-Email', asLatin1('admİn@corp.example')]), ATTR_USERNAME_RULES),
+  );
+  refusedWith('invalid-identity', () =>
+    readAssertion(request('127.0.0.1', ['Remote-User', 'jane'], ['Remote-Email', 'not-an-address']), ATTR_USERNAME_RULES),
+  );
+  refusedWith('invalid-identity', () =>
+    readAssertion(request('127.0.0.1', ['Remote-User', 'jane'], ['Remote-Email', 'admin@corp.example.']), ATTR_USERNAME_RULES),
+  );
+});
+
+test('attribute headers are only read after the trust checks (T1)', () => {
+  // Malformed attributes from an untrusted peer: the refusal is about trust, not about the attributes.
+  refusedWith('untrusted-peer', () =>
+    readAssertion(
+      request('203.0.113.9', ['Remote-User', 'jane@corp.example'], ['Remote-Groups', 'a'], ['Remote-Groups', 'b']),
+      ATTR_RULES,
+    ),
+  );
+  refusedWith('untrusted-peer', () =>
+    readAssertion(request('203.0.113.9', ['Remote-User', 'jane@corp.example'], ['Remote_Email', 'admin@corp.example']), ATTR_RULES),
+  );
+  refusedWith('secret-missing', () =>
+    readAssertion(
+      request('127.0.0.1', ['Remote-User', 'jane@corp.example'], ['Remote-Groups', 'a'], ['Remote-Groups', 'b']),
+      { ...ATTR_RULES, secret: { header: 'x-proxy-secret', value: SECRET } },
+    ),
+  );
+});
+
+test('attribute headers alone never assert anything', () => {
+  // No identity header: anonymous, from any peer; the attributes are not even looked at.
+  for (const peer of ['203.0.113.9', '127.0.0.1']) {
+    assert.deepEqual(
+      readAssertion(request(peer, ['Remote-Email', 'admin@corp.example'], ['Remote-Groups', 'admins'], ['Remote-Groups', 'x']), ATTR_RULES),
+      { state: 'anonymous' },
+    );
+  }
+  // An empty identity header from the trusted proxy is anonymous too (T6), attributes or not.
+  assert.deepEqual(
+    readAssertion(request('127.0.0.1', ['Remote-User', ' '], ['Remote-Email', 'admin@corp.example'], ['Remote-Groups', 'admins']), ATTR_USERNAME_RULES),
+    { state: 'anonymous' },
+  );
+});
+
+test('attribute header-shape refusals from the trusted proxy (T4, T5, T7)', () => {
+  const withIdentity = (...lines: Array<[string, string]>) => request('127.0.0.1', ['Remote-User', 'jane@corp.example'], ...lines);
+  const dup = refusedWith('duplicate-header', () =>
+    readAssertion(withIdentity(['Remote-Groups', 'staff'], ['Remote-Groups', 'admins']), ATTR_RULES),
+  );
+  assert.equal(dup.status, 400);
+  refusedWith('duplicate-header', () => readAssertion(withIdentity(['Remote-FirstName', 'Jane'], ['remote-firstname', 'Eve']), ATTR_RULES));
+  const twin = refusedWith('header-twin', () =>
+    readAssertion(withIdentity(['Remote_Groups', 'admins'], ['Remote-Groups', 'staff']), ATTR_RULES),
+  );
+  assert.equal(twin.status, 400);
+  refusedWith('header-twin', () =>
+    readAssertion(request('127.0.0.1', ['Remote-User', 'jane'], ['Remote_Email', 'admin@corp.example']), ATTR_USERNAME_RULES),
+  );
+  refusedWith('forbidden-character', () => readAssertion(withIdentity(['Remote-LastName', 'Doe\r\nX-Injected: 1']), ATTR_RULES));
+  refusedWith('value-too-long', () => readAssertion(withIdentity(['Remote-FirstName', 'J'.repeat(257)]), ATTR_RULES));
+  refusedWith('value-too-long', () => readAssertion(withIdentity(['Remote-Groups', 'g,'.repeat(4097)]), ATTR_RULES));
 });

@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isDomainName, isEmailAddress, toClaim, type ClaimRules } from '../../server/src/pipeline/claim';
+import type { Attributes } from '../../server/src/pipeline/attributes';
+import { isDomainName, isEmailAddress, toClaim, withAttributes, type Claim, type ClaimRules } from '../../server/src/pipeline/claim';
 import { Refusal } from '../../server/src/pipeline/refusal';
 import { asLatin1 } from './fake-headers';
 
 const EMAIL: ClaimRules = { userField: 'email', emailDomain: null, stripRealm: false };
 const USERNAME: ClaimRules = { userField: 'username', emailDomain: 'corp.example', stripRealm: false };
 const REALM: ClaimRules = { userField: 'username', emailDomain: 'corp.example', stripRealm: true };
+
+/** toClaim knows nothing about attribute headers (spelled out, not imported). */
+const NO_ATTRIBUTES: Attributes = { email: null, firstName: null, lastName: null, groups: null };
 
 const refusedWith = (code: string, fn: () => unknown, label?: string): Refusal => {
   let caught: unknown;
@@ -28,6 +32,7 @@ test('e-mail mode: the address is lower-cased and is both subject and email', ()
     subject: 'jane.doe@corp.example',
     email: 'jane.doe@corp.example',
     username: null,
+    attributes: NO_ATTRIBUTES,
   });
   assert.deepEqual(toClaim('JANE@CORP.EXAMPLE', EMAIL), toClaim('jane@corp.example', EMAIL));
 });
@@ -136,8 +141,14 @@ test('username mode: lower-cased, combined with emailDomain', () => {
     subject: 'jane.doe',
     email: 'jane.doe@corp.example',
     username: 'jane.doe',
+    attributes: NO_ATTRIBUTES,
   });
-  assert.deepEqual(toClaim('j_smith-2', USERNAME), { subject: 'j_smith-2', email: 'j_smith-2@corp.example', username: 'j_smith-2' });
+  assert.deepEqual(toClaim('j_smith-2', USERNAME), {
+    subject: 'j_smith-2',
+    email: 'j_smith-2@corp.example',
+    username: 'j_smith-2',
+    attributes: NO_ATTRIBUTES,
+  });
   assert.equal(toClaim('x', USERNAME).email, 'x@corp.example');
 });
 
@@ -172,11 +183,17 @@ test('username mode: "user@REALM" without stripRealm is refused with a hint', ()
 });
 
 test('stripRealm: "jane@CORP.EXAMPLE" → "jane"', () => {
-  assert.deepEqual(toClaim('jane@CORP.EXAMPLE', REALM), { subject: 'jane', email: 'jane@corp.example', username: 'jane' });
+  assert.deepEqual(toClaim('jane@CORP.EXAMPLE', REALM), {
+    subject: 'jane',
+    email: 'jane@corp.example',
+    username: 'jane',
+    attributes: NO_ATTRIBUTES,
+  });
   assert.deepEqual(toClaim('Jane.Doe@CORP.EXAMPLE', REALM), {
     subject: 'jane.doe',
     email: 'jane.doe@corp.example',
     username: 'jane.doe',
+    attributes: NO_ATTRIBUTES,
   });
 });
 
@@ -203,7 +220,7 @@ test('normalizeIdentity can rewrite the value before validation', () => {
     return value.replace(/^CORP\\/, '');
   });
   assert.deepEqual(seen, ['CORP\\jane']);
-  assert.deepEqual(claim, { subject: 'jane', email: 'jane@corp.example', username: 'jane' });
+  assert.deepEqual(claim, { subject: 'jane', email: 'jane@corp.example', username: 'jane', attributes: NO_ATTRIBUTES });
 });
 
 test('normalizeIdentity output is trimmed and lower-cased in e-mail mode', () => {
@@ -236,6 +253,102 @@ test('normalizeIdentity is not called for a non-ASCII raw value', () => {
     }),
   );
   assert.equal(called, false);
+});
+
+// --- withAttributes ---------------------------------------------------------------------
+
+const attrs = (overrides: Partial<Attributes> = {}): Attributes => ({ ...NO_ATTRIBUTES, ...overrides });
+const PROFILE = attrs({ email: 'Jane.Doe@Mail.Example', firstName: 'Jane', lastName: 'Müller', groups: ['cms-editors'] });
+
+test('withAttributes: toClaim always starts without attributes', () => {
+  for (const [raw, rules] of [['jane@corp.example', EMAIL], ['jane', USERNAME], ['jane@CORP', REALM]] as const) {
+    assert.deepEqual(toClaim(raw, rules).attributes, NO_ATTRIBUTES, raw);
+  }
+});
+
+test('withAttributes: the attributes are attached as given', () => {
+  const claim = withAttributes(toClaim('jane@corp.example', EMAIL), PROFILE, EMAIL);
+  assert.equal(claim.attributes, PROFILE);
+  assert.deepEqual(withAttributes(toClaim('jane', USERNAME), NO_ATTRIBUTES, USERNAME), toClaim('jane', USERNAME));
+});
+
+test('withAttributes: does not mutate the claim it is given', () => {
+  const claim = toClaim('jane', USERNAME);
+  const before = structuredClone(claim);
+  const updated = withAttributes(claim, PROFILE, USERNAME);
+  assert.notEqual(updated, claim);
+  assert.deepEqual(claim, before);
+});
+
+test('withAttributes, username mode: a valid e-mail attribute replaces user@emailDomain, lower-cased', () => {
+  const claim = withAttributes(toClaim('Jane', USERNAME), PROFILE, USERNAME);
+  assert.deepEqual(claim, {
+    subject: 'jane',
+    email: 'jane.doe@mail.example',
+    username: 'jane',
+    attributes: PROFILE,
+  });
+  assert.equal(withAttributes(toClaim('jane@CORP.EXAMPLE', REALM), attrs({ email: 'j@other.example' }), REALM).email, 'j@other.example');
+});
+
+test('withAttributes, username mode: the subject (the stable key) never changes', () => {
+  for (const email of ['admin@corp.example', 'root@corp.example', 'jane@corp.example']) {
+    const claim = withAttributes(toClaim('jane', USERNAME), attrs({ email }), USERNAME);
+    assert.equal(claim.subject, 'jane', email);
+    assert.equal(claim.username, 'jane', email);
+  }
+});
+
+test('withAttributes, username mode: without an e-mail attribute the guess stands', () => {
+  for (const email of [null, '']) {
+    assert.equal(withAttributes(toClaim('jane', USERNAME), attrs({ email, firstName: 'Jane' }), USERNAME).email, 'jane@corp.example');
+  }
+});
+
+test('withAttributes, username mode: an e-mail attribute that is not an e-mail address is refused', () => {
+  for (const email of ['jane', 'jane@', '@corp.example', 'jane@corp', 'jane@@corp.example', 'a@b@corp.example', 'jane@corp.example.', 'ja..ne@corp.example', '"jane"@corp.example', 'jane@[127.0.0.1]']) {
+    const refusal = refusedWith('invalid-identity', () => withAttributes(toClaim('jane', USERNAME), attrs({ email }), USERNAME), email);
+    assert.equal(refusal.status, 403);
+    assert.match(refusal.reason, /e-mail attribute/, email);
+  }
+});
+
+test('withAttributes, username mode: spaces and control characters in the e-mail attribute are refused', () => {
+  for (const email of ['jane doe@corp.example', 'jane@corp.example\u0000', 'ja\u007fne@corp.example']) {
+    refusedWith('invalid-identity', () => withAttributes(toClaim('jane', USERNAME), attrs({ email }), USERNAME), JSON.stringify(email));
+  }
+});
+
+for (const [label, value] of Object.entries(LOOK_ALIKES)) {
+  test(`withAttributes, username mode: a non-ASCII e-mail attribute is refused (T9): ${label}`, () => {
+    for (const email of [value, asLatin1(value)]) {
+      for (const rules of [USERNAME, REALM]) {
+        const refusal = refusedWith('non-ascii-identity', () => withAttributes(toClaim('jane', rules), attrs({ email }), rules));
+        assert.equal(refusal.status, 403);
+      }
+    }
+  });
+}
+
+test('withAttributes, username mode: a look-alike e-mail attribute never folds onto the ASCII account', () => {
+  for (const email of ['ADMİN@corp.example', '\uFF21DMIN@corp.example', 'adm\u0131n@corp.example', '\u212Aate@corp.example']) {
+    let claim: Claim | null = null;
+    try {
+      claim = withAttributes(toClaim('jane', USERNAME), attrs({ email }), USERNAME);
+    } catch {
+      /* refused: fine */
+    }
+    assert.equal(claim, null, email);
+  }
+});
+
+test('withAttributes, e-mail mode: the e-mail attribute never replaces the identity', () => {
+  for (const email of ['admin@corp.example', 'ADMIN@CORP.EXAMPLE', 'not an address', 'admİn@corp.example', asLatin1('admİn@corp.example')]) {
+    const claim = withAttributes(toClaim('jane@corp.example', EMAIL), attrs({ email }), EMAIL);
+    assert.equal(claim.subject, 'jane@corp.example', email);
+    assert.equal(claim.email, 'jane@corp.example', email);
+    assert.equal(claim.attributes.email, email);
+  }
 });
 
 // --- helpers -------------------------------------------------------------------

@@ -19,6 +19,11 @@ test('defaults compile to the lower-case header, loopback proxies and no secret'
   assert.equal(compiled.assertion.userField, 'email');
   assert.equal(compiled.assertion.emailDomain, null);
   assert.equal(compiled.assertion.stripRealm, false);
+  assert.equal(compiled.assertion.emailHeader, null);
+  assert.equal(compiled.assertion.firstNameHeader, null);
+  assert.equal(compiled.assertion.lastNameHeader, null);
+  assert.equal(compiled.assertion.groupsHeader, null);
+  assert.equal(compiled.assertion.groupsSeparator, ',');
   assert.equal(isTrustedPeer(compiled.assertion.proxies, '127.0.0.1'), true);
   assert.equal(isTrustedPeer(compiled.assertion.proxies, '::1'), true);
   assert.equal(isTrustedPeer(compiled.assertion.proxies, '10.0.0.1'), false);
@@ -53,7 +58,15 @@ test('compiled rules drive readAssertion end to end', () => {
       { headers: headers(['X-Proxy-Secret', SECRET], ['X-Forwarded-Email', 'Jane@Corp.Example']), remoteAddress: '127.0.0.1' },
       assertion,
     ),
-    { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null } },
+    {
+      state: 'asserted',
+      claim: {
+        subject: 'jane@corp.example',
+        email: 'jane@corp.example',
+        username: null,
+        attributes: { email: null, firstName: null, lastName: null, groups: null },
+      },
+    },
   );
   assert.throws(
     () => readAssertion({ headers: headers(['X-Forwarded-Email', 'jane@corp.example']), remoteAddress: '127.0.0.1' }, assertion),
@@ -73,4 +86,71 @@ test('compiling settings that bypassed validation still refuses catch-all proxie
   assert.throws(() => compileSettings({ ...defaultSettings(), trustedProxies: ['0.0.0.0/0'] }), TypeError);
   assert.throws(() => compileSettings({ ...defaultSettings(), trustedProxies: [] }), TypeError);
   assert.throws(() => compileSettings({ ...defaultSettings(), header: 'Remote_User' }), TypeError);
+});
+
+test('attribute header names are compiled to lower-case names, the Django form included', () => {
+  const { assertion } = compileSettings(
+    parseSettings({
+      emailHeader: 'HTTP_REMOTE_EMAIL',
+      firstNameHeader: 'Remote-FirstName',
+      lastNameHeader: 'X-LASTNAME',
+      groupsHeader: 'HTTP_X_FORWARDED_GROUPS',
+      groupsSeparator: '|',
+    }),
+  );
+  assert.equal(assertion.emailHeader, 'remote-email');
+  assert.equal(assertion.firstNameHeader, 'remote-firstname');
+  assert.equal(assertion.lastNameHeader, 'x-lastname');
+  assert.equal(assertion.groupsHeader, 'x-forwarded-groups');
+  assert.equal(assertion.groupsSeparator, '|');
+});
+
+test('compiled attribute rules drive readAssertion end to end', () => {
+  const { assertion } = compileSettings(
+    parseSettings({
+      userField: 'username',
+      emailDomain: 'corp.example',
+      emailHeader: 'Remote-Email',
+      firstNameHeader: 'HTTP_REMOTE_NAME',
+      groupsHeader: 'Remote-Groups',
+      groupsSeparator: ';',
+    }),
+  );
+  assert.deepEqual(
+    readAssertion(
+      {
+        headers: headers(
+          ['Remote-User', 'jane'],
+          ['Remote-Email', 'Jane.Doe@Mail.Example'],
+          ['Remote-Name', 'Jane'],
+          ['Remote-Groups', 'cms-editors; staff ;cms-editors'],
+        ),
+        remoteAddress: '127.0.0.1',
+      },
+      assertion,
+    ),
+    {
+      state: 'asserted',
+      claim: {
+        subject: 'jane',
+        email: 'jane.doe@mail.example',
+        username: 'jane',
+        attributes: { email: 'Jane.Doe@Mail.Example', firstName: 'Jane', lastName: null, groups: ['cms-editors', 'staff'] },
+      },
+    },
+  );
+  assert.throws(
+    () =>
+      readAssertion(
+        { headers: headers(['Remote-User', 'jane'], ['Remote_Groups', 'admins'], ['Remote-Groups', 'staff']), remoteAddress: '127.0.0.1' },
+        assertion,
+      ),
+    (error: unknown) => error instanceof Refusal && error.code === 'header-twin',
+  );
+});
+
+test('compiling settings that bypassed validation still refuses bad attribute header names', () => {
+  for (const key of ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader'] as const) {
+    assert.throws(() => compileSettings({ ...defaultSettings(), [key]: 'Remote_Groups' }), TypeError, key);
+  }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boolean, choice, hook, list, secretHeader, text } from '../../server/src/settings/fields';
+import { boolean, choice, hook, list, mapping, secretHeader, text } from '../../server/src/settings/fields';
 
 const throwsType = (fn: () => unknown, message: RegExp): void => {
   assert.throws(fn, (error: unknown) => {
@@ -69,6 +69,47 @@ test('list: strings only, validator runs, result and default are copies', () => 
   throwsType(() => field.check([1]), /must be a list of strings, got an array/);
   throwsType(() => field.check(null), /got null/);
   throwsType(() => field.check(['bad']), /contains bad/);
+});
+
+test('mapping: kind "mapping", default {}, group → non-empty list of role references', () => {
+  const field = mapping('help');
+  assert.equal(field.kind, 'mapping');
+  assert.equal(field.help, 'help');
+  assert.deepEqual(field.default, {});
+  assert.deepEqual(field.check({}), {});
+  assert.deepEqual(field.check({ 'cms-editors': ['strapi-editor'], 'cms-*': ['a', 'b'] }), {
+    'cms-editors': ['strapi-editor'],
+    'cms-*': ['a', 'b'],
+  });
+});
+
+test('mapping: the result and its lists are copies', () => {
+  const field = mapping('help');
+  const roles = ['strapi-editor'];
+  const input = { staff: roles };
+  const checked = field.check(input);
+  assert.notEqual(checked, input);
+  assert.notEqual(checked.staff, roles);
+  checked.staff.push('strapi-super-admin');
+  assert.deepEqual(roles, ['strapi-editor']);
+});
+
+test('mapping: anything but a plain object is refused', () => {
+  const field = mapping('help');
+  throwsType(() => field.check(null), /must be an object like \{ "cms-editors": \["strapi-editor"\] \}, got null/);
+  throwsType(() => field.check(undefined), /got undefined/);
+  throwsType(() => field.check([]), /got an array/);
+  throwsType(() => field.check('staff'), /got "staff"/);
+  throwsType(() => field.check(1), /got number/);
+});
+
+test('mapping: empty group names and empty or malformed role lists are refused', () => {
+  const field = mapping('help');
+  throwsType(() => field.check({ '': ['a'] }), /^must not have an empty group name$/);
+  throwsType(() => field.check({ ' \t': ['a'] }), /^must not have an empty group name$/);
+  for (const targets of [[], 'a', null, {}, [''], ['  '], ['a', ''], [1], ['a', null]]) {
+    throwsType(() => field.check({ staff: targets }), /^"staff" must map to a non-empty list of role codes or names$/);
+  }
 });
 
 test('secretHeader: null/undefined → null; { header, value } checked', () => {

@@ -44,12 +44,34 @@ test('defaults', () => {
     stripRealm: false,
     autoCreate: false,
     defaultRoles: ['strapi-author'],
+    linkByEmail: true,
+    emailHeader: null,
+    firstNameHeader: null,
+    lastNameHeader: null,
+    groupsHeader: null,
+    groupsSeparator: ',',
+    groupRoles: {},
+    syncRoles: false,
+    allowSuperAdminMapping: false,
+    requireGroups: [],
+    denyGroups: [],
     allowInactive: false,
     allowPasswordLogin: true,
     logoutRedirectUrl: null,
     normalizeIdentity: null,
     onLogin: null,
   });
+});
+
+test('security-relevant defaults: nothing is read from attribute headers and Super Admin is never mapped', () => {
+  const defaults = defaultSettings();
+  assert.equal(defaults.allowSuperAdminMapping, false);
+  assert.equal(defaults.syncRoles, false);
+  assert.equal(defaults.groupsHeader, null);
+  assert.equal(defaults.emailHeader, null);
+  assert.deepEqual(defaults.groupRoles, {});
+  assert.deepEqual(defaults.requireGroups, []);
+  assert.deepEqual(defaults.denyGroups, []);
 });
 
 test('an empty object parses to the defaults', () => {
@@ -68,11 +90,34 @@ test('defaultSettings returns fresh lists each time', () => {
   assert.deepEqual(second.trustedProxies, ['127.0.0.1/32', '::1/128']);
   assert.deepEqual(second.defaultRoles, ['strapi-author']);
   assert.deepEqual(parseSettings({}).trustedProxies, ['127.0.0.1/32', '::1/128']);
+  first.requireGroups.push('admins');
+  first.denyGroups.push('contractors');
+  assert.deepEqual(defaultSettings().requireGroups, []);
+  assert.deepEqual(defaultSettings().denyGroups, []);
 });
+
+test(
+  'defaultSettings returns a fresh groupRoles mapping each time',
+  
+  () => {
+    const first = defaultSettings();
+    assert.notEqual(first.groupRoles, defaultSettings().groupRoles);
+    (first.groupRoles as Record<string, string[]>)['*'] = ['strapi-super-admin'];
+    try {
+      assert.deepEqual(defaultSettings().groupRoles, {});
+      assert.deepEqual(parseSettings({}).groupRoles, {});
+      assert.deepEqual(schema.groupRoles.default, {});
+    } finally {
+      // Undo the pollution so later tests in this file see real defaults even while the bug exists.
+      delete (schema.groupRoles.default as Record<string, string[]>)['*'];
+      delete (first.groupRoles as Record<string, string[]>)['*'];
+    }
+  },
+);
 
 test('settingKeys lists every schema key', () => {
   assert.deepEqual([...settingKeys].sort(), Object.keys(schema).sort());
-  assert.equal(settingKeys.length, 15);
+  assert.equal(settingKeys.length, 26);
 });
 
 test('a full valid configuration is returned as given', () => {
@@ -80,7 +125,7 @@ test('a full valid configuration is returned as given', () => {
   const onLogin = () => undefined;
   const raw = {
     enabled: false,
-    mode: 'persistent',
+    mode: 'strict',
     header: 'HTTP_X_REMOTE_USER',
     trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
     sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
@@ -89,6 +134,17 @@ test('a full valid configuration is returned as given', () => {
     stripRealm: true,
     autoCreate: true,
     defaultRoles: ['strapi-editor', 'Author'],
+    linkByEmail: false,
+    emailHeader: 'Remote-Email',
+    firstNameHeader: 'HTTP_REMOTE_FIRSTNAME',
+    lastNameHeader: 'Remote-Lastname',
+    groupsHeader: 'X-Forwarded-Groups',
+    groupsSeparator: '|',
+    groupRoles: { 'cms-editors': ['strapi-editor'], 'cms-*': ['Author', 'strapi-editor'], admins: ['strapi-super-admin'] },
+    syncRoles: true,
+    allowSuperAdminMapping: true,
+    requireGroups: ['cms-*', 'staff'],
+    denyGroups: ['contractors'],
     allowInactive: true,
     allowPasswordLogin: false,
     logoutRedirectUrl: 'https://sso.example/logout',
@@ -136,7 +192,7 @@ test('SettingsError collects every issue and names each key in its message', () 
 
 const WRONG: Record<string, unknown[]> = {
   enabled: ['true', 1, null, [], {}],
-  mode: ['strict-ish', 1, true, null, []],
+  mode: ['strict-ish', 'Strict', 'STRICT', 'persistent ', 'none', 1, true, null, []],
   header: [42, true, [], {}, null, '', 'Remote_User', 'Remote User'],
   trustedProxies: ['127.0.0.1', 42, null, {}, [1], [null], [], ['*'], ['0.0.0.0/0'], ['::/0'], ['127.1'], ['10.0.0.1/8'], ['fe80::1%eth0']],
   sharedSecret: [true, 42, [], { header: 'X-Proxy-Secret' }, { header: 'X-Proxy-Secret', value: 'short' }, { value: SECRET }],
@@ -144,7 +200,18 @@ const WRONG: Record<string, unknown[]> = {
   emailDomain: [42, true, [], 'not a domain', 'corp', 'corp.example.', '@corp.example'],
   stripRealm: ['false', 0, null],
   autoCreate: ['yes', 1, null],
-  defaultRoles: ['strapi-author', [], [''], ['  '], [1], null],
+  defaultRoles: ['strapi-author', [''], ['  '], ['strapi-author', ''], [1], null, {}],
+  linkByEmail: ['true', 1, null, []],
+  emailHeader: [42, true, [], {}, 'Remote_Email', 'Remote Email', 'Remote-Email:', 'Remote-User', 'HTTP_REMOTE_USER'],
+  firstNameHeader: [42, true, [], {}, 'Remote_Firstname', 'Remote First', 'Remote-User'],
+  lastNameHeader: [42, true, [], {}, 'Remote_Lastname', 'Remote Last', 'remote-user'],
+  groupsHeader: [42, true, [], {}, 'Remote_Groups', 'Remote Groups', 'REMOTE-USER'],
+  groupsSeparator: ['', null, 42, true, [], 'a', 'A', '1', ' ', '\t', ', ', 'a,', ',,,,'],
+  groupRoles: [null, 'cms-editors', 42, true, [], [['g', ['r']]], { '': ['r'] }, { '  ': ['r'] }, { g: [] }, { g: 'strapi-editor' }, { g: [''] }, { g: [' '] }, { g: [1] }, { g: null }],
+  syncRoles: ['true', 1, null],
+  allowSuperAdminMapping: ['true', 1, null, 'yes'],
+  requireGroups: ['admins', 42, null, {}, [1], [null]],
+  denyGroups: ['contractors', 42, null, {}, [1], [null]],
   allowInactive: ['no', 0, null],
   allowPasswordLogin: ['true', 1, null],
   logoutRedirectUrl: [42, true, [], 'javascript:alert(1)', 'ftp://sso.example/', '//evil.example', 'sso.example/logout', '/\\evil.example'],
@@ -266,8 +333,10 @@ test('trustedProxies: good entries are kept verbatim', () => {
   ]);
 });
 
-test('defaultRoles must name at least one non-empty role', () => {
-  refusedOn({ defaultRoles: [] }, 'defaultRoles', /must name at least one role/);
+test('defaultRoles may be empty (a user left without any role is refused at login) but must not name empty roles', () => {
+  assert.deepEqual(parseSettings({ defaultRoles: [] }).defaultRoles, []);
+  assert.deepEqual(parseSettings({ defaultRoles: [], groupRoles: { staff: ['strapi-editor'] } }).defaultRoles, []);
+  refusedOn({ defaultRoles: [''] }, 'defaultRoles', /must not contain empty role names/);
   refusedOn({ defaultRoles: ['strapi-author', ' '] }, 'defaultRoles', /must not contain empty role names/);
   assert.deepEqual(parseSettings({ defaultRoles: ['strapi-editor'] }).defaultRoles, ['strapi-editor']);
 });
@@ -288,9 +357,141 @@ test('logoutRedirectUrl: javascript: and other schemes are refused', () => {
   refusedOn({ logoutRedirectUrl: '/\\evil.example' }, 'logoutRedirectUrl');
 });
 
-test('mode only accepts "persistent" for now', () => {
+test('mode accepts "persistent" and "strict", case-sensitively', () => {
   assert.equal(parseSettings({ mode: 'persistent' }).mode, 'persistent');
-  refusedOn({ mode: 'Persistent' }, 'mode', /must be one of "persistent", got "Persistent"/);
+  assert.equal(parseSettings({ mode: 'strict' }).mode, 'strict');
+  refusedOn({ mode: 'Persistent' }, 'mode', /must be one of "persistent", "strict", got "Persistent"/);
+  refusedOn({ mode: 'Strict' }, 'mode', /must be one of "persistent", "strict", got "Strict"/);
+});
+
+// --- attribute headers, groups and roles ------------------------------------------------
+
+const ATTRIBUTE_HEADER_KEYS = ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader'] as const;
+
+test('attribute headers: HTTP names and the Django form are accepted verbatim; empty or null means off', () => {
+  for (const key of ATTRIBUTE_HEADER_KEYS) {
+    assert.equal(parseSettings({ [key]: 'X-Attr' })[key], 'X-Attr', key);
+    assert.equal(parseSettings({ [key]: 'HTTP_X_ATTR' })[key], 'HTTP_X_ATTR', key);
+    assert.equal(parseSettings({ [key]: '' })[key], null, key);
+    assert.equal(parseSettings({ [key]: null })[key], null, key);
+  }
+});
+
+test('attribute headers: names with "_" are refused with the header-name explanation (T4)', () => {
+  for (const key of ATTRIBUTE_HEADER_KEYS) {
+    refusedOn({ [key]: 'Remote_Attr' }, key, /"Remote_Attr" is not a usable header name/);
+  }
+});
+
+/** Every header the plugin reads, in the order parseSettings compares them. */
+const HEADER_KEYS = ['header', 'sharedSecret', ...ATTRIBUTE_HEADER_KEYS] as const;
+const withHeader = (key: (typeof HEADER_KEYS)[number], name: string): Record<string, unknown> =>
+  key === 'sharedSecret' ? { sharedSecret: { header: name, value: SECRET } } : { [key]: name };
+
+test('every header the plugin reads must differ from every other, in any spelling', () => {
+  const spellings = ['X-Same', 'x-same', 'X-SAME', 'HTTP_X_SAME'];
+  let pairs = 0;
+  for (let i = 0; i < HEADER_KEYS.length; i++) {
+    for (let j = i + 1; j < HEADER_KEYS.length; j++) {
+      const [first, second] = [HEADER_KEYS[i], HEADER_KEYS[j]];
+      const raw = { ...withHeader(first, spellings[(i + j) % 4]), ...withHeader(second, spellings[(i + j + 1) % 4]) };
+      const issues = issuesOf(raw);
+      const label = `${first} = ${second}`;
+      assert.equal(issues.length, 1, `${label}: ${JSON.stringify(issues)}`);
+      assert.equal(issues[0].key, second, label);
+      const expected = second === 'sharedSecret' ? `.header must differ from "${first}"` : `must differ from "${first}"`;
+      assert.equal(issues[0].message, expected, label);
+      assert.ok(!JSON.stringify(issues).includes(SECRET), `${label}: the secret is not echoed`);
+      pairs++;
+    }
+  }
+  assert.equal(pairs, 15);
+});
+
+test('the identity header clashes with an attribute header under its default name too', () => {
+  refusedOn({ groupsHeader: 'Remote-User' }, 'groupsHeader', /^must differ from "header"$/);
+  refusedOn({ emailHeader: 'HTTP_REMOTE_USER' }, 'emailHeader', /^must differ from "header"$/);
+});
+
+test('each clashing header is reported, against the first one using the name', () => {
+  const issues = issuesOf({ header: 'X-Id', emailHeader: 'X-Id', groupsHeader: 'x-id', firstNameHeader: 'X-Name', lastNameHeader: 'X-Name' });
+  assert.deepEqual(issues, [
+    { key: 'emailHeader', message: 'must differ from "header"' },
+    { key: 'lastNameHeader', message: 'must differ from "firstNameHeader"' },
+    { key: 'groupsHeader', message: 'must differ from "header"' },
+  ]);
+});
+
+test('distinct header names are accepted together', () => {
+  const parsed = parseSettings({
+    header: 'X-Forwarded-User',
+    sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
+    emailHeader: 'X-Forwarded-Email',
+    firstNameHeader: 'X-Forwarded-Given-Name',
+    lastNameHeader: 'X-Forwarded-Family-Name',
+    groupsHeader: 'X-Forwarded-Groups',
+  });
+  assert.equal(parsed.groupsHeader, 'X-Forwarded-Groups');
+  // Names that merely share a prefix are different headers.
+  assert.equal(parseSettings({ header: 'Remote-User', emailHeader: 'Remote-User-Email' }).emailHeader, 'Remote-User-Email');
+});
+
+test('groupsSeparator: 1-3 punctuation characters', () => {
+  for (const value of [',', ';', '|', ':', '/', '||', ';;', '::', '%%%', '+']) {
+    assert.equal(parseSettings({ groupsSeparator: value }).groupsSeparator, value, JSON.stringify(value));
+  }
+  refusedOn({ groupsSeparator: '||||' }, 'groupsSeparator', /must be 1-3 ASCII punctuation characters/);
+  refusedOn({ groupsSeparator: 'x' }, 'groupsSeparator', /must be 1-3 ASCII punctuation characters/);
+  refusedOn({ groupsSeparator: ' ' }, 'groupsSeparator', /must be 1-3 ASCII punctuation characters/);
+  refusedOn({ groupsSeparator: '' }, 'groupsSeparator', /must not be empty/);
+  refusedOn({ groupsSeparator: null }, 'groupsSeparator', /must not be empty/);
+});
+
+test(
+  'groupsSeparator: control, format and non-ASCII letter characters are not punctuation either',
+  
+  () => {
+    for (const value of ['\u0000', '\u0001', '\u007f', '\u200b', '\u00a0', 'é', 'ß']) {
+      refusedOn({ groupsSeparator: value }, 'groupsSeparator', /must be 1-3 ASCII punctuation characters/);
+    }
+  },
+);
+
+test('groupRoles: a mapping of group patterns to non-empty role lists, copied', () => {
+  const targets = ['strapi-editor', 'Author'];
+  const raw = { 'cms-editors': targets, 'cms-*': ['strapi-author'], '*': ['Viewer'] };
+  const parsed = parseSettings({ groupRoles: raw });
+  assert.deepEqual(parsed.groupRoles, raw);
+  assert.notEqual(parsed.groupRoles, raw);
+  assert.notEqual(parsed.groupRoles['cms-editors'], targets);
+  assert.deepEqual(parseSettings({ groupRoles: {} }).groupRoles, {});
+});
+
+test('groupRoles: refusals explain the expected shape', () => {
+  refusedOn({ groupRoles: [] }, 'groupRoles', /must be an object like \{ "cms-editors": \["strapi-editor"\] \}, got an array/);
+  refusedOn({ groupRoles: null }, 'groupRoles', /got null/);
+  refusedOn({ groupRoles: { ' ': ['strapi-editor'] } }, 'groupRoles', /must not have an empty group name/);
+  refusedOn({ groupRoles: { staff: [] } }, 'groupRoles', /"staff" must map to a non-empty list of role codes or names/);
+  refusedOn({ groupRoles: { staff: 'strapi-editor' } }, 'groupRoles', /"staff" must map to a non-empty list/);
+  refusedOn({ groupRoles: { staff: ['strapi-editor', ''] } }, 'groupRoles', /"staff" must map to a non-empty list/);
+});
+
+test('linkByEmail, syncRoles and allowSuperAdminMapping are booleans', () => {
+  const parsed = parseSettings({ linkByEmail: false, syncRoles: true, allowSuperAdminMapping: true });
+  assert.equal(parsed.linkByEmail, false);
+  assert.equal(parsed.syncRoles, true);
+  assert.equal(parsed.allowSuperAdminMapping, true);
+});
+
+test('requireGroups and denyGroups are lists of group patterns, copied', () => {
+  const require = ['cms-*', 'Staff'];
+  const parsed = parseSettings({ groupsHeader: 'Remote-Groups', requireGroups: require, denyGroups: ['contractors'] });
+  assert.deepEqual(parsed.requireGroups, ['cms-*', 'Staff']);
+  assert.notEqual(parsed.requireGroups, require);
+  assert.deepEqual(parsed.denyGroups, ['contractors']);
+  // Without a groups header no group can be checked.
+  refusedOn({ requireGroups: ['cms-*'] }, 'requireGroups', /needs groupsHeader/);
+  refusedOn({ denyGroups: ['contractors'] }, 'denyGroups', /needs groupsHeader/);
 });
 
 test('hooks accept functions', () => {

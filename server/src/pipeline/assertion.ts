@@ -1,8 +1,9 @@
-import { toClaim, type Claim, type ClaimRules, type NormalizeIdentity } from './claim';
+import { readAttributes, type AttributeRules } from './attributes';
+import { toClaim, withAttributes, type Claim, type ClaimRules, type NormalizeIdentity } from './claim';
 import { mentionsHeader, readIdentityHeader, type HeaderSource } from './identity-header';
 import { assertTrustedProxy, type TrustRules } from './trust';
 
-export interface AssertionRules extends TrustRules, ClaimRules {
+export interface AssertionRules extends TrustRules, ClaimRules, AttributeRules {
   /** Lower-case identity header name. */
   readonly header: string;
 }
@@ -30,5 +31,6 @@ export function readAssertion(request: ProxiedRequest, rules: AssertionRules, no
   assertTrustedProxy(request.headers, request.remoteAddress, rules);
   const reading = readIdentityHeader(request.headers, rules.header);
   if (reading.state === 'absent') return ANONYMOUS;
-  return { state: 'asserted', claim: toClaim(reading.value, rules, normalize) };
+  const claim = toClaim(reading.value, rules, normalize);
+  return { state: 'asserted', claim: withAttributes(claim, readAttributes(request.headers, rules), rules) };
 }

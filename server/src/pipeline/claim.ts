@@ -1,3 +1,4 @@
+import { NO_ATTRIBUTES, type Attributes } from './attributes';
 import { Refusal } from './refusal';
 
 /**
@@ -8,6 +9,8 @@ export interface Claim {
   readonly subject: string;
   readonly email: string;
   readonly username: string | null;
+  /** Profile and groups from the attribute headers (see attributes.ts). */
+  readonly attributes: Attributes;
 }
 
 export interface ClaimRules {
@@ -71,7 +74,7 @@ export function toClaim(raw: string, rules: ClaimRules, normalize?: NormalizeIde
     if (!isEmailAddress(email)) {
       throw invalid('identity is not an e-mail address (userField is "email"; use "username" with emailDomain for plain names)');
     }
-    return { subject: email, email, username: null };
+    return { subject: email, email, username: null, attributes: NO_ATTRIBUTES };
   }
 
   let username = value;
@@ -86,5 +89,21 @@ export function toClaim(raw: string, rules: ClaimRules, normalize?: NormalizeIde
     );
   }
   username = username.toLowerCase();
-  return { subject: username, email: `${username}@${rules.emailDomain ?? ''}`.toLowerCase(), username };
+  return { subject: username, email: `${username}@${rules.emailDomain ?? ''}`.toLowerCase(), username, attributes: NO_ATTRIBUTES };
+}
+
+/**
+ * Adds the attribute headers to a claim. With userField "username" an e-mail
+ * attribute replaces the `user@emailDomain` guess; it obeys the same ASCII
+ * rules as the identity (T9). The subject — the stable key — never changes.
+ */
+export function withAttributes(claim: Claim, attributes: Attributes, rules: ClaimRules): Claim {
+  let email = claim.email;
+  if (rules.userField === 'username' && attributes.email) {
+    requireAscii(attributes.email);
+    const candidate = attributes.email.toLowerCase();
+    if (!isEmailAddress(candidate)) throw invalid('the e-mail attribute header does not carry an e-mail address');
+    email = candidate;
+  }
+  return { ...claim, email, attributes };
 }

@@ -1,3 +1,4 @@
+import { inAnyGroup } from './group-roles';
 import { Refusal } from './refusal';
 
 /** What the policy needs to know about an existing admin account. */
@@ -46,4 +47,32 @@ export function decide(account: AccountState | null, rules: AccountRules, who: s
     );
   }
   return { action: 'sign-in', activate: false };
+}
+
+export interface GroupRules {
+  readonly requireGroups: readonly string[];
+  readonly denyGroups: readonly string[];
+}
+
+/**
+ * Nextcloud-style gates: with `requireGroups`, only members of a listed group
+ * may sign in (an absent groups header proves no membership); a member of any
+ * `denyGroups` group may not.
+ */
+export function assertGroupsAllowed(groups: readonly string[] | null, rules: GroupRules, who: string): void {
+  if (rules.denyGroups.length > 0 && groups === null) {
+    // Fail closed: without the groups header membership of a denied group cannot be ruled out.
+    throw new Refusal('group-denied', 403, `denyGroups is set but the proxy sent no groups header for "${who}"`, 'Your group membership could not be checked.');
+  }
+  if (rules.denyGroups.length > 0 && groups !== null && inAnyGroup(groups, rules.denyGroups)) {
+    throw new Refusal('group-denied', 403, `"${who}" is in a group listed in denyGroups`, 'Your group membership does not allow access to this Strapi admin.');
+  }
+  if (rules.requireGroups.length > 0 && (groups === null || !inAnyGroup(groups, rules.requireGroups))) {
+    throw new Refusal(
+      'group-required',
+      403,
+      `"${who}" is in none of requireGroups (${rules.requireGroups.join(', ')})${groups === null ? '; the proxy sent no groups header' : ''}`,
+      'You are not in a group that may use this Strapi admin.',
+    );
+  }
 }

@@ -22,6 +22,11 @@ export type RefusalCode =
   | 'no-role'
   | 'password-login-disabled'
   | 'cross-site-request'
+  | 'group-required'
+  | 'group-denied'
+  | 'account-not-linked'
+  | 'no-identity'
+  | 'disabled'
   | 'service-unavailable';
 
 export class Refusal extends Error {

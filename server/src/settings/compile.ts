@@ -21,6 +21,11 @@ export function compileSettings(settings: Settings): CompiledSettings {
       userField: settings.userField,
       emailDomain: settings.emailDomain,
       stripRealm: settings.stripRealm,
+      emailHeader: settings.emailHeader ? canonicalHeaderName(settings.emailHeader) : null,
+      firstNameHeader: settings.firstNameHeader ? canonicalHeaderName(settings.firstNameHeader) : null,
+      lastNameHeader: settings.lastNameHeader ? canonicalHeaderName(settings.lastNameHeader) : null,
+      groupsHeader: settings.groupsHeader ? canonicalHeaderName(settings.groupsHeader) : null,
+      groupsSeparator: settings.groupsSeparator,
     },
   };
 }

@@ -3,7 +3,7 @@
  * check a value (throwing a TypeError whose message completes the sentence
  * "<key> …"), and how the admin form should present it.
  */
-export type FieldKind = 'boolean' | 'choice' | 'text' | 'list' | 'secret' | 'hook';
+export type FieldKind = 'boolean' | 'choice' | 'text' | 'list' | 'mapping' | 'secret' | 'hook';
 
 export interface Field<T> {
   readonly kind: FieldKind;
@@ -76,6 +76,29 @@ export function list(defaultValue: readonly string[], help: string, validate?: (
       }
       validate?.(value);
       return [...value];
+    },
+  };
+}
+
+/** `{ "<key>": ["<value>", …] }`, e.g. group → roles. */
+export function mapping(help: string): Field<Record<string, string[]>> {
+  return {
+    kind: 'mapping',
+    default: {},
+    help,
+    check(value) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new TypeError(`must be an object like { "cms-editors": ["strapi-editor"] }, got ${describe(value)}`);
+      }
+      const result: Record<string, string[]> = {};
+      for (const [key, targets] of Object.entries(value as Record<string, unknown>)) {
+        if (key.trim() === '') throw new TypeError('must not have an empty group name');
+        if (!Array.isArray(targets) || targets.length === 0 || targets.some((t) => typeof t !== 'string' || t.trim() === '')) {
+          throw new TypeError(`"${key}" must map to a non-empty list of role codes or names`);
+        }
+        result[key] = [...(targets as string[])];
+      }
+      return result;
     },
   };
 }

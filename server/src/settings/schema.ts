@@ -1,7 +1,7 @@
 import { canonicalHeaderName } from '../pipeline/header-name';
 import { isDomainName, type Claim, type NormalizeIdentity } from '../pipeline/claim';
 import { parseTrustedProxies } from '../pipeline/trusted-proxies';
-import { boolean, choice, hook, list, secretHeader, text, type Field } from './fields';
+import { boolean, choice, hook, list, mapping, secretHeader, text, type Field } from './fields';
 
 /** Called after every successful sign-in (Django's `configure_user`). */
 export type OnLogin = (event: { user: { id: number | string; email: string }; created: boolean; claim: Claim }) =>
@@ -51,10 +51,22 @@ export const schema = {
   ),
   stripRealm: boolean(false, 'With userField "username": strip a Kerberos realm ("jane@CORP.EXAMPLE" → "jane").'),
   autoCreate: boolean(false, 'Create an admin account for people who have none yet.'),
-  defaultRoles: list(['strapi-author'], 'Roles (codes or names) given to accounts created by autoCreate.', (value) => {
-    if (value.length === 0) throw new TypeError('must name at least one role');
+  defaultRoles: list(['strapi-author'], 'Roles (codes or names) given to accounts created by autoCreate (and kept by syncRoles).', (value) => {
     if (value.some((role) => role.trim() === '')) throw new TypeError('must not contain empty role names');
   }),
+  linkByEmail: boolean(true, 'Sign an identity in as the existing admin account with the same e-mail. Off: only accounts this plugin created or linked before.'),
+  emailHeader: text(null as string | null, 'Header with the e-mail address (userField "username": used instead of user@emailDomain).', headerName),
+  firstNameHeader: text(null as string | null, 'Header with the first name, synced on every sign-in.', headerName),
+  lastNameHeader: text(null as string | null, 'Header with the last name, synced on every sign-in.', headerName),
+  groupsHeader: text(null as string | null, 'Header with the groups the person is in, e.g. Remote-Groups.', headerName),
+  groupsSeparator: text<string>(',', 'Separator between groups in the groups header.', (value) =>
+    /^[!-/:-@[-`{-~]{1,3}$/.test(value) ? null : 'must be 1-3 ASCII punctuation characters, e.g. "," or ";" or "|"',
+  ),
+  groupRoles: mapping('Group → roles: { "cms-editors": ["strapi-editor"] }. Case-insensitive; "*" is a wildcard.'),
+  syncRoles: boolean(false, 'On: roles become exactly defaultRoles + mapped roles at every sign-in (roles are removed too). Off: mapped roles are only added.'),
+  allowSuperAdminMapping: boolean(false, 'Let groupRoles grant (and syncRoles remove) the Super Admin role. Off: such mappings are ignored.'),
+  requireGroups: list([], 'Only members of one of these groups may sign in (wildcards allowed). Empty: no requirement.'),
+  denyGroups: list([], 'Members of any of these groups may not sign in (wildcards allowed).'),
   allowInactive: boolean(false, 'Let inactive (never blocked) accounts sign in; the sign-in activates them.'),
   allowPasswordLogin: boolean(true, 'Keep the password form working. Off: SSO accounts cannot use passwords (super admins still can).'),
   logoutRedirectUrl: text(null as string | null, 'Where to send people after they log out, e.g. the proxy sign-out URL.', logoutUrl),
@@ -71,8 +83,9 @@ export const settingKeys = Object.keys(schema) as SettingKey[];
 export function defaultSettings(): Settings {
   const defaults = {} as Record<string, unknown>;
   for (const key of settingKeys) {
-    const value = schema[key].default;
-    defaults[key] = Array.isArray(value) ? [...value] : value;
+    const value = schema[key].default as unknown;
+    // Fresh copies: no two settings objects may share a default list or mapping.
+    defaults[key] = value !== null && typeof value === 'object' ? JSON.parse(JSON.stringify(value)) : value;
   }
   return defaults as Settings;
 }
@@ -118,12 +131,26 @@ export function parseSettings(raw: unknown): Settings {
   if (parsed.userField === 'username' && !parsed.emailDomain) {
     issues.push({ key: 'emailDomain', message: 'is required when userField is "username"' });
   }
-  if (
-    parsed.sharedSecret &&
-    !issues.some((issue) => issue.key === 'header') &&
-    canonicalHeaderName(parsed.sharedSecret.header) === canonicalHeaderName(parsed.header)
-  ) {
-    issues.push({ key: 'sharedSecret', message: '.header must differ from "header"' });
+  for (const key of ['requireGroups', 'denyGroups'] as const) {
+    if (parsed[key].length > 0 && !parsed.groupsHeader) issues.push({ key, message: 'needs groupsHeader: without it no group can be checked' });
+  }
+  if (issues.length === 0) {
+    // Every header the plugin reads must be a different header.
+    const seen = new Map<string, string>([[canonicalHeaderName(parsed.header), 'header']]);
+    const others: Array<[string, string | null | undefined]> = [
+      ['sharedSecret', parsed.sharedSecret?.header],
+      ['emailHeader', parsed.emailHeader],
+      ['firstNameHeader', parsed.firstNameHeader],
+      ['lastNameHeader', parsed.lastNameHeader],
+      ['groupsHeader', parsed.groupsHeader],
+    ];
+    for (const [key, name] of others) {
+      if (!name) continue;
+      const canonical = canonicalHeaderName(name);
+      const clash = seen.get(canonical);
+      if (clash) issues.push({ key, message: `${key === 'sharedSecret' ? '.header ' : ''}must differ from "${clash}"` });
+      else seen.set(canonical, key);
+    }
   }
   if (issues.length > 0) throw new SettingsError(issues);
   return parsed;

@@ -1,5 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Claim } from '../pipeline/claim';
+import { mapGroups } from '../pipeline/group-roles';
+import type { Settings } from '../settings/schema';
 import { Refusal } from '../pipeline/refusal';
 import { LINK_SOURCE, type IdentityLinks } from './identity-links';
 
@@ -29,6 +31,16 @@ class LostRace extends Error {
   }
 }
 
+const ROLES_TTL_MS = 5_000;
+
+const accountNotLinked = (claim: Claim): Refusal =>
+  new Refusal(
+    'account-not-linked',
+    403,
+    `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and linkByEmail is off`,
+    'An account with your e-mail address already exists. Ask an administrator to link it.',
+  );
+
 const RETRYABLE = new Set(['40001', '40P01', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
 const isRetryable = (error: unknown): boolean => RETRYABLE.has(String((error as { code?: unknown })?.code ?? ''));
 
@@ -42,14 +54,30 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   /** One provisioning per identity at a time in this process; concurrent first logins share it. */
   const provisioning = new Map<string, Promise<AdminUser>>();
 
-  async function resolveRoles(references: readonly string[]): Promise<AdminRole[]> {
-    // Roles are created in admin's bootstrap, after ours: resolve at login time.
+  let roleList: { roles: AdminRole[]; at: number } | null = null;
+  async function allRoles(): Promise<AdminRole[]> {
+    if (roleList && Date.now() - roleList.at < ROLES_TTL_MS) return roleList.roles;
     const roles = (await strapi.db.query('admin::role').findMany({ select: ['id', 'code', 'name'] })) as AdminRole[];
+    roleList = { roles, at: Date.now() };
+    return roles;
+  }
+
+  /**
+   * Role codes or names → roles. Resolved at login time: roles are created in
+   * admin's bootstrap, after ours, and operators rename them. A missing
+   * default role refuses the sign-in; a missing mapped role is skipped with a warning.
+   */
+  async function resolveRoles(references: readonly string[], missing: 'refuse' | 'skip' = 'refuse'): Promise<AdminRole[]> {
+    const roles = await allRoles();
     const resolved: AdminRole[] = [];
     for (const reference of references) {
       const wanted = reference.trim().toLowerCase();
       const role = roles.find((r) => r.code === reference) ?? roles.find((r) => r.name.toLowerCase() === wanted);
       if (!role) {
+        if (missing === 'skip') {
+          strapi.log.warn(`[remote-auth] groupRoles names role "${reference}", which does not exist; ignored`);
+          continue;
+        }
         throw new Refusal(
           'no-role',
           403,
@@ -60,6 +88,55 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       if (!resolved.some((r) => r.id === role.id)) resolved.push(role);
     }
     return resolved;
+  }
+
+  const union = (...lists: AdminRole[][]): AdminRole[] => {
+    const out: AdminRole[] = [];
+    for (const role of lists.flat()) if (!out.some((r) => r.id === role.id)) out.push(role);
+    return out;
+  };
+  const sameRoles = (a: AdminRole[], b: AdminRole[]) => a.length === b.length && a.every((r) => b.some((o) => o.id === r.id));
+
+  /**
+   * The roles the user should have after this sign-in, or null for "leave
+   * them alone". New users: defaultRoles + mapped. Existing users, when the
+   * groups header was sent: with syncRoles exactly defaultRoles + mapped (NetBox
+   * semantics), without it current + mapped. Super Admin is never granted nor
+   * removed by a mapping unless allowSuperAdminMapping.
+   */
+  async function planRoles(user: AdminUser | null, claim: Claim, options: Settings): Promise<AdminRole[] | null> {
+    const groups = claim.attributes.groups;
+    const defaults = await resolveRoles(options.defaultRoles);
+    let mapped: AdminRole[] = [];
+    if (groups !== null) {
+      const mapping = mapGroups(groups, options.groupRoles);
+      if (mapping.unmatched.length > 0) {
+        strapi.log.info(`[remote-auth] "${claim.subject}": groups without a role mapping ignored: ${mapping.unmatched.join(', ')}`);
+      }
+      mapped = await resolveRoles(mapping.roles, 'skip');
+      if (!options.allowSuperAdminMapping && mapped.some((r) => r.code === SUPER_ADMIN_CODE)) {
+        strapi.log.warn(`[remote-auth] "${claim.subject}": a group maps to Super Admin; ignored because allowSuperAdminMapping is off`);
+        mapped = mapped.filter((r) => r.code !== SUPER_ADMIN_CODE);
+      }
+    }
+    const target = (() => {
+      if (!user) return union(defaults, mapped);
+      if (groups === null) return null;
+      const current = user.roles ?? [];
+      if (!options.syncRoles) return union(current, mapped);
+      const keep = options.allowSuperAdminMapping ? [] : current.filter((r) => r.code === SUPER_ADMIN_CODE);
+      return union(keep, defaults, mapped);
+    })();
+    if (target !== null && target.length === 0) {
+      throw new Refusal(
+        'no-role',
+        403,
+        `"${claim.subject}" would be left without any role (no defaultRoles and no mapped group)`,
+        'Your groups do not give you access to this Strapi admin. Please contact an administrator.',
+      );
+    }
+    if (target !== null && user && sameRoles(target, user.roles ?? [])) return null;
+    return target;
   }
 
   async function findByEmail(email: string): Promise<AdminUser | null> {
@@ -75,15 +152,17 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    * request (here or on another instance) claimed it first, the unique index
    * makes us wait for it, we roll back our user and take theirs.
    */
-  async function provisionOnce(claim: Claim, roles: AdminRole[]): Promise<AdminUser> {
+  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<AdminUser> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
+        const existing = await findByEmail(claim.email);
+        if (existing && !linkByEmail) throw accountNotLinked(claim);
         const user =
-          (await findByEmail(claim.email)) ??
+          existing ??
           ((await users().create({
             email: claim.email,
-            firstname: claim.username ?? claim.email.slice(0, claim.email.indexOf('@')),
-            lastname: null,
+            firstname: claim.attributes.firstName ?? claim.username ?? claim.email.slice(0, claim.email.indexOf('@')),
+            lastname: claim.attributes.lastName,
             username: claim.username,
             roles: roles.map((role) => role.id),
             isActive: true,
@@ -105,26 +184,32 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     resolveRoles,
     findByEmail,
 
-    /** The admin user this claim maps to: its link first, then its e-mail. */
-    async findForClaim(claim: Claim): Promise<AdminUser | null> {
+    /**
+     * The admin user this claim maps to: its link first (a stable key, so an
+     * e-mail change cannot point it at someone else's account), then — when
+     * linkByEmail is on — the account with the same e-mail.
+     */
+    async findForClaim(claim: Claim, linkByEmail = true): Promise<AdminUser | null> {
       const link = await links.find(LINK_SOURCE, claim.subject);
       if (link) {
         const user = await findById(link.userId);
         if (user) return user;
         await links.forgetUser(link.userId); // the admin user was deleted
       }
-      return findByEmail(claim.email);
+      const byEmail = await findByEmail(claim.email);
+      if (byEmail && !linkByEmail) throw accountNotLinked(claim);
+      return byEmail;
     },
 
     /** Creates a password-less, active admin user (password login always fails for it). */
-    provision(claim: Claim, roleReferences: readonly string[]): Promise<AdminUser> {
+    provision(claim: Claim, options: Settings): Promise<AdminUser> {
       const pending = provisioning.get(claim.subject);
       if (pending) return pending;
       const creation = (async () => {
-        const roles = await resolveRoles(roleReferences);
+        const roles = (await planRoles(null, claim, options)) as AdminRole[];
         for (let attempt = 1; ; attempt++) {
           try {
-            return await provisionOnce(claim, roles);
+            return await provisionOnce(claim, roles, options.linkByEmail);
           } catch (error) {
             if (!isRetryable(error) || attempt >= 5) throw error;
             await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
@@ -135,8 +220,37 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       return creation;
     },
 
-    async activate(user: AdminUser): Promise<AdminUser> {
-      return (await users().updateById(user.id, { isActive: true, registrationToken: null })) as AdminUser;
+    /**
+     * Brings an existing account in line with the proxy: activation (allowInactive),
+     * names and e-mail from the attribute headers, roles from the groups.
+     * An e-mail already used by another account is never taken over.
+     */
+    async sync(user: AdminUser, claim: Claim, options: Settings, activate: boolean): Promise<AdminUser> {
+      const patch: Record<string, unknown> = {};
+      if (activate) Object.assign(patch, { isActive: true, registrationToken: null });
+      const { firstName, lastName } = claim.attributes;
+      if (firstName && firstName !== user.firstname) patch.firstname = firstName;
+      if (lastName && lastName !== user.lastname) patch.lastname = lastName;
+      if (claim.email !== user.email.toLowerCase()) {
+        const other = await findByEmail(claim.email);
+        if (other && other.id !== user.id) {
+          strapi.log.warn(`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
+        } else {
+          patch.email = claim.email;
+        }
+      }
+      const roles = await planRoles(user, claim, options);
+      if (roles) {
+        patch.roles = roles.map((role) => role.id);
+        strapi.log.info(`[remote-auth] "${claim.subject}": roles set to ${roles.map((r) => r.code).join(', ')}`);
+      }
+      if (Object.keys(patch).length === 0) return user;
+      await users().updateById(user.id, patch);
+      return (await findById(user.id)) as AdminUser;
+    },
+
+    forgetRoles(): void {
+      roleList = null;
     },
 
     isSuperAdmin(user: AdminUser): boolean {

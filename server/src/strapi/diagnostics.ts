@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import { readAssertion } from '../pipeline/assertion';
 import { mentionsHeader, readIdentityHeader, readSingleValue } from '../pipeline/identity-header';
-import { decide } from '../pipeline/policy';
+import { mapGroups } from '../pipeline/group-roles';
+import { assertGroupsAllowed, decide } from '../pipeline/policy';
 import { isRefusal } from '../pipeline/refusal';
 import { secretMatches } from '../pipeline/shared-secret';
 import { isTrustedPeer } from '../pipeline/trusted-proxies';
@@ -13,6 +14,8 @@ export interface Diagnosis {
   trustedPeer: boolean;
   secret: 'not-configured' | 'matched' | 'missing' | 'mismatch';
   header: { name: string; state: 'absent' | 'present' | 'invalid'; masked: string | null; problem: string | null };
+  /** The groups the proxy sent (null: no groups header) and the role references they map to. */
+  groups: { seen: readonly string[] | null; roles: readonly string[]; unmatched: readonly string[] };
   outcome: {
     result: 'anonymous' | 'would-sign-in' | 'would-create' | 'refused';
     user: { id: number; email: string } | null;
@@ -50,12 +53,16 @@ export async function diagnose(ctx: Context, compiled: CompiledSettings, account
   }
 
   const outcome: Diagnosis['outcome'] = { result: 'anonymous', user: null, code: null, reason: null };
+  const groups: Diagnosis['groups'] = { seen: null, roles: [], unmatched: [] };
   try {
     const assertion = settings.enabled
       ? readAssertion({ headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress }, rules, settings.normalizeIdentity ?? undefined)
       : ({ state: 'anonymous' } as const);
     if (assertion.state === 'asserted') {
-      const account = await accounts.findForClaim(assertion.claim);
+      const seen = assertion.claim.attributes.groups;
+      if (seen !== null) Object.assign(groups, { seen, ...mapGroups(seen, settings.groupRoles) });
+      assertGroupsAllowed(seen, settings, assertion.claim.subject);
+      const account = await accounts.findForClaim(assertion.claim, settings.linkByEmail);
       const decision = decide(account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null, settings, assertion.claim.email);
       if (decision.action === 'provision') {
         outcome.result = 'would-create';
@@ -77,6 +84,7 @@ export async function diagnose(ctx: Context, compiled: CompiledSettings, account
     trustedPeer: isTrustedPeer(rules.proxies, ctx.req.socket.remoteAddress),
     secret: !rules.secret ? 'not-configured' : presented === null ? 'missing' : secretMatches(rules.secret.value, presented) ? 'matched' : 'mismatch',
     header,
+    groups,
     outcome,
   };
 }

@@ -7,6 +7,8 @@ import { isSignedOut, markSignedOut } from './session-cookies';
 import { adminPath, type SettingsSource } from './settings-source';
 import type { SignIn } from './sign-in';
 import type { StrictGuard } from './strict-guard';
+import type { PluginSessions } from './plugin-sessions';
+import { mentionsHeader } from '../pipeline/identity-header';
 import type { PasswordLoginGuard } from './password-login-guard';
 
 interface Dependencies {
@@ -14,6 +16,7 @@ interface Dependencies {
   readonly settings: SettingsSource;
   readonly signIn: SignIn;
   readonly strictGuard: StrictGuard;
+  readonly sessions: PluginSessions;
   readonly passwordLoginGuard: PasswordLoginGuard;
 }
 
@@ -26,7 +29,7 @@ interface Dependencies {
  * - `POST <admin>/logout`: remember the sign-out;
  * - `POST <admin>/login`: the password-login guard.
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard }: Dependencies) {
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard, sessions }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -34,8 +37,12 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
     const admin = adminPath(strapi);
 
     if (ctx.method === 'POST' && ctx.path === `${admin}/logout`) {
+      // Only browsers that single sign-on signed in need the marker: a password
+      // user logging out must not be sent to the proxy's sign-out page.
+      const viaProxy =
+        mentionsHeader(ctx.req, compiled.assertion.header) || (await sessions.isPluginBearer(ctx.get('authorization')));
       await next();
-      if (ctx.status < 400) markSignedOut(strapi, ctx);
+      if (ctx.status < 400 && viaProxy) markSignedOut(strapi, ctx);
       return;
     }
     if (ctx.method === 'POST' && ctx.path === `${admin}/login`) {

@@ -51,7 +51,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache }: Depend
         if (problem) {
           return refuse(ctx, new Refusal('cross-site-request', 403, `header-authenticated ${ctx.method} refused: ${problem}`, 'Cross-site request refused.'));
         }
-        const { user } = await signIn.resolveAccount(assertion.claim, options, cache.findForClaim);
+        const { user } = await signIn.resolveAccount(assertion.claim, options, (c) => cache.findForClaim(c, options.linkByEmail));
         const ability = await strapi.service('admin::permission').engine.generateUserAbility(user);
         ctx.state.user = user;
         ctx.state.userAbility = ability;

@@ -16,12 +16,13 @@ export function createIdentityCache(strapi: Core.Strapi, accounts: Accounts, ttl
   const clear = () => entries.clear();
 
   return {
-    async findForClaim(claim: Claim): Promise<AdminUser | null> {
-      const hit = entries.get(claim.subject);
+    async findForClaim(claim: Claim, linkByEmail: boolean): Promise<AdminUser | null> {
+      const key = `${linkByEmail ? 'e' : 'l'}:${claim.subject}`;
+      const hit = entries.get(key);
       if (hit && Date.now() - hit.at < ttlMs) return hit.user;
-      const user = await accounts.findForClaim(claim);
+      const user = await accounts.findForClaim(claim, linkByEmail);
       if (entries.size > 10_000) entries.clear();
-      entries.set(claim.subject, { user, at: Date.now() });
+      entries.set(key, { user, at: Date.now() });
       return user;
     },
 
@@ -29,13 +30,17 @@ export function createIdentityCache(strapi: Core.Strapi, accounts: Accounts, ttl
 
     /** Clears on every write to admin users or roles made through Strapi's query layer. */
     subscribe(): void {
+      const changed = () => {
+        clear();
+        accounts.forgetRoles();
+      };
       strapi.db.lifecycles.subscribe({
         models: ['admin::user', 'admin::role'],
-        afterCreate: clear,
-        afterUpdate: clear,
-        afterUpdateMany: clear,
-        afterDelete: clear,
-        afterDeleteMany: clear,
+        afterCreate: changed,
+        afterUpdate: changed,
+        afterUpdateMany: changed,
+        afterDelete: changed,
+        afterDeleteMany: changed,
       });
     },
   };

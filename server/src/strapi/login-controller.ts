@@ -67,11 +67,11 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
 
 const noIdentity = (header: string): Refusal =>
   new Refusal(
-    'unknown-user',
+    'no-identity',
     401,
     `GET /remote-auth/login without an identity: the proxy did not send "${header}"; is this route behind the proxy?`,
     'The single sign-on proxy did not identify you. Sign in through your organisation’s portal, or use a password.',
   );
 
 const disabled = (): Refusal =>
-  new Refusal('unknown-user', 403, 'remote login is disabled (enabled: false)', 'Single sign-on is turned off.');
+  new Refusal('disabled', 403, 'remote login is disabled (enabled: false)', 'Single sign-on is turned off.');

@@ -11,6 +11,17 @@ export const DEVICE_PREFIX = 'remote-auth:';
 
 export const newDeviceId = (): string => `${DEVICE_PREFIX}${randomUUID()}`;
 
+/** The session id inside an access token, read without verifying (verification follows for ours). */
+export function peekSessionId(token: string): string | null {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return payload?.type === 'access' && typeof payload.sessionId === 'string' ? payload.sessionId : null;
+  } catch {
+    return null;
+  }
+}
+
+
 export interface SessionInfo {
   readonly deviceId: string | null;
   readonly userId: string;
@@ -36,6 +47,15 @@ export function createPluginSessions(strapi: Core.Strapi) {
     },
 
     isPluginDevice: (deviceId: string | null): boolean => deviceId !== null && deviceId.startsWith(DEVICE_PREFIX),
+
+    /** Whether the Bearer token of this request belongs to a session this plugin started. */
+    async isPluginBearer(authorization: string): Promise<boolean> {
+      const [scheme, token] = authorization.split(/\s+/);
+      const sessionId = scheme?.toLowerCase() === 'bearer' && token ? peekSessionId(token) : null;
+      if (!sessionId) return false;
+      const info = await this.lookup(sessionId);
+      return info !== null && this.isPluginDevice(info.deviceId);
+    },
 
     /** Revokes the whole session family of that device. */
     async revoke(userId: string, deviceId: string): Promise<void> {

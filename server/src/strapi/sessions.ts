@@ -21,7 +21,8 @@ const adminSessions = (strapi: Core.Strapi): AdminSessions =>
  */
 export async function currentSessionUserId(strapi: Core.Strapi, ctx: Context): Promise<string | null> {
   const sessions = adminSessions(strapi);
-  const access = ctx.cookies.get(accessCookieName(strapi));
+  // The SPA rewrites this cookie itself, unsigned, when it refreshes its token.
+  const access = ctx.cookies.get(accessCookieName(strapi), { signed: false });
   if (access) {
     const result = sessions.validateAccessToken(access);
     if (result.isValid && result.payload && (await sessions.isSessionActive(result.payload.sessionId))) {
@@ -49,6 +50,6 @@ export async function mintSession(strapi: Core.Strapi, ctx: Context, userId: str
 
   const { path, domain, sameSite, secure } = cookieAttributes(strapi, ctx);
   ctx.cookies.set(REFRESH_COOKIE, refreshToken, { httpOnly: true, secure, path, domain, sameSite, overwrite: true });
-  ctx.cookies.set(accessCookieName(strapi), access.token, { httpOnly: false, secure, path, domain, sameSite, overwrite: true });
+  ctx.cookies.set(accessCookieName(strapi), access.token, { httpOnly: false, signed: false, secure, path, domain, sameSite, overwrite: true });
   return access.token;
 }

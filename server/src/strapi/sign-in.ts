@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { readAssertion, type Assertion } from '../pipeline/assertion';
 import type { Claim, NormalizeIdentity } from '../pipeline/claim';
-import { decide } from '../pipeline/policy';
+import { assertGroupsAllowed, decide } from '../pipeline/policy';
 import { Refusal, isRefusal } from '../pipeline/refusal';
 import type { CompiledSettings } from '../settings/compile';
 import type { Settings } from '../settings/schema';
@@ -65,25 +65,24 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
   }
 
   /** policy → accounts: the admin user this claim signs in as, created or activated if the settings say so. */
-  async function resolveAccount(claim: Claim, options: Settings, find: FindUser = accounts.findForClaim): Promise<ResolvedAccount> {
+  async function resolveAccount(claim: Claim, options: Settings, find?: FindUser): Promise<ResolvedAccount> {
+    assertGroupsAllowed(claim.attributes.groups, options, claim.subject);
     try {
-      const account = await find(claim);
+      const account = await (find ? find(claim) : accounts.findForClaim(claim, options.linkByEmail));
       const decision = decide(
         account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null,
         options,
         claim.email,
       );
       if (decision.action === 'provision') {
-        const user = await accounts.provision(claim, options.defaultRoles);
+        const user = await accounts.provision(claim, options);
         strapi.log.info(`[remote-auth] created admin user ${user.id} for "${claim.subject}" with roles ${options.defaultRoles.join(', ')}`);
         return { user, created: true };
       }
       if (decision.activate) {
-        const user = await accounts.activate(account as AdminUser);
-        strapi.log.info(`[remote-auth] activated inactive admin user ${user.id} ("${claim.subject}") because allowInactive is on`);
-        return { user: { ...(account as AdminUser), ...user }, created: false };
+        strapi.log.info(`[remote-auth] activating inactive admin user ${account!.id} ("${claim.subject}") because allowInactive is on`);
       }
-      return { user: account as AdminUser, created: false };
+      return { user: await accounts.sync(account as AdminUser, claim, options, decision.activate), created: false };
     } catch (error) {
       throw unavailable(error, claim);
     }

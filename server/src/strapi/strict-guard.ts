@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { isRefusal } from '../pipeline/refusal';
 import type { CompiledSettings } from '../settings/compile';
 import type { IdentityCache } from './identity-cache';
-import type { PluginSessions } from './plugin-sessions';
+import { peekSessionId, type PluginSessions } from './plugin-sessions';
 import { peerOf, setHandOffHeaders } from './refusal-response';
 import { REFRESH_COOKIE, cookieAttributes } from './session-cookies';
 import { adminPath } from './settings-source';
@@ -25,16 +25,6 @@ interface UsedSession {
   readonly userId: string;
   readonly deviceId: string;
   readonly via: 'access-token' | 'refresh-cookie';
-}
-
-/** The session id inside an access token, read without verifying (verification follows for ours). */
-function peekSessionId(token: string): string | null {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return payload?.type === 'access' && typeof payload.sessionId === 'string' ? payload.sessionId : null;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -104,7 +94,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
 
     let resolved;
     try {
-      resolved = await signIn.resolveAccount(claim, compiled.settings, cache.findForClaim);
+      resolved = await signIn.resolveAccount(claim, compiled.settings, (c) => cache.findForClaim(c, compiled.settings.linkByEmail));
     } catch (error) {
       if (!isRefusal(error)) throw error;
       if (error.code === 'service-unavailable') throw error;

@@ -1,0 +1,86 @@
+import { foldHeaderName } from './header-name';
+import type { HeaderSource } from './identity-header';
+import { Refusal } from './refusal';
+
+/**
+ * Profile attributes and groups the proxy sends next to the identity
+ * (Authelia's Remote-Email / Remote-Name / Remote-Groups, oauth2-proxy's
+ * X-Forwarded-Email / X-Forwarded-Groups, …). They are only read once the
+ * request has passed the trust checks, and with the same hygiene as the
+ * identity: exactly one occurrence, no look-alike twin, no control characters.
+ *
+ * `groups` is null when the groups header is absent (nothing is known: roles
+ * are left alone) and [] when it is present but empty (the person is in no
+ * group: with syncRoles, mapped roles are removed).
+ */
+export interface Attributes {
+  readonly email: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly groups: readonly string[] | null;
+}
+
+export interface AttributeRules {
+  /** Lower-case header names, or null when not configured. */
+  readonly emailHeader: string | null;
+  readonly firstNameHeader: string | null;
+  readonly lastNameHeader: string | null;
+  readonly groupsHeader: string | null;
+  readonly groupsSeparator: string;
+}
+
+export const NO_ATTRIBUTES: Attributes = { email: null, firstName: null, lastName: null, groups: null };
+
+const MAX_VALUE = 256;
+const MAX_GROUPS_VALUE = 8192;
+// C0, DEL, C1 (after UTF-8 decoding) and the Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Header values arrive as latin1; proxies send UTF-8. Undo that when the bytes are valid UTF-8. */
+function decodeUtf8(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value)) return value;
+  const decoded = Buffer.from(value, 'latin1').toString('utf8');
+  return decoded.includes('\ufffd') ? value : decoded;
+}
+
+function readOne(source: HeaderSource, name: string | null, max: number): string | null {
+  if (name === null) return null;
+  const folded = foldHeaderName(name);
+  for (let i = 0; i < source.rawHeaders.length; i += 2) {
+    const raw = source.rawHeaders[i];
+    if (raw.toLowerCase() !== name && foldHeaderName(raw) === folded) {
+      throw new Refusal('header-twin', 400, `request carries "${raw}", a look-alike of the attribute header "${name}"`, 'The request carries conflicting identity headers.');
+    }
+  }
+  const occurrences = source.headersDistinct[name];
+  if (occurrences === undefined) return null;
+  if (occurrences.length !== 1) {
+    throw new Refusal('duplicate-header', 400, `attribute header "${name}" appears ${occurrences.length} times`, 'The request carries more than one identity header.');
+  }
+  const value = decodeUtf8(occurrences[0]).trim();
+  if (CONTROL.test(value)) {
+    throw new Refusal('forbidden-character', 400, `attribute header "${name}" contains a control character`, 'The identity sent by the proxy is not valid.');
+  }
+  if (value.length > max) {
+    throw new Refusal('value-too-long', 400, `attribute header "${name}" is ${value.length} characters long (limit ${max})`, 'The identity sent by the proxy is not valid.');
+  }
+  return value;
+}
+
+export function readAttributes(source: HeaderSource, rules: AttributeRules): Attributes {
+  const groupsValue = readOne(source, rules.groupsHeader, MAX_GROUPS_VALUE);
+  const groups =
+    groupsValue === null
+      ? null
+      : [...new Set(groupsValue.split(rules.groupsSeparator).map((g) => g.trim()).filter((g) => g !== ''))];
+  const long = groups?.find((group) => group.length > MAX_VALUE);
+  if (long !== undefined) {
+    throw new Refusal('value-too-long', 400, `a group in "${rules.groupsHeader}" is ${long.length} characters long (limit ${MAX_VALUE})`, 'The identity sent by the proxy is not valid.');
+  }
+  return {
+    email: readOne(source, rules.emailHeader, MAX_VALUE) || null,
+    firstName: readOne(source, rules.firstNameHeader, MAX_VALUE) || null,
+    lastName: readOne(source, rules.lastNameHeader, MAX_VALUE) || null,
+    groups,
+  };
+}

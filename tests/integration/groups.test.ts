@@ -1,0 +1,174 @@
+/**
+ * Groups and attributes (issue "Groups and attributes"): role mapping,
+ * syncRoles semantics, Super Admin protection, require/deny groups and
+ * profile sync, against a running Strapi.
+ *
+ * Semantics of the groups header: absent → nothing is known about groups,
+ * roles are left as they are (requireGroups refuses); present but empty → the
+ * person is in no group (syncRoles removes mapped roles).
+ */
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStrapi, type TestStrapi } from '../harness/strapi';
+import { BROWSER, request } from '../harness/http';
+import { assertRefused, assertSignedInAs, userCount } from '../harness/assertions';
+
+let app: TestStrapi;
+const BASE = {
+  autoCreate: true,
+  groupsHeader: 'Remote-Groups',
+  firstNameHeader: 'Remote-First-Name',
+  lastNameHeader: 'Remote-Last-Name',
+  groupRoles: { 'cms-editors': ['strapi-editor'], 'cms-*-authors': ['Author'], admins: ['strapi-super-admin'] },
+};
+
+before(async () => {
+  app = await startStrapi();
+  await app.createAdmin({ email: 'root@corp.example', password: 'Sup3rSecret!pass' });
+});
+after(() => app?.stop());
+beforeEach(() => app.configure(BASE));
+
+const signIn = (email: string, headers: Record<string, string> = {}) =>
+  request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': email, ...headers } });
+const rolesOf = async (email: string) =>
+  ((await app.adminUsers()).find((u) => u.email === email)?.roles.map((r) => r.code) ?? []).sort();
+const userOf = async (email: string) =>
+  (await app.adminUsers()).find((u) => u.email === email) as unknown as { firstname: string; lastname: string | null; email: string } | undefined;
+
+describe('mapping on first login', () => {
+  test('default roles + mapped roles; case-insensitive groups; wildcard patterns', async () => {
+    await assertSignedInAs(app, await signIn('ada@corp.example', { 'Remote-Groups': 'CMS-Editors, cms-news-authors, unrelated' }), 'ada@corp.example');
+    assert.deepEqual(await rolesOf('ada@corp.example'), ['strapi-author', 'strapi-editor']);
+  });
+
+  test('a custom separator', async () => {
+    app.configure({ ...BASE, groupsSeparator: ';', defaultRoles: [] });
+    await signIn('sep@corp.example', { 'Remote-Groups': 'cms-editors;other' });
+    assert.deepEqual(await rolesOf('sep@corp.example'), ['strapi-editor']);
+  });
+
+  test('unknown groups are ignored (and logged)', async () => {
+    const lines: string[] = [];
+    const log = app.strapi.log as unknown as { info: (...a: unknown[]) => void };
+    const original = log.info;
+    log.info = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    try {
+      await signIn('ignored@corp.example', { 'Remote-Groups': 'nobody-maps-this' });
+    } finally {
+      log.info = original;
+    }
+    assert.deepEqual(await rolesOf('ignored@corp.example'), ['strapi-author']);
+    assert.ok(lines.some((l) => l.includes('nobody-maps-this')), lines.join('\n'));
+  });
+
+  test('no default roles and no mapped group: refused, no roleless user created', async () => {
+    app.configure({ ...BASE, defaultRoles: [] });
+    const before = await userCount(app);
+    assertRefused(await signIn('roleless@corp.example', { 'Remote-Groups': 'strangers' }), 403);
+    assert.equal(await userCount(app), before);
+  });
+});
+
+describe('role sync on later logins', () => {
+  test('syncRoles: roles follow the groups, removed when a group disappears', async () => {
+    app.configure({ ...BASE, syncRoles: true });
+    await signIn('sync@corp.example', { 'Remote-Groups': 'cms-editors' });
+    assert.deepEqual(await rolesOf('sync@corp.example'), ['strapi-author', 'strapi-editor']);
+    await signIn('sync@corp.example', { 'Remote-Groups': '' });
+    assert.deepEqual(await rolesOf('sync@corp.example'), ['strapi-author'], 'empty groups header = in no group');
+  });
+
+  test('without syncRoles, mapped roles are only added', async () => {
+    await signIn('keep@corp.example', { 'Remote-Groups': 'cms-editors' });
+    await signIn('keep@corp.example', { 'Remote-Groups': '' });
+    assert.deepEqual(await rolesOf('keep@corp.example'), ['strapi-author', 'strapi-editor']);
+  });
+
+  test('an absent groups header leaves roles alone, even with syncRoles', async () => {
+    app.configure({ ...BASE, syncRoles: true });
+    await signIn('absent@corp.example', { 'Remote-Groups': 'cms-editors' });
+    await signIn('absent@corp.example');
+    assert.deepEqual(await rolesOf('absent@corp.example'), ['strapi-author', 'strapi-editor']);
+  });
+});
+
+describe('Super Admin is never granted by a header unless allowed', () => {
+  test('a mapping to Super Admin is ignored by default', async () => {
+    await signIn('mallory@corp.example', { 'Remote-Groups': 'admins' });
+    assert.deepEqual(await rolesOf('mallory@corp.example'), ['strapi-author']);
+  });
+
+  test('allowSuperAdminMapping: the mapping applies', async () => {
+    app.configure({ ...BASE, allowSuperAdminMapping: true });
+    await signIn('trusted.admin@corp.example', { 'Remote-Groups': 'admins' });
+    assert.deepEqual(await rolesOf('trusted.admin@corp.example'), ['strapi-author', 'strapi-super-admin']);
+  });
+
+  test('syncRoles never removes Super Admin unless allowed', async () => {
+    app.configure({ ...BASE, syncRoles: true });
+    await signIn('root@corp.example', { 'Remote-Groups': 'cms-editors' });
+    assert.ok((await rolesOf('root@corp.example')).includes('strapi-super-admin'));
+  });
+});
+
+describe('requireGroups / denyGroups', () => {
+  test('requireGroups admits members only; an absent groups header proves nothing', async () => {
+    app.configure({ ...BASE, requireGroups: ['cms-*'] });
+    const before = await userCount(app);
+    assertRefused(await signIn('outsider@corp.example', { 'Remote-Groups': 'sales' }), 403);
+    assertRefused(await signIn('outsider@corp.example'), 403);
+    assert.equal(await userCount(app), before);
+    await assertSignedInAs(app, await signIn('insider@corp.example', { 'Remote-Groups': 'cms-editors' }), 'insider@corp.example');
+  });
+
+  test('denyGroups wins', async () => {
+    app.configure({ ...BASE, denyGroups: ['contractors'] });
+    const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'temp@corp.example', 'Remote-Groups': 'cms-editors,Contractors' } });
+    assertRefused(res, 403);
+    assert.equal(res.json().error.details.code, 'group-denied');
+  });
+});
+
+describe('profile attributes', () => {
+  test('names are set on creation and synced on later logins (UTF-8 names too)', async () => {
+    const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    await signIn('named@corp.example', { 'Remote-First-Name': 'Ada', 'Remote-Last-Name': 'Lovelace' });
+    assert.deepEqual([(await userOf('named@corp.example'))?.firstname, (await userOf('named@corp.example'))?.lastname], ['Ada', 'Lovelace']);
+    await signIn('named@corp.example', { 'Remote-First-Name': utf8('Adélaïde'), 'Remote-Last-Name': 'King' });
+    assert.deepEqual([(await userOf('named@corp.example'))?.firstname, (await userOf('named@corp.example'))?.lastname], ['Adélaïde', 'King']);
+  });
+
+  test('username mode: the e-mail header sets the account e-mail; a change cannot take over another account', async () => {
+    app.configure({ ...BASE, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' });
+    await signIn('grace', { 'Remote-Email': 'grace.hopper@corp.example' });
+    assert.ok(await userOf('grace.hopper@corp.example'));
+    // The identity "grace" is linked to that account; a new address follows it…
+    await signIn('grace', { 'Remote-Email': 'g.hopper@corp.example' });
+    assert.ok(await userOf('g.hopper@corp.example'));
+    assert.equal(await userOf('grace.hopper@corp.example'), undefined);
+    // …but an address that belongs to someone else is never taken, and the identity stays on its own account.
+    const res = await signIn('grace', { 'Remote-Email': 'root@corp.example' });
+    await assertSignedInAs(app, res, 'g.hopper@corp.example');
+    assert.ok((await rolesOf('root@corp.example')).includes('strapi-super-admin'));
+  });
+
+  test('linkByEmail off: an unlinked existing account is not taken by a header identity', async () => {
+    app.configure({ ...BASE, linkByEmail: false });
+    await app.createAdmin({ email: 'local.account@corp.example', password: 'Sup3rSecret!pass', roles: ['strapi-editor'] });
+    const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'local.account@corp.example' } });
+    assertRefused(res, 403);
+    assert.equal(res.json().error.details.code, 'account-not-linked');
+  });
+});
+
+describe('diagnostics show groups and their roles', () => {
+  test('Check this connection lists the groups and the roles they map to', async () => {
+    const token = (await request(app.origin, '/admin/login', { method: 'POST', body: { email: 'root@corp.example', password: 'Sup3rSecret!pass' } })).json().data.token;
+    const res = await request(app.origin, '/remote-auth/diagnostics', {
+      headers: { Authorization: `Bearer ${token}`, 'Remote-User': 'root@corp.example', 'Remote-Groups': 'cms-editors, nothing' },
+    });
+    const data = res.json().data;
+    assert.deepEqual(data.groups, { seen: ['cms-editors', 'nothing'], roles: ['strapi-editor'], unmatched: ['nothing'] });
+  });
+});
