@@ -1,5 +1,4 @@
-import { foldHeaderName } from './header-name';
-import type { HeaderSource } from './identity-header';
+import { readOnce, type HeaderSource } from './identity-header';
 import { Refusal } from './refusal';
 
 /**
@@ -45,19 +44,9 @@ function decodeUtf8(value: string): string {
 
 function readOne(source: HeaderSource, name: string | null, max: number): string | null {
   if (name === null) return null;
-  const folded = foldHeaderName(name);
-  for (let i = 0; i < source.rawHeaders.length; i += 2) {
-    const raw = source.rawHeaders[i];
-    if (raw.toLowerCase() !== name && foldHeaderName(raw) === folded) {
-      throw new Refusal('header-twin', 400, `request carries "${raw}", a look-alike of the attribute header "${name}"`, 'The request carries conflicting identity headers.');
-    }
-  }
-  const occurrences = source.headersDistinct[name];
-  if (occurrences === undefined) return null;
-  if (occurrences.length !== 1) {
-    throw new Refusal('duplicate-header', 400, `attribute header "${name}" appears ${occurrences.length} times`, 'The request carries more than one identity header.');
-  }
-  const value = decodeUtf8(occurrences[0]).trim();
+  const raw = readOnce(source, name, 'attribute header');
+  if (raw === null) return null;
+  const value = decodeUtf8(raw).trim();
   if (CONTROL.test(value)) {
     throw new Refusal('forbidden-character', 400, `attribute header "${name}" contains a control character`, 'The identity sent by the proxy is not valid.');
   }

@@ -29,16 +29,15 @@ export function mentionsHeader(source: HeaderSource, name: string): boolean {
 }
 
 /**
- * Reads exactly one well-formed occurrence of header `name` (lower-case).
- *
- * - No header, or only whitespace → absent: anonymous, never a default user (T6).
- * - A header whose name differs only by `_`/`-` → refused, we cannot know which
- *   one the proxy meant (T4).
- * - More than one occurrence → refused; Node would join them with ", " and
- *   taking the first or last would let a client's copy win (T5).
- * - Commas, control characters and values over 256 characters → refused (T5, T7).
+ * The hygiene every header the plugin reads gets: returns the one raw value,
+ * null when the header is absent, and refuses
+ * - a header whose name differs only by `_`/`-` or case: we cannot know which
+ *   one the proxy meant (T4);
+ * - more than one occurrence: Node would join them with ", " and taking the
+ *   first or last would let a client's copy win (T5).
+ * `what` names the header in the operator's log line ("identity header").
  */
-export function readIdentityHeader(source: HeaderSource, name: string, label = name): HeaderReading {
+export function readOnce(source: HeaderSource, name: string, what: string, label = name): string | null {
   const folded = foldHeaderName(name);
   for (let i = 0; i < source.rawHeaders.length; i += 2) {
     const rawName = source.rawHeaders[i];
@@ -46,26 +45,37 @@ export function readIdentityHeader(source: HeaderSource, name: string, label = n
       throw new Refusal(
         'header-twin',
         400,
-        `request carries "${rawName}", a look-alike of the identity header "${label}"; ` +
+        `request carries "${rawName}", a look-alike of the ${what} "${label}"; ` +
           'make the proxy strip client copies of both spellings',
         'The request carries conflicting identity headers.',
       );
     }
   }
-
   const occurrences = source.headersDistinct[name];
-  if (occurrences === undefined) return ABSENT;
+  if (occurrences === undefined) return null;
   if (occurrences.length !== 1) {
     throw new Refusal(
       'duplicate-header',
       400,
-      `identity header "${label}" appears ${occurrences.length} times; ` +
+      `${what} "${label}" appears ${occurrences.length} times; ` +
         'configure the proxy to overwrite the header (proxy_set_header / RequestHeader set), not append to it',
       'The request carries more than one identity header.',
     );
   }
+  return occurrences[0];
+}
 
-  const value = occurrences[0].trim();
+/**
+ * Reads exactly one well-formed occurrence of the identity header `name`
+ * (lower-case), after `readOnce`'s checks:
+ * - no header, or only whitespace → absent: anonymous, never a default user (T6);
+ * - commas, control characters and values over 256 characters → refused (T5, T7).
+ */
+export function readIdentityHeader(source: HeaderSource, name: string, label = name): HeaderReading {
+  const raw = readOnce(source, name, 'identity header', label);
+  if (raw === null) return ABSENT;
+
+  const value = raw.trim();
   if (value === '') return ABSENT;
   if (value.includes(',')) {
     throw new Refusal(
