@@ -13,6 +13,11 @@ export interface AdminRole {
   name: string;
 }
 
+export interface Provisioned {
+  readonly user: AdminUser;
+  readonly created: boolean;
+}
+
 export interface AdminUser {
   id: number;
   email: string;
@@ -52,7 +57,7 @@ const isRetryable = (error: unknown): boolean => RETRYABLE.has(String((error as 
 export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const users = () => strapi.service('admin::user');
   /** One provisioning per identity at a time in this process; concurrent first logins share it. */
-  const provisioning = new Map<string, Promise<AdminUser>>();
+  const provisioning = new Map<string, Promise<Provisioned>>();
 
   let roleList: { roles: AdminRole[]; at: number } | null = null;
   async function allRoles(): Promise<AdminRole[]> {
@@ -67,15 +72,27 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    * admin's bootstrap, after ours, and operators rename them. A missing
    * default role refuses the sign-in; a missing mapped role is skipped with a warning.
    */
-  async function resolveRoles(references: readonly string[], missing: 'refuse' | 'skip' = 'refuse'): Promise<AdminRole[]> {
-    const roles = await allRoles();
+  async function resolveRoles(
+    references: readonly string[],
+    missing: 'refuse' | 'skip' = 'refuse',
+    what = 'groupRoles',
+  ): Promise<AdminRole[]> {
+    let roles = await allRoles();
+    const find = (reference: string) => {
+      const wanted = reference.trim().toLowerCase();
+      return roles.find((r) => r.code === reference) ?? roles.find((r) => r.name.toLowerCase() === wanted);
+    };
+    if (references.some((reference) => !find(reference))) {
+      // Perhaps created on another instance since we cached the list.
+      roleList = null;
+      roles = await allRoles();
+    }
     const resolved: AdminRole[] = [];
     for (const reference of references) {
-      const wanted = reference.trim().toLowerCase();
-      const role = roles.find((r) => r.code === reference) ?? roles.find((r) => r.name.toLowerCase() === wanted);
+      const role = find(reference);
       if (!role) {
         if (missing === 'skip') {
-          strapi.log.warn(`[remote-auth] groupRoles names role "${reference}", which does not exist; ignored`);
+          strapi.log.warn(`[remote-auth] ${what} names role "${reference}", which does not exist; ignored`);
           continue;
         }
         throw new Refusal(
@@ -106,7 +123,9 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    */
   async function planRoles(user: AdminUser | null, claim: Claim, options: Settings): Promise<AdminRole[] | null> {
     const groups = claim.attributes.groups;
-    const defaults = await resolveRoles(options.defaultRoles);
+    if (user && groups === null) return null; // nothing known: leave the roles alone
+    // A missing default role refuses new users, but never locks existing ones out.
+    const defaults = await resolveRoles(options.defaultRoles, user ? 'skip' : 'refuse', 'defaultRoles');
     let mapped: AdminRole[] = [];
     if (groups !== null) {
       const mapping = mapGroups(groups, options.groupRoles);
@@ -152,7 +171,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    * request (here or on another instance) claimed it first, the unique index
    * makes us wait for it, we roll back our user and take theirs.
    */
-  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<AdminUser> {
+  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
         const existing = await findByEmail(claim.email);
@@ -170,13 +189,13 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
           })) as AdminUser);
         const holder = await links.claim(LINK_SOURCE, claim.subject, user.id, trx as never);
         if (holder !== Number(user.id)) throw new LostRace(holder);
-        return user;
+        return { user, created: existing === null };
       });
     } catch (error) {
       if (!(error instanceof LostRace)) throw error;
       const winner = await findById(error.winner);
       if (!winner) throw new Error(`identity "${claim.subject}" is linked to admin user ${error.winner}, which does not exist`);
-      return winner;
+      return { user: winner, created: false };
     }
   }
 
@@ -201,10 +220,13 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       return byEmail;
     },
 
-    /** Creates a password-less, active admin user (password login always fails for it). */
-    provision(claim: Claim, options: Settings): Promise<AdminUser> {
+    /**
+     * Creates a password-less, active admin user (password login always fails
+     * for it). `created` is true for exactly one caller per new account.
+     */
+    provision(claim: Claim, options: Settings): Promise<Provisioned> {
       const pending = provisioning.get(claim.subject);
-      if (pending) return pending;
+      if (pending) return pending.then(({ user }) => ({ user, created: false }));
       const creation = (async () => {
         const roles = (await planRoles(null, claim, options)) as AdminRole[];
         for (let attempt = 1; ; attempt++) {
@@ -247,6 +269,11 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       if (Object.keys(patch).length === 0) return user;
       await users().updateById(user.id, patch);
       return (await findById(user.id)) as AdminUser;
+    },
+
+    /** The roles a new account for this claim would get (refuses like a sign-in would). */
+    async rolesForNewUser(claim: Claim, options: Settings): Promise<AdminRole[]> {
+      return (await planRoles(null, claim, options)) as AdminRole[];
     },
 
     forgetRoles(): void {

@@ -65,8 +65,9 @@ export async function diagnose(ctx: Context, compiled: CompiledSettings, account
       const account = await accounts.findForClaim(assertion.claim, settings.linkByEmail);
       const decision = decide(account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null, settings, assertion.claim.email);
       if (decision.action === 'provision') {
+        const roles = await accounts.rolesForNewUser(assertion.claim, settings);
         outcome.result = 'would-create';
-        outcome.reason = `a new admin user ${assertion.claim.email} with roles ${settings.defaultRoles.join(', ')}`;
+        outcome.reason = `a new admin user ${assertion.claim.email} with roles ${roles.map((role) => role.code).join(', ')}`;
       } else {
         outcome.result = 'would-sign-in';
         outcome.user = { id: account!.id, email: account!.email };

@@ -62,16 +62,20 @@ export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_M
   }
 
   return {
-    /** The settings for this request. Reads the database at most once per TTL. */
+    /**
+     * The settings for this request. Reads the database at most once per TTL,
+     * in the background once the first read is done: no request ever waits on
+     * a settings refresh, and a slow or failing database keeps the last known
+     * settings in force.
+     */
     async current(): Promise<CompiledSettings> {
-      if (Date.now() - storedAt > ttlMs) {
-        try {
-          await loadStored();
-        } catch (error) {
-          // Keep serving the last known settings when the database hiccups.
-          if (storedAt === -Infinity) throw error;
-          strapi.log.warn(`[remote-auth] could not refresh stored settings: ${(error as Error).message}`);
-        }
+      if (storedAt === -Infinity) {
+        await loadStored();
+      } else if (Date.now() - storedAt > ttlMs && loading === null) {
+        loadStored().catch((error: Error) => {
+          storedAt = Date.now(); // retry after another TTL, not on every request
+          strapi.log.warn(`[remote-auth] could not refresh stored settings: ${error.message}`);
+        });
       }
       const fixed = strapi.config.get(CONFIG_KEY);
       if (compiled === null || fixed !== pinnedSource) {

@@ -14,6 +14,33 @@ import { currentSessionUserId, mintSession } from './sessions';
 
 const LAST_SEEN_EVERY_MS = 60_000;
 
+/**
+ * How long a sign-in may wait for the database. A database that stops
+ * answering without closing its connections would otherwise hold the request
+ * forever; past this, the person gets the 503 page.
+ */
+export const DATABASE_DEADLINE_MS = 10_000;
+
+function withDeadline<T>(work: Promise<T>, claim: Claim): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Refusal(
+            'service-unavailable',
+            503,
+            `sign-in of "${claim.subject}" waited ${DATABASE_DEADLINE_MS / 1000} s for the database; is it reachable?`,
+            'Single sign-on is temporarily unavailable. Please try again in a moment.',
+          ),
+        ),
+      DATABASE_DEADLINE_MS,
+    );
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 export type SignInResult =
   | { readonly state: 'anonymous' }
   | { readonly state: 'signed-in'; readonly user: AdminUser; readonly created: boolean; readonly minted: boolean };
@@ -67,6 +94,10 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
   /** policy → accounts: the admin user this claim signs in as, created or activated if the settings say so. */
   async function resolveAccount(claim: Claim, options: Settings, find?: FindUser): Promise<ResolvedAccount> {
     assertGroupsAllowed(claim.attributes.groups, options, claim.subject);
+    return withDeadline(lookUpOrCreate(claim, options, find), claim);
+  }
+
+  async function lookUpOrCreate(claim: Claim, options: Settings, find?: FindUser): Promise<ResolvedAccount> {
     try {
       const account = await (find ? find(claim) : accounts.findForClaim(claim, options.linkByEmail));
       const decision = decide(
@@ -75,9 +106,12 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
         claim.email,
       );
       if (decision.action === 'provision') {
-        const user = await accounts.provision(claim, options);
-        strapi.log.info(`[remote-auth] created admin user ${user.id} for "${claim.subject}" with roles ${options.defaultRoles.join(', ')}`);
-        return { user, created: true };
+        const provisioned = await accounts.provision(claim, options);
+        if (provisioned.created) {
+          const roles = (provisioned.user.roles ?? []).map((role) => role.code).join(', ');
+          strapi.log.info(`[remote-auth] created admin user ${provisioned.user.id} for "${claim.subject}" with roles ${roles}`);
+        }
+        return provisioned;
       }
       if (decision.activate) {
         strapi.log.info(`[remote-auth] activating inactive admin user ${account!.id} ("${claim.subject}") because allowInactive is on`);
@@ -99,13 +133,22 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     );
   }
 
-  /** Records the identity link; at most once a minute per identity on hot paths. */
+  /**
+   * Records the identity link and when it was last seen; at most once a
+   * minute per identity on hot paths. Best effort: bookkeeping never fails a
+   * sign-in (a lock conflict under a burst of first logins is retried next time).
+   */
   async function touch(claim: Claim, user: AdminUser, force: boolean): Promise<void> {
     const now = Date.now();
     if (!force && now - (lastSeen.get(claim.subject) ?? 0) < LAST_SEEN_EVERY_MS) return;
     lastSeen.set(claim.subject, now);
     if (lastSeen.size > 10_000) lastSeen.clear();
-    await links.record(LINK_SOURCE, claim.subject, user.id);
+    try {
+      await links.record(LINK_SOURCE, claim.subject, user.id);
+    } catch (error) {
+      lastSeen.delete(claim.subject);
+      strapi.log.warn(`[remote-auth] could not record that "${claim.subject}" signed in: ${(error as Error).message}`);
+    }
   }
 
   /** Mints a session for `user`, after the operator's onLogin hook. */
@@ -115,7 +158,7 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
       if (options.onLogin) {
         await options.onLogin({ user: { id: resolved.user.id, email: resolved.user.email }, created: resolved.created, claim });
       }
-      token = await mintSession(strapi, ctx, resolved.user.id, newDeviceId());
+      token = await withDeadline(mintSession(strapi, ctx, resolved.user.id, newDeviceId()), claim);
     } catch (error) {
       throw unavailable(error, claim);
     }
@@ -132,7 +175,7 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     const resolved = await resolveAccount(claim, options);
     let alreadySignedIn: boolean;
     try {
-      alreadySignedIn = (await currentSessionUserId(strapi, ctx)) === String(resolved.user.id);
+      alreadySignedIn = (await withDeadline(currentSessionUserId(strapi, ctx), claim)) === String(resolved.user.id);
       await touch(claim, resolved.user, true);
     } catch (error) {
       throw unavailable(error, claim);

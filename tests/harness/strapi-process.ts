@@ -1,0 +1,162 @@
+/**
+ * Strapi as a separate OS process, for tests that need several instances on
+ * one database (the way production runs behind a load balancer), or an
+ * instance whose database connection the test can cut.
+ *
+ *   const db = await createTestDatabase('postgres');
+ *   const a = await startStrapiProcess({ database: db, config: { autoCreate: true } });
+ *   const b = await startStrapiProcess({ database: db, config: { autoCreate: true } });
+ *   …
+ *   await a.stop(); await b.stop(); await db.drop();
+ *
+ * The processes never drop the shared database: the test that created it does.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { TestDatabase } from './database';
+
+const ROOT = resolve(__dirname, '..', '..');
+const ENTRY = resolve(__dirname, 'serve-strapi.ts');
+
+export interface StrapiProcess {
+  readonly origin: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Lines written since `mark` (a value of `output().length`). */
+  outputSince(mark: number): string;
+  /** null while running; the exit code (or signal name) once it ended. */
+  exited(): number | string | null;
+  /** SIGTERM, then waits (SIGKILL after 20 s). Resolves with the exit code; safe to call twice. */
+  stop(): Promise<number | string | null>;
+}
+
+export interface StrapiProcessOptions {
+  database: Pick<TestDatabase, 'kind' | 'env'>;
+  /** The plugin configuration (config/plugins), as startStrapi takes it. */
+  config?: Record<string, unknown>;
+  /** Extra environment for Strapi, e.g. DATABASE_HOST/DATABASE_PORT of a forwarder, STRAPI_LOG_LEVEL. */
+  env?: Record<string, string>;
+  bootTimeoutMs?: number;
+}
+
+const running = new Set<ChildProcess>();
+// Last line of defence: never leave a Strapi behind when the test process ends.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export function startStrapiProcess(options: StrapiProcessOptions): Promise<StrapiProcess> {
+  const { database, config = {}, env = {}, bootTimeoutMs = 180_000 } = options;
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    SERVE_STRAPI: JSON.stringify({ database: { kind: database.kind, env: database.env }, config, env }),
+  };
+  // We are often run by `node --test`: the child is a server, not a test file.
+  delete childEnv.NODE_TEST_CONTEXT;
+
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(child);
+  let output = '';
+  let exit: number | string | null = null;
+  const exitedPromise = new Promise<number | string | null>((done) => {
+    child.on('exit', (code, signal) => {
+      exit = code ?? signal ?? 'unknown';
+      running.delete(child);
+      done(exit);
+    });
+  });
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => (output += chunk));
+  child.stdin!.on('error', () => {}); // EPIPE when the child is gone
+
+  return new Promise((resolveStart, rejectStart) => {
+    let pending = '';
+    let ready = false;
+    const fail = (why: string) => {
+      if (ready) return;
+      ready = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      rejectStart(new Error(`Strapi process ${child.pid} ${why}\n--- its output ---\n${output.slice(-8000)}`));
+    };
+    const timer = setTimeout(() => fail(`did not start within ${bootTimeoutMs} ms`), bootTimeoutMs);
+    void exitedPromise.then((code) => fail(`exited during boot (${code})`));
+
+    child.stdout!.on('data', (chunk: string) => {
+      output += chunk;
+      if (ready) return;
+      pending += chunk;
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) !== -1) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        if (!line.startsWith('{"serveStrapi"')) continue;
+        const message = JSON.parse(line) as { serveStrapi: string; port: number; pid: number };
+        if (message.serveStrapi !== 'ready') continue;
+        ready = true;
+        clearTimeout(timer);
+        let stopping: Promise<number | string | null> | null = null;
+        resolveStart({
+          origin: `http://127.0.0.1:${message.port}`,
+          port: message.port,
+          pid: message.pid,
+          output: () => output,
+          outputSince: (mark) => output.slice(mark),
+          exited: () => exit,
+          stop() {
+            stopping ??= (async () => {
+              if (exit !== null) return exit;
+              child.kill('SIGTERM');
+              const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+              const code = await exitedPromise;
+              clearTimeout(killer);
+              child.stdin!.destroy();
+              return code;
+            })();
+            return stopping;
+          },
+        });
+        return;
+      }
+    });
+  });
+}
+
+/** Direct SQL on a test database, from the test process: to check rows without going through Strapi. */
+export interface DirectSql {
+  /** `?` placeholders; identifiers written as "name" are quoted for the engine. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function connectDirect(database: Pick<TestDatabase, 'kind' | 'env'>): Promise<DirectSql> {
+  const name = database.env.DATABASE_NAME;
+  if (database.kind === 'postgres') {
+    const { Client } = require('pg') as typeof import('pg');
+    const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: name });
+    await client.connect();
+    return {
+      async query(sql, params = []) {
+        let n = 0;
+        const text = sql.replace(/\?/g, () => `$${++n}`);
+        return (await client.query(text, params as unknown[])).rows;
+      },
+      close: () => client.end(),
+    };
+  }
+  if (database.kind === 'mysql') {
+    const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+    const connection = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', database: name });
+    return {
+      async query(sql, params = []) {
+        const [rows] = await connection.query(sql.replace(/"([A-Za-z_][A-Za-z0-9_]*)"/g, '`$1`'), params);
+        return rows as never;
+      },
+      close: () => connection.end(),
+    };
+  }
+  throw new Error(`connectDirect: ${database.kind} is not a server database`);
+}
