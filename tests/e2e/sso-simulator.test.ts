@@ -313,13 +313,15 @@ describe('SSO simulator forwarding', () => {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
         body: 'email=mallory%40corp.example',
       });
-    for (const headers of [{ Origin: 'https://evil.example' }, { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }, { Origin: 'null' }]) {
+    const crossSite: Array<Record<string, string>> = [{ Origin: 'https://evil.example' }, { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }, { Origin: 'null' }];
+    for (const headers of crossSite) {
       const res = await post(headers);
       assert.equal(res.status, 403, JSON.stringify(headers));
       assert.equal(res.cookies.sso_sim, undefined);
     }
     // What Chromium sends for the simulator's own form (Origin is "null" under some referrer policies).
-    for (const headers of [{ 'Sec-Fetch-Site': 'same-origin', Origin: 'null' }, { Origin: echoSim.url }, {}]) {
+    const sameSite: Array<Record<string, string>> = [{ 'Sec-Fetch-Site': 'same-origin', Origin: 'null' }, { Origin: echoSim.url }, {}];
+    for (const headers of sameSite) {
       const res = await post(headers);
       assert.equal(res.status, 302, JSON.stringify(headers));
       assert.ok(res.cookies.sso_sim);
