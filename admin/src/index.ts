@@ -1,20 +1,45 @@
+import type { StrapiApp } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from './pluginId';
+import { PERMISSIONS } from './permissions';
 import { watchLoginPage } from './sso-login-link';
+import { getTranslation } from './utils/getTranslation';
 
-interface AdminApp {
-  registerPlugin(plugin: { id: string; name: string }): void;
-}
+type Messages = Record<string, string>;
+
+const loaders: Record<string, () => Promise<{ default: Messages }>> = {
+  en: () => import('./translations/en.json'),
+  fr: () => import('./translations/fr.json'),
+};
 
 export default {
-  register(app: AdminApp) {
+  register(app: StrapiApp) {
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
+    app.addSettingsLink('global', {
+      id: PLUGIN_ID,
+      to: PLUGIN_ID,
+      intlLabel: { id: getTranslation('settings.link'), defaultMessage: 'Remote authentication' },
+      Component: () => import('./pages/SettingsPage'),
+      permissions: PERMISSIONS.read,
+    });
   },
 
   bootstrap() {
     watchLoginPage();
   },
 
+  /** Keys in translations/*.json already carry the `remote-auth.` prefix. */
   async registerTrads({ locales }: { locales: string[] }) {
-    return locales.map((locale) => ({ data: {}, locale }));
+    return Promise.all(
+      locales.map(async (locale) => {
+        const load = loaders[locale];
+        if (!load) return { data: {}, locale };
+        try {
+          const { default: data } = await load();
+          return { data, locale };
+        } catch {
+          return { data: {}, locale };
+        }
+      }),
+    );
   },
 };

@@ -65,8 +65,18 @@ export async function launchBrowser(): Promise<TestBrowser> {
     },
     async screenshot(target, name, options = {}) {
       const path = join(ARTIFACTS, `${name}.png`);
-      if ('goto' in target) await target.screenshot({ path, fullPage: options.fullPage ?? false });
-      else await target.screenshot({ path });
+      if (!('goto' in target)) {
+        await target.screenshot({ path });
+      } else if (options.fullPage) {
+        // Strapi scrolls inside its layout, not the document: a tall window shows the whole page.
+        const size = target.viewportSize() ?? { width: 1440, height: 900 };
+        await target.setViewportSize({ width: size.width, height: 3200 });
+        await target.waitForTimeout(300);
+        await target.screenshot({ path });
+        await target.setViewportSize(size);
+      } else {
+        await target.screenshot({ path });
+      }
       return path;
     },
     async close() {

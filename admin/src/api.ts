@@ -1,0 +1,85 @@
+/**
+ * The settings API as the server serves it (admin-type routes under
+ * /remote-auth/…, admin token required).
+ */
+export type FieldKind = 'boolean' | 'choice' | 'text' | 'list' | 'mapping' | 'secret' | 'hook';
+
+export interface FieldMeta {
+  kind: FieldKind;
+  help: string;
+  choices?: string[];
+  default: unknown;
+}
+
+export interface SecretState {
+  header: string;
+  isSet: boolean;
+}
+
+export interface Settings {
+  enabled: boolean;
+  mode: string;
+  header: string;
+  trustedProxies: string[];
+  sharedSecret: SecretState | null;
+  userField: string;
+  emailDomain: string | null;
+  stripRealm: boolean;
+  autoCreate: boolean;
+  defaultRoles: string[];
+  allowInactive: boolean;
+  allowPasswordLogin: boolean;
+  logoutRedirectUrl: string | null;
+  /** Options a newer server knows about; rendered generically from `fields`. */
+  [key: string]: unknown;
+}
+
+export interface Role {
+  id: number | string;
+  code: string;
+  name: string;
+}
+
+export interface SettingsPayload {
+  settings: Settings;
+  pinned: string[];
+  hooks: { normalizeIdentity: boolean; onLogin: boolean };
+  fields: Record<string, FieldMeta>;
+  roles: Role[];
+}
+
+export interface SecretInput {
+  header: string;
+  /** Omitted or empty: keep the stored value. */
+  value?: string;
+}
+
+export type SettingsInput = Omit<Partial<Settings>, 'sharedSecret'> & { sharedSecret?: SecretInput | null };
+
+export interface ValidationIssue {
+  path: Array<string | number>;
+  message: string;
+}
+
+export interface Diagnostics {
+  peer: string;
+  trustedPeer: boolean;
+  secret: 'not-configured' | 'matched' | 'missing' | 'mismatch';
+  header: {
+    name: string;
+    state: 'absent' | 'present' | 'invalid';
+    masked: string | null;
+    problem: string | null;
+  };
+  /** The groups the proxy sent (null: no groups header) and the role references they map to. */
+  groups?: { seen: string[] | null; roles: string[]; unmatched: string[] };
+  outcome: {
+    result: 'anonymous' | 'would-sign-in' | 'would-create' | 'refused';
+    user: { id: number | string; email: string } | null;
+    code: string | null;
+    reason: string | null;
+  };
+}
+
+export const SETTINGS_URL = '/remote-auth/settings';
+export const DIAGNOSTICS_URL = '/remote-auth/diagnostics';
