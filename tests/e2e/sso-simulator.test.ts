@@ -55,6 +55,33 @@ async function whoAmI(res: TestResponse): Promise<string> {
   return me.json().data.email;
 }
 
+describe('groups typed in the simulator form map to Strapi roles', () => {
+  test('a person signing in with "cms-editors, marketing" becomes an Editor (syncRoles)', async () => {
+    app.configure({
+      autoCreate: true,
+      sharedSecret: { header: SECRET_HEADER, value: secret },
+      groupsHeader: 'Remote-Groups',
+      groupRoles: { 'cms-editors': ['strapi-editor'] },
+      syncRoles: true,
+    });
+    try {
+      const cookie = await signInToSimulator('grouped@corp.example', 'cms-editors, marketing');
+      const res = await request(sim.url, '/admin', { headers: { ...BROWSER, Cookie: `sso_sim=${cookie}` } });
+      assert.equal(await whoAmI(res), 'grouped@corp.example');
+      const roles = (await app.adminUsers()).find((u) => u.email === 'grouped@corp.example')?.roles.map((r) => r.code).sort();
+      assert.deepEqual(roles, ['strapi-author', 'strapi-editor']);
+
+      // Signing in again without the group removes the mapped role.
+      const again = await signInToSimulator('grouped@corp.example', 'marketing');
+      await request(sim.url, '/remote-auth/login', { headers: { Cookie: `sso_sim=${again}` } });
+      const after = (await app.adminUsers()).find((u) => u.email === 'grouped@corp.example')?.roles.map((r) => r.code);
+      assert.deepEqual(after, ['strapi-author']);
+    } finally {
+      app.configure({ autoCreate: true, sharedSecret: { header: SECRET_HEADER, value: secret } });
+    }
+  });
+});
+
 describe('SSO simulator in front of Strapi', () => {
   let janeCookie: string;
 
