@@ -176,7 +176,7 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     let alreadySignedIn: boolean;
     try {
       alreadySignedIn = (await withDeadline(currentSessionUserId(strapi, ctx), claim)) === String(resolved.user.id);
-      await touch(claim, resolved.user, true);
+      await touch(claim, resolved.user, false);
     } catch (error) {
       throw unavailable(error, claim);
     }

@@ -25,6 +25,8 @@ interface UsedSession {
   readonly userId: string;
   readonly deviceId: string;
   readonly via: 'access-token' | 'refresh-cookie';
+  /** The Bearer token, verified only when we are about to act on it (revoke or switch). */
+  readonly token: string | null;
 }
 
 /**
@@ -47,9 +49,8 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
       if (!sessionId) return null;
       const info = await sessions.lookup(sessionId);
       if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
-      const verified = manager().validateAccessToken(token);
-      if (!verified.isValid || !verified.payload) return null; // Strapi will refuse it
-      return { userId: String(verified.payload.userId), deviceId: info.deviceId as string, via: 'access-token' };
+      // The session row (not the unverified token) says whose session it is.
+      return { userId: info.userId, deviceId: info.deviceId as string, via: 'access-token', token };
     }
     if (ctx.method === 'POST' && ctx.path === `${adminPath(strapi)}/access-token`) {
       const refresh = ctx.cookies.get(REFRESH_COOKIE);
@@ -58,12 +59,21 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
       if (!verified.isValid || !verified.sessionId) return null;
       const info = await sessions.lookup(verified.sessionId);
       if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
-      return { userId: String(verified.userId), deviceId: info.deviceId as string, via: 'refresh-cookie' };
+      return { userId: String(verified.userId), deviceId: info.deviceId as string, via: 'refresh-cookie', token: null };
     }
     return null;
   }
 
-  async function end(ctx: Context, session: UsedSession, code: string, reason: string): Promise<false> {
+  /**
+   * Before revoking anything, the token must be genuine: a forged token naming
+   * someone else's session id must not end that session. (On the happy path
+   * the check is left to Strapi's own strategy, which verifies every token.)
+   */
+  const genuine = (session: UsedSession): boolean =>
+    session.token === null || manager().validateAccessToken(session.token).isValid;
+
+  async function end(ctx: Context, session: UsedSession, code: string, reason: string): Promise<boolean> {
+    if (!genuine(session)) return true; // Strapi answers 401 for the bad token
     await sessions.revoke(session.userId, session.deviceId);
     strapi.log.warn(`[remote-auth] strict mode ended the session of admin user ${session.userId} (${code}) from ${peerOf(ctx)}: ${reason}`);
     const { path, domain, sameSite, secure } = cookieAttributes(strapi, ctx);
@@ -107,6 +117,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
     }
 
     // Another person behind the same browser: never act as the previous one.
+    if (!genuine(session)) return true;
     await sessions.revoke(session.userId, session.deviceId);
     strapi.log.info(`[remote-auth] strict mode: identity changed from admin user ${session.userId} to "${claim.subject}"`);
     const token = await signIn.startSession(ctx, claim, resolved, compiled.settings);
