@@ -1,0 +1,726 @@
+/**
+ * npm run bench [-- --quick] [-- --db sqlite|postgres|mysql] [-- --profile] [-- --only B1,B3]
+ *
+ * Boots real Strapi processes from the fixture app (NODE_ENV=production, each
+ * on a database of its own), drives them with autocannon and prints B0–B5 of
+ * issue 8 side by side: every figure is the median of several rounds, A and B
+ * interleaved (A, B, A, B…), after one discarded warm-up round for each side,
+ * with the same connections and payloads for both sides. Results go to
+ * bench/results/<time>-<mode>-<db>.json with the machine description.
+ *
+ * Exit code: 0 when the bench ran, whether or not goals were met (misses are
+ * printed); 1 on real errors: a crashed or unbootable server, a flood of
+ * unexpected answers, duplicate rows after B4.
+ *
+ * When a goal is missed (full mode) or with --profile, the A side is run once
+ * more in a Strapi started with `node --cpu-prof`; the profile is written to
+ * bench/results/ and summarized (measured window only).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../tests/harness/database';
+import { latency, median, provisionWave, throughput, type Provisioning, type Round, type Target } from './lib/load';
+import { describeMachine, machineLine, type Machine } from './lib/machine';
+import { ROOT, cpuSecondsOfCommands, machineCpuSeconds, profilePath, startBareServer, startStrapi, type ServerProcess } from './lib/processes';
+import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile';
+import { connect } from './lib/sql';
+
+// ---------------------------------------------------------------- options
+
+class BenchError extends Error {}
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string): string | undefined => {
+  const inline = argv.find((a) => a.startsWith(`--${name}=`));
+  if (inline) return inline.slice(name.length + 3);
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 ? argv[at + 1] : undefined;
+};
+const known = new Set(['--quick', '--db', '--profile', '--only', '--keep-logs', '--help']);
+for (const [i, arg] of argv.entries()) {
+  if (arg.startsWith('--') && !known.has(arg.split('=')[0])) {
+    console.error(`bench: unknown option ${arg}`);
+    process.exit(2);
+  }
+  if (!arg.startsWith('--') && !['--db', '--only'].includes(argv[i - 1])) {
+    console.error(`bench: unexpected argument ${arg}`);
+    process.exit(2);
+  }
+}
+if (flag('help')) {
+  console.log('npm run bench [-- --quick] [--db sqlite|postgres|mysql] [--profile] [--only B0,B1,…] [--keep-logs]');
+  process.exit(0);
+}
+const QUICK = flag('quick');
+const DB = (option('db') ?? 'sqlite') as DatabaseKind;
+if (!['sqlite', 'postgres', 'mysql'].includes(DB)) {
+  console.error(`bench: --db must be sqlite, postgres or mysql, not "${DB}"`);
+  process.exit(2);
+}
+const ONLY = new Set((option('only') ?? 'B0,B1,B2,B3,B4,B5').toUpperCase().split(',').map((s) => s.trim()));
+const PROFILE_ALL = flag('profile');
+
+const PLAN = QUICK
+  ? { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 3, connections: 10, signInWarm: 10, signIns: 30, b4Identities: 300, b4Rounds: 1, b4Warm: 50 }
+  : { forks: 3, warmSeconds: 2, roundSeconds: 3, rounds: 4, connections: 10, signInWarm: 20, signIns: 100, b4Identities: 1000, b4Rounds: 3, b4Warm: 50 };
+const B4_IDENTITIES = PLAN.b4Identities;
+const B4_CONCURRENCY = 50;
+/** More unexpected answers than this in any round is a real error, not a figure. */
+const FLOOD = 0.01;
+
+const HEADER = 'Remote-User';
+const PROXY = { trustedProxies: ['127.0.0.1/32'] };
+const STRICT = { ...PROXY, mode: 'strict', autoCreate: true };
+const PERSISTENT = { ...PROXY, mode: 'persistent', autoCreate: true };
+const ADMIN = { firstname: 'Bench', lastname: 'Admin', email: 'bench-admin@example.com', password: 'Bench-Passw0rd' };
+const ARTICLES = 10;
+
+// ---------------------------------------------------------------- resources
+
+const RESULTS = join(ROOT, 'bench', 'results');
+mkdirSync(RESULTS, { recursive: true });
+const logDir = mkdtempSync(join(os.tmpdir(), 'remote-auth-bench-'));
+const processes: ServerProcess[] = [];
+const databases: TestDatabase[] = [];
+
+async function cleanUp(): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop().catch(() => undefined)));
+  for (const db of databases) await db.drop().catch((e: Error) => console.error(`bench: could not drop a database: ${e.message}`));
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\nbench: ${signal}, stopping servers…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+const log = (line: string) => console.log(line);
+const elapsed = (() => {
+  const start = Date.now();
+  return () => `${((Date.now() - start) / 1000).toFixed(0)}s`;
+})();
+
+function checkAlive(): void {
+  for (const proc of processes) {
+    const crashed = proc.crashed();
+    if (crashed) throw new BenchError(`${proc.name} (pid ${proc.pid}) ${crashed} during the bench; log ${proc.logFile}:\n${proc.tail()}`);
+  }
+}
+
+// ---------------------------------------------------------------- HTTP set-up helpers
+
+async function call(proc: ServerProcess, path: string, init: RequestInit & { expect: number }): Promise<Response> {
+  const response = await fetch(`${proc.origin}${path}`, { redirect: 'manual', ...init, signal: AbortSignal.timeout(30_000) });
+  if (response.status !== init.expect) {
+    throw new BenchError(`${proc.name}: ${init.method ?? 'GET'} ${path} answered ${response.status}, not ${init.expect}: ${(await response.text()).slice(0, 300)}`);
+  }
+  return response;
+}
+
+const json = { 'content-type': 'application/json' };
+
+async function registerAdmin(proc: ServerProcess): Promise<void> {
+  await call(proc, '/admin/register-admin', { method: 'POST', headers: json, body: JSON.stringify(ADMIN), expect: 200 });
+}
+
+async function passwordToken(proc: ServerProcess): Promise<string> {
+  const response = await call(proc, '/admin/login', { method: 'POST', headers: json, body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }), expect: 200 });
+  return ((await response.json()) as { data: { token: string } }).data.token;
+}
+
+/** A session minted by the hand-off, as the browser gets it: the readable access-token cookie. */
+async function handOffToken(proc: ServerProcess, identity: string): Promise<string> {
+  const response = await call(proc, '/remote-auth/login', { headers: { [HEADER]: identity }, expect: 302 });
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('jwtToken='));
+  if (!cookie) throw new BenchError(`${proc.name}: the hand-off set no jwtToken cookie`);
+  return cookie.slice('jwtToken='.length).split(';')[0];
+}
+
+async function seedArticles(proc: ServerProcess, token: string): Promise<void> {
+  for (let i = 1; i <= ARTICLES; i++) {
+    await call(proc, '/content-manager/collection-types/api::article.article', {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title: `Bench article ${i}`, body: `Body of bench article ${i}. `.repeat(20) }),
+      expect: 201,
+    });
+  }
+  const listed = (await (await call(proc, '/api/articles', { expect: 200 })).json()) as { data: unknown[] };
+  if (listed.data.length !== ARTICLES) throw new BenchError(`${proc.name}: /api/articles lists ${listed.data.length} articles, not ${ARTICLES}`);
+}
+
+// ---------------------------------------------------------------- the servers
+
+/**
+ * Every process of a comparison between two processes has the same history
+ * (same set-up, then only that comparison), so neither side is better warmed
+ * up by earlier benches: B1 runs first on `strict` and `off`, B5 has
+ * processes of its own. Two identical Strapi processes can differ by several
+ * per cent for the life of the process (JIT decisions, memory layout), so in
+ * full mode B1 and B5 use three processes ("forks") per side and cycle through
+ * them; B2 and B3 compare within one process.
+ */
+type Role = 'strict' | 'off' | 'b5Strict' | 'b5Persistent' | 'provision';
+
+const ROLES: Record<Role, { name: string; config?: Record<string, unknown>; pluginEnabled: boolean; articles: boolean }> = {
+  strict: { name: 'strapi-plugin-strict', config: STRICT, pluginEnabled: true, articles: true },
+  off: { name: 'strapi-plugin-off', pluginEnabled: false, articles: true },
+  b5Strict: { name: 'strapi-b5-strict', config: STRICT, pluginEnabled: true, articles: false },
+  b5Persistent: { name: 'strapi-b5-persistent', config: PERSISTENT, pluginEnabled: true, articles: false },
+  provision: { name: 'strapi-b4-provision', config: STRICT, pluginEnabled: true, articles: false },
+};
+
+interface Server {
+  readonly proc: ServerProcess;
+  readonly database: TestDatabase;
+}
+
+async function bootServer(role: Role, fork = 1, cpuProfile?: { dir: string; name: string }): Promise<Server> {
+  const spec = ROLES[role];
+  const database = await createTestDatabase(DB);
+  databases.push(database);
+  const proc = await startStrapi({
+    name: `${spec.name}${fork > 1 ? `-${fork}` : ''}${cpuProfile ? '-profiled' : ''}`,
+    database,
+    config: spec.config,
+    pluginEnabled: spec.pluginEnabled,
+    logDir,
+    cpuProfile,
+  });
+  processes.push(proc);
+  await registerAdmin(proc);
+  // The plugin is really on (or really off) in this process.
+  await call(proc, '/remote-auth/status', { expect: spec.pluginEnabled ? 200 : 404 });
+  if (spec.articles) await seedArticles(proc, await passwordToken(proc));
+  return { proc, database };
+}
+
+/** Boots at most two at a time (two cores): faster than one by one, no thrashing. */
+async function bootAll(wanted: Array<{ role: Role; forks: number }>): Promise<Partial<Record<Role, Server[]>>> {
+  const servers: Partial<Record<Role, Server[]>> = {};
+  const queue = wanted.flatMap(({ role, forks }) => Array.from({ length: forks }, (_, i) => ({ role, fork: i + 1 })));
+  let failed = false;
+  // allSettled: a failed boot must not leave the other one starting unseen while we clean up.
+  const results = await Promise.allSettled(
+    [0, 1].map(async () => {
+      for (let next = queue.shift(); next && !failed; next = queue.shift()) {
+        try {
+          (servers[next.role] ??= [])[next.fork - 1] = await bootServer(next.role, next.fork);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    }),
+  );
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return servers;
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const articles = (proc: ServerProcess): Target => ({ url: `${proc.origin}/api/articles`, expect: 200 });
+const me = (proc: ServerProcess, headers: Record<string, string>): Target => ({ url: `${proc.origin}/admin/users/me`, headers, expect: 200 });
+const handOff = (proc: ServerProcess): Target => ({ url: `${proc.origin}/remote-auth/login`, headers: { [HEADER]: ADMIN.email }, expect: 302 });
+const passwordLogin = (proc: ServerProcess): Target => ({
+  url: `${proc.origin}/admin/login`,
+  method: 'POST',
+  headers: json,
+  body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+  expect: 200,
+});
+const strictBearer = async (proc: ServerProcess): Promise<Target> =>
+  me(proc, { authorization: `Bearer ${await handOffToken(proc, ADMIN.email)}`, [HEADER]: ADMIN.email });
+
+// ---------------------------------------------------------------- comparisons
+
+interface Side {
+  readonly label: string;
+  readonly rounds: Round[];
+}
+
+interface Outcome {
+  readonly id: string;
+  readonly title: string;
+  readonly a?: Side & { readonly median: number };
+  readonly b?: Side & { readonly median: number };
+  readonly unit: string;
+  readonly figure: string;
+  readonly value: number;
+  readonly goal: string;
+  /** null: a reference, no goal. */
+  readonly met: boolean | null;
+  readonly details?: Record<string, unknown>;
+  readonly rows?: string[][];
+}
+
+function checkRound(id: string, side: string, round: Round): void {
+  const total = round.ok + round.bad;
+  if (total === 0 || round.bad / total > FLOOD) {
+    throw new BenchError(`${id} ${side}: ${round.bad} of ${total} answers were not the expected ones: ${JSON.stringify(round.statuses)}`);
+  }
+}
+
+interface Runner {
+  readonly warm: () => Promise<Round>;
+  readonly run: () => Promise<Round>;
+}
+
+/**
+ * Warm-up A and B of every fork (discarded), then per round and fork A, B:
+ * A1, B1, A2, B2, A1, B1… The i-th A and the i-th B ran next to each other.
+ */
+async function interleave(id: string, a: { label: string; forks: Runner[] }, b: { label: string; forks: Runner[] }) {
+  log(`${elapsed().padStart(5)}  ${id}: warm-up`);
+  for (const [f, runner] of a.forks.entries()) {
+    checkRound(id, `A warm-up`, await runner.warm());
+    checkRound(id, `B warm-up`, await b.forks[f].warm());
+  }
+  const sides = { a: { label: a.label, rounds: [] as Round[] }, b: { label: b.label, rounds: [] as Round[] } };
+  for (let i = 1; i <= PLAN.rounds; i++) {
+    const line: string[] = [];
+    for (const [f, runner] of a.forks.entries()) {
+      const ra = await runner.run();
+      checkRound(id, 'A', ra);
+      checkAlive();
+      const rb = await b.forks[f].run();
+      checkRound(id, 'B', rb);
+      checkAlive();
+      sides.a.rounds.push(ra);
+      sides.b.rounds.push(rb);
+      line.push(`${a.forks.length > 1 ? `[fork ${f + 1}] ` : ''}A ${fmtRound(ra)}  B ${fmtRound(rb)}`);
+    }
+    log(`${elapsed().padStart(5)}  ${id}: round ${i}/${PLAN.rounds}  ${line.join('   ')}`);
+  }
+  return sides;
+}
+
+const fmtRound = (r: Round) => (r.latency ? `p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)}` : `${num(r.rps)} req/s`);
+const num = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const ms = (n: number) => (n < 10 ? `${n.toFixed(2)} ms` : n < 100 ? `${n.toFixed(1)} ms` : `${Math.round(n)} ms`);
+const ratio = (n: number) => n.toFixed(n >= 10 ? 1 : 3);
+
+const throughputRunner = (target: Target): Runner => ({
+  warm: () => throughput(target, PLAN.warmSeconds, PLAN.connections),
+  run: () => throughput(target, PLAN.roundSeconds, PLAN.connections),
+});
+
+/** req/s of A and B (one target per fork, the same number on both sides): medians of all rounds. */
+async function throughputComparison(
+  id: string,
+  title: string,
+  a: { label: string; targets: Target[] },
+  b: { label: string; targets: Target[] },
+  figure: 'A/B' | 'B/A',
+  goal: number | null,
+): Promise<Outcome> {
+  const sides = await interleave(
+    id,
+    { label: a.label, forks: a.targets.map(throughputRunner) },
+    { label: b.label, forks: b.targets.map(throughputRunner) },
+  );
+  const ma = median(sides.a.rounds.map((r) => r.rps));
+  const mb = median(sides.b.rounds.map((r) => r.rps));
+  const value = figure === 'A/B' ? ma / mb : mb / ma;
+  // Ratios of the rounds that ran side by side: how far the figure moves from round to round.
+  const paired = sides.a.rounds.map((r, i) => (figure === 'A/B' ? r.rps / sides.b.rounds[i].rps : sides.b.rounds[i].rps / r.rps));
+  const spread = `rounds ${ratio(Math.min(...paired))}–${ratio(Math.max(...paired))}`;
+  return {
+    id,
+    title,
+    a: { ...sides.a, median: ma },
+    b: { ...sides.b, median: mb },
+    unit: 'req/s',
+    figure,
+    value,
+    goal: goal === null ? 'reference' : `≥ ${goal}`,
+    met: goal === null ? null : value >= goal,
+    details: { forks: a.targets.length, pairedRatios: paired, pairedRatioMedian: median(paired) },
+    rows: [[id, title, `${num(ma)} req/s`, `${num(mb)} req/s`, `${figure} ${ratio(value)} (${spread})`, goal === null ? 'reference' : `≥ ${goal}`, verdict(goal === null ? null : value >= goal)]],
+  };
+}
+
+const verdict = (met: boolean | null) => (met === null ? '—' : met ? 'met' : 'MISSED');
+
+async function b3(server: Server): Promise<Outcome> {
+  const sides = await interleave(
+    'B3',
+    {
+      label: 'hand-off GET /remote-auth/login',
+      forks: [{ warm: () => latency(handOff(server.proc), PLAN.signInWarm), run: () => latency(handOff(server.proc), PLAN.signIns) }],
+    },
+    {
+      label: 'password POST /admin/login',
+      forks: [{ warm: () => latency(passwordLogin(server.proc), PLAN.signInWarm), run: () => latency(passwordLogin(server.proc), PLAN.signIns) }],
+    },
+  );
+  const p = (side: Side, key: 'p50' | 'p99') => median(side.rounds.map((r) => r.latency![key]));
+  const a50 = p(sides.a, 'p50');
+  const a99 = p(sides.a, 'p99');
+  const b50 = p(sides.b, 'p50');
+  const b99 = p(sides.b, 'p99');
+  const r50 = b50 / a50;
+  const r99 = b99 / a99;
+  const met = r50 >= 5 && r99 >= 5;
+  return {
+    id: 'B3',
+    title: 'sign-in: hand-off vs password login (1 connection)',
+    a: { ...sides.a, median: a50 },
+    b: { ...sides.b, median: b50 },
+    unit: 'ms',
+    figure: 'B/A',
+    value: Math.min(r50, r99),
+    goal: '≥ 5',
+    met,
+    details: { p50: { a: a50, b: b50, ratio: r50 }, p99: { a: a99, b: b99, ratio: r99 }, requestsPerRound: PLAN.signIns },
+    rows: [
+      ['B3', 'sign-in p50: hand-off vs password login', ms(a50), ms(b50), `B/A ${ratio(r50)}`, '≥ 5', verdict(r50 >= 5)],
+      ['', 'sign-in p99', ms(a99), ms(b99), `B/A ${ratio(r99)}`, '≥ 5', verdict(r99 >= 5)],
+    ],
+  };
+}
+
+async function b4(server: Server): Promise<Outcome> {
+  const { proc, database } = server;
+  const identities = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `b4-${tag}-${String(i).padStart(4, '0')}@bench.example`);
+  log(`${elapsed().padStart(5)}  B4: warm-up (${PLAN.b4Warm} identities)`);
+  const warm = await provisionWave(proc.origin, HEADER, identities('warm', PLAN.b4Warm), B4_CONCURRENCY);
+  const before = proc.memory();
+  const waves: Array<Provisioning & { tag: string; usersPerSecond: number }> = [];
+  for (let r = 1; r <= PLAN.b4Rounds; r++) {
+    const tag = `r${r}`;
+    const wave = await provisionWave(proc.origin, HEADER, identities(tag, B4_IDENTITIES), B4_CONCURRENCY);
+    checkAlive();
+    waves.push({ ...wave, tag, usersPerSecond: wave.signedIn / wave.seconds });
+    const failed = Object.values(wave.failures).reduce((s, n) => s + n, 0);
+    log(`${elapsed().padStart(5)}  B4: round ${r}/${PLAN.b4Rounds}  ${wave.signedIn} signed in, ${failed} failed in ${wave.seconds.toFixed(2)} s → ${num(wave.signedIn / wave.seconds)} users/s`);
+  }
+  const after = proc.memory();
+
+  const sql = await connect(database);
+  let duplicates: Record<string, unknown[]>;
+  let missing = 0;
+  try {
+    duplicates = {
+      adminUsersSameEmail: await sql.query('SELECT LOWER(email) AS email, COUNT(*) AS n FROM admin_users GROUP BY LOWER(email) HAVING COUNT(*) > 1'),
+      identityRowsSameSubject: await sql.query('SELECT source, subject, COUNT(*) AS n FROM remote_auth_identities GROUP BY source, subject HAVING COUNT(*) > 1'),
+      identitiesSharingAUser: await sql.query("SELECT user_id, COUNT(*) AS n FROM remote_auth_identities WHERE subject LIKE 'b4-%' GROUP BY user_id HAVING COUNT(*) > 1"),
+    };
+    for (const wave of waves) {
+      const [users] = await sql.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM admin_users WHERE email LIKE ?', [`b4-${wave.tag}-%`]);
+      const [links] = await sql.query<{ n: number | string }>(
+        'SELECT COUNT(*) AS n FROM remote_auth_identities l JOIN admin_users u ON u.id = l.user_id WHERE l.subject LIKE ?',
+        [`b4-${wave.tag}-%`],
+      );
+      // Every identity that got a session has exactly one user and one link.
+      missing += Math.max(0, wave.signedIn - Number(users.n)) + Math.max(0, wave.signedIn - Number(links.n));
+    }
+  } finally {
+    await sql.close();
+  }
+  const duplicateRows = Object.values(duplicates).reduce((sum, rows) => sum + rows.reduce((s: number, row) => s + Number((row as { n: number }).n) - 1, 0), 0);
+  const failedRequests = waves.reduce((sum, w) => sum + Object.values(w.failures).reduce((s, n) => s + n, 0), 0);
+  const errors = failedRequests + missing;
+  const rate = median(waves.map((w) => w.usersPerSecond));
+  const rateGoal = DB === 'sqlite';
+  const met = (!rateGoal || rate >= 100) && errors === 0 && duplicateRows === 0;
+  const mb = (kb?: number) => (kb === undefined ? 'n/a' : `${Math.round(kb / 1024)} MB`);
+  if (duplicateRows > 0) throw new BenchError(`B4: ${duplicateRows} duplicate rows: ${JSON.stringify(duplicates)}`);
+  const totalRequests = waves.length * B4_IDENTITIES;
+  if (failedRequests / totalRequests > FLOOD) {
+    throw new BenchError(`B4: ${failedRequests} of ${totalRequests} first sign-ins failed: ${JSON.stringify(waves.map((w) => w.failures))}`);
+  }
+  return {
+    id: 'B4',
+    title: `${B4_IDENTITIES.toLocaleString('en-US')} new identities, ${B4_CONCURRENCY} at a time, autoCreate`,
+    unit: 'users/s',
+    figure: 'users/s',
+    value: rate,
+    goal: rateGoal ? '≥ 100 users/s, 0 errors, 0 dup.' : '0 errors, 0 dup. (rate goal: SQLite)',
+    met,
+    details: {
+      rounds: waves.map(({ tag, seconds, signedIn, failures, usersPerSecond }) => ({ tag, seconds, signedIn, failures, usersPerSecond })),
+      warmUp: { signedIn: warm.signedIn, seconds: warm.seconds, failures: warm.failures },
+      errors,
+      failedRequests,
+      missingRows: missing,
+      duplicateRows,
+      duplicates,
+      rssBeforeKb: before?.rssKb,
+      rssAfterKb: after?.rssKb,
+      peakRssKb: after?.hwmKb,
+    },
+    rows: [
+      [
+        'B4',
+        `${B4_IDENTITIES.toLocaleString('en-US')} new identities ×${B4_CONCURRENCY}, autoCreate (${PLAN.b4Rounds} round${PLAN.b4Rounds > 1 ? 's' : ''})`,
+        `${num(rate)} users/s`,
+        `${errors} errors, ${duplicateRows} dup.`,
+        `RSS ${mb(before?.rssKb)} → ${mb(after?.rssKb)}`,
+        rateGoal ? '≥ 100/s, 0, 0' : '0, 0',
+        verdict(met),
+      ],
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- profiling
+
+interface ProfileRun {
+  readonly id: string;
+  readonly summary?: ProfileSummary;
+  readonly error?: string;
+}
+
+/** One more run of the A side in a Strapi started with --cpu-prof; only the measured window is summarized. */
+async function profile(id: string): Promise<ProfileRun> {
+  const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}-${DB}.cpuprofile`;
+  log(`${elapsed().padStart(5)}  ${id}: profiling the A side (node --cpu-prof)…`);
+  const { proc } = await bootServer(id === 'B4' ? 'provision' : 'strict', 1, { dir: RESULTS, name });
+  try {
+    let warm: () => Promise<unknown>;
+    let measured: () => Promise<unknown>;
+    if (id === 'B1' || id === 'B2' || id === 'B5') {
+      const target =
+        id === 'B1' ? articles(proc) : id === 'B2' ? me(proc, { [HEADER]: ADMIN.email }) : await strictBearer(proc);
+      warm = () => throughput(target, PLAN.warmSeconds, PLAN.connections);
+      measured = () => throughput(target, PLAN.roundSeconds, PLAN.connections);
+    } else if (id === 'B3') {
+      warm = () => latency(handOff(proc), PLAN.signInWarm);
+      measured = () => latency(handOff(proc), PLAN.signIns);
+    } else {
+      const wave = (tag: string, n: number) =>
+        provisionWave(proc.origin, HEADER, Array.from({ length: n }, (_, i) => `prof-${tag}-${i}@bench.example`), B4_CONCURRENCY);
+      warm = () => wave('warm', PLAN.b4Warm);
+      measured = () => wave('measured', B4_IDENTITIES);
+    }
+    await warm(); // outside the window
+    const from = Number(process.hrtime.bigint() / 1000n);
+    await measured();
+    const to = Number(process.hrtime.bigint() / 1000n);
+    await proc.stop(60_000); // the profile is written on exit
+    const file = profilePath(RESULTS, name);
+    if (!file) return { id, error: `no profile written (${name})` };
+    return { id, summary: summarizeProfile(file, from, to) };
+  } catch (error) {
+    return { id, error: (error as Error).message };
+  } finally {
+    await proc.stop();
+  }
+}
+
+/** CPU used by everything else on the machine while we measured: other work perturbs the figures. */
+const DATABASE_SERVERS = ['postgres', 'mariadbd', 'mysqld'];
+
+function cpuSnapshot() {
+  const machine = machineCpuSeconds();
+  const own = process.cpuUsage();
+  const children = processes.reduce((sum, p) => sum + (p.cpuSeconds() ?? 0), 0);
+  const database = DB === 'sqlite' ? 0 : cpuSecondsOfCommands(DATABASE_SERVERS);
+  return machine && { ...machine, ours: (own.user + own.system) / 1e6 + children, database };
+}
+
+function foreignCpu(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>) {
+  if (!before || !after) return null;
+  const total = after.total - before.total;
+  const busy = after.busy - before.busy;
+  const ours = after.ours - before.ours;
+  const database = Math.max(0, after.database - before.database);
+  const round = (n: number) => Math.round(n * 1000) / 10;
+  return {
+    windowSeconds: Math.round((total / os.cpus().length) * 10) / 10,
+    ourSharePct: round(ours / total),
+    databaseServerSharePct: round(database / total),
+    otherSharePct: round(Math.max(0, busy - ours - database) / total),
+    stealPct: round((after.steal - before.steal) / total),
+  };
+}
+
+// ---------------------------------------------------------------- output
+
+function table(outcomes: Outcome[]): string {
+  const header = ['id', 'what', 'A', 'B', 'figure', 'goal', 'result'];
+  const rows = [header, ...outcomes.flatMap((o) => o.rows ?? [])];
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) => r.map((cell, c) => (cell ?? '').padEnd(widths[c])).join('  ').trimEnd();
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  const started = new Date();
+  const mode = QUICK ? 'quick' : 'full';
+  log(`bench: ${mode} mode on ${DB}; ${PLAN.rounds} rounds of ${PLAN.roundSeconds} s per side after a ${PLAN.warmSeconds} s warm-up; logs in ${logDir}`);
+  const outcomes: Outcome[] = [];
+  const profiles: ProfileRun[] = [];
+  let machine: Machine | null = null;
+  let failure: string | null = null;
+  let contention: ReturnType<typeof foreignCpu> = null;
+
+  try {
+    const wanted = (id: string) => ONLY.has(id);
+    const forks = PLAN.forks;
+    const boot: Array<{ role: Role; forks: number }> = [];
+    if (wanted('B1') || wanted('B2') || wanted('B3')) boot.push({ role: 'strict', forks: wanted('B1') ? forks : 1 });
+    if (wanted('B0') || wanted('B1')) boot.push({ role: 'off', forks: wanted('B1') ? forks : 1 });
+    if (wanted('B5')) boot.push({ role: 'b5Strict', forks }, { role: 'b5Persistent', forks });
+    if (wanted('B4')) boot.push({ role: 'provision', forks: 1 });
+    log(
+      `${elapsed().padStart(5)}  booting ${boot.map((b) => `${ROLES[b.role].name}${b.forks > 1 ? ` ×${b.forks}` : ''}`).join(', ')}` +
+        `${wanted('B0') ? ' and a bare node:http server' : ''}…`,
+    );
+    const bare = wanted('B0') ? await startBareServer(logDir) : null;
+    if (bare) processes.push(bare);
+    const servers = await bootAll(boot);
+    const first = (role: Role) => servers[role]![0];
+    const all = (role: Role) => servers[role]!;
+    const dbVersion = await (async () => {
+      const any = Object.values(servers)[0]?.[0];
+      if (!any) return DB;
+      const sql = await connect(any.database);
+      try {
+        return await sql.version();
+      } finally {
+        await sql.close();
+      }
+    })();
+    machine = describeMachine(dbVersion);
+    log(`${elapsed().padStart(5)}  ready. ${machineLine(machine)}`);
+    const cpuBefore = cpuSnapshot();
+
+    // B1 first: both of its processes have done nothing but the same set-up.
+    if (wanted('B1')) {
+      outcomes.push(
+        await throughputComparison(
+          'B1',
+          'GET /api/articles: plugin on (strict) vs off',
+          { label: 'plugin enabled (strict, autoCreate)', targets: all('strict').map((s) => articles(s.proc)) },
+          { label: 'plugin disabled', targets: all('off').map((s) => articles(s.proc)) },
+          'A/B',
+          0.97,
+        ),
+      );
+    }
+    if (wanted('B0')) {
+      outcomes.push(
+        await throughputComparison(
+          'B0',
+          'bare node:http 204 vs Strapi GET /_health',
+          { label: 'bare node:http 204', targets: [{ url: `${bare!.origin}/`, expect: 204 }] },
+          { label: 'Strapi GET /_health (plugin off)', targets: [{ url: `${first('off').proc.origin}/_health`, expect: 204 }] },
+          'B/A',
+          null,
+        ),
+      );
+    }
+    if (wanted('B2')) {
+      const strict = first('strict').proc;
+      const bearer = await passwordToken(strict);
+      outcomes.push(
+        await throughputComparison(
+          'B2',
+          '/admin/users/me: proxy header (strict) vs Bearer',
+          { label: `${HEADER} header, strict mode`, targets: [me(strict, { [HEADER]: ADMIN.email })] },
+          { label: 'native Bearer (password session)', targets: [me(strict, { authorization: `Bearer ${bearer}` })] },
+          'A/B',
+          1.0,
+        ),
+      );
+    }
+    if (wanted('B5')) {
+      outcomes.push(
+        await throughputComparison(
+          'B5',
+          '/admin/users/me, hand-off Bearer + header: strict vs persistent',
+          { label: 'strict mode (identity re-checked)', targets: await Promise.all(all('b5Strict').map((s) => strictBearer(s.proc))) },
+          { label: 'persistent mode', targets: await Promise.all(all('b5Persistent').map((s) => strictBearer(s.proc))) },
+          'A/B',
+          0.95,
+        ),
+      );
+    }
+    if (wanted('B3')) outcomes.push(await b3(first('strict')));
+    if (wanted('B4')) outcomes.push(await b4(first('provision')));
+    contention = foreignCpu(cpuBefore, cpuSnapshot());
+
+    // Servers of the comparison are done: profile with the machine to ourselves.
+    await Promise.all(processes.map((p) => p.stop()));
+    const toProfile = outcomes.filter((o) => o.id !== 'B0' && (PROFILE_ALL || (o.met === false && !QUICK))).map((o) => o.id);
+    for (const id of toProfile) profiles.push(await profile(id));
+  } catch (error) {
+    failure = error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
+  } finally {
+    await cleanUp();
+  }
+
+  machine ??= describeMachine(DB);
+  const missed = outcomes.filter((o) => o.met === false);
+  const met = outcomes.filter((o) => o.met === true);
+  const report = {
+    mode,
+    database: DB,
+    startedAt: started.toISOString(),
+    seconds: Math.round((Date.now() - started.getTime()) / 1000),
+    machine,
+    plan: { ...PLAN, b4Identities: B4_IDENTITIES, b4Concurrency: B4_CONCURRENCY, articles: ARTICLES, floodThreshold: FLOOD },
+    loadAverageAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    cpuDuringMeasurements: contention,
+    outcomes: outcomes.map(({ rows, ...o }) => o),
+    goals: { met: met.map((o) => o.id), missed: missed.map((o) => o.id) },
+    profiles,
+    error: failure,
+  };
+  const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}-${mode}-${DB}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+  log('');
+  log(table(outcomes));
+  log('');
+  log(`machine: ${machineLine(machine)}; load average at start ${machine.loadAverageAtStart.join(' ')}`);
+  log(
+    `each figure: median of ${PLAN.rounds} rounds${QUICK ? ' (quick mode)' : ''}` +
+      `${PLAN.forks > 1 ? ` (B1, B5: ${PLAN.rounds} rounds on each of ${PLAN.forks} processes per side)` : ''}, ` +
+      `A and B interleaved after a discarded warm-up round each; ${PLAN.connections} connections, ${PLAN.roundSeconds} s rounds ` +
+      `(B3: ${PLAN.signIns} sign-ins per round on 1 connection; B4: ${PLAN.b4Rounds} × ${B4_IDENTITIES} identities, ${B4_CONCURRENCY} at a time); ` +
+      '"rounds x–y": lowest and highest ratio of rounds run side by side',
+  );
+  if (QUICK) log('quick mode is a smoke test (one process per side, 1 s rounds): its ratios move by ±20 %; quote the full run');
+  if (contention) {
+    log(
+      `CPU while measuring: this bench (Strapi servers + load generator) ${contention.ourSharePct}% of the machine` +
+        (DB === 'sqlite' ? '' : `, the ${DB} server ${contention.databaseServerSharePct}%`) +
+        `, other processes ${contention.otherSharePct}%` +
+        (contention.otherSharePct > 10 ? ' — the machine was shared; figures are perturbed, ratios less so (A and B interleaved)' : ''),
+    );
+  }
+  if (outcomes.length > 0) {
+    log(`goals met: ${met.map((o) => o.id).join(', ') || 'none'}; goals missed: ${missed.map((o) => `${o.id} (${o.figure} ${o.unit === 'users/s' ? num(o.value) : ratio(o.value)}, goal ${o.goal})`).join(', ') || 'none'}`);
+  }
+  for (const run of profiles) {
+    log(`\nprofile of ${run.id} A side:`);
+    log(run.summary ? formatProfile(run.summary) : `  failed: ${run.error}`);
+  }
+  log(`\nresults: ${file}`);
+  if (failure) {
+    console.error(`\nbench FAILED: ${failure}\nserver logs kept in ${logDir}`);
+    return 1;
+  }
+  if (!flag('keep-logs')) rmSync(logDir, { recursive: true, force: true });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    void cleanUp().finally(() => process.exit(1));
+  },
+);
