@@ -42,7 +42,8 @@ export function createPluginSessions(strapi: Core.Strapi) {
       })) as { deviceId?: string | null; userId: string } | null;
       const info = row ? { deviceId: row.deviceId ?? null, userId: String(row.userId) } : null;
       if (known.size >= MAX_ENTRIES) known.clear();
-      if (info) known.set(sessionId, info);
+      // Unknown ids are remembered too: made-up tokens cost one query each, not one per request.
+      known.set(sessionId, info);
       return info;
     },
 

@@ -176,7 +176,8 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     let alreadySignedIn: boolean;
     try {
       alreadySignedIn = (await withDeadline(currentSessionUserId(strapi, ctx), claim)) === String(resolved.user.id);
-      await touch(claim, resolved.user, false);
+      // A just-created account's link was written by the provisioning transaction.
+      if (!resolved.created) await touch(claim, resolved.user, false);
     } catch (error) {
       throw unavailable(error, claim);
     }
