@@ -51,20 +51,19 @@ function wire(strapi: Core.Strapi) {
 
 const wired = (strapi: Core.Strapi): Plugin => (plugin ??= wire(strapi));
 
+/** Whether a role reference (code or name) names the Super Admin role. */
+const namesSuperAdmin = (role: string): boolean => role === SUPER_ADMIN_CODE || role.trim().toLowerCase() === 'super admin';
+
 async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['settings']): Promise<void> {
   const { settings } = await current.current();
-  const superAdmin = settings.defaultRoles.find(
-    (role) => role === SUPER_ADMIN_CODE || role.trim().toLowerCase() === 'super admin',
-  );
+  const superAdmin = settings.defaultRoles.find(namesSuperAdmin);
   if (superAdmin && settings.autoCreate) {
     strapi.log.warn(
       `[remote-auth] defaultRoles includes "${superAdmin}": every new single sign-on user becomes a Super Admin. ` +
         'Anyone who can reach Strapi with a forged header would too; prefer "strapi-author" or "strapi-editor".',
     );
   }
-  const superTargets = Object.entries(settings.groupRoles).filter(([, roles]) =>
-    roles.some((role) => role === SUPER_ADMIN_CODE || role.trim().toLowerCase() === 'super admin'),
-  );
+  const superTargets = Object.entries(settings.groupRoles).filter(([, roles]) => roles.some(namesSuperAdmin));
   if (superTargets.length > 0 && !settings.allowSuperAdminMapping) {
     strapi.log.warn(
       `[remote-auth] groupRoles maps ${superTargets.map(([group]) => `"${group}"`).join(', ')} to Super Admin; ` +

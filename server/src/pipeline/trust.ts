@@ -14,6 +14,16 @@ export interface TrustRules {
   readonly secret: SharedSecret | null;
 }
 
+export type SecretState = 'not-configured' | 'missing' | 'mismatch' | 'matched';
+
+/** What the request proves with the shared secret: exactly one copy, compared in constant time. */
+export function secretState(source: HeaderSource, secret: SharedSecret | null): SecretState {
+  if (secret === null) return 'not-configured';
+  const presented = readSingleValue(source, secret.header);
+  if (presented === null) return 'missing';
+  return secretMatches(secret.value, presented) ? 'matched' : 'mismatch';
+}
+
 /**
  * Is the socket peer a trusted proxy, and does it prove it? Throws a Refusal
  * otherwise. `remoteAddress` must be the socket's address (T1, T2).
@@ -28,21 +38,20 @@ export function assertTrustedProxy(source: HeaderSource, remoteAddress: string |
       'Single sign-on is only accepted through the organisation’s proxy.',
     );
   }
-  if (rules.secret === null) return;
-  const presented = readSingleValue(source, rules.secret.header);
-  if (presented === null) {
+  const secret = secretState(source, rules.secret);
+  if (secret === 'missing') {
     throw new Refusal(
       'secret-missing',
       403,
-      `the proxy did not send the shared-secret header "${rules.secret.header}" (or sent it more than once)`,
+      `the proxy did not send the shared-secret header "${rules.secret?.header}" (or sent it more than once)`,
       'Single sign-on is only accepted through the organisation’s proxy.',
     );
   }
-  if (!secretMatches(rules.secret.value, presented)) {
+  if (secret === 'mismatch') {
     throw new Refusal(
       'secret-mismatch',
       403,
-      `the shared-secret header "${rules.secret.header}" does not match the configured value`,
+      `the shared-secret header "${rules.secret?.header}" does not match the configured value`,
       'Single sign-on is only accepted through the organisation’s proxy.',
     );
   }

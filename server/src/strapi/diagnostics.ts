@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
 import { readAssertion } from '../pipeline/assertion';
-import { mentionsHeader, readIdentityHeader, readSingleValue } from '../pipeline/identity-header';
+import { mentionsHeader, readIdentityHeader } from '../pipeline/identity-header';
 import { mapGroups } from '../pipeline/group-roles';
 import { assertGroupsAllowed, decide } from '../pipeline/policy';
 import { isRefusal } from '../pipeline/refusal';
-import { secretMatches } from '../pipeline/shared-secret';
+import { secretState, type SecretState } from '../pipeline/trust';
 import { isTrustedPeer } from '../pipeline/trusted-proxies';
 import type { CompiledSettings } from '../settings/compile';
 import type { Accounts } from './accounts';
@@ -12,7 +12,7 @@ import type { Accounts } from './accounts';
 export interface Diagnosis {
   peer: string;
   trustedPeer: boolean;
-  secret: 'not-configured' | 'matched' | 'missing' | 'mismatch';
+  secret: SecretState;
   header: { name: string; state: 'absent' | 'present' | 'invalid'; masked: string | null; problem: string | null };
   /** The groups the proxy sent (null: no groups header) and the role references they map to. */
   groups: { seen: readonly string[] | null; roles: readonly string[]; unmatched: readonly string[] };
@@ -39,7 +39,6 @@ export function maskIdentity(value: string): string {
 export async function diagnose(ctx: Context, compiled: CompiledSettings, accounts: Accounts): Promise<Diagnosis> {
   const { assertion: rules, settings } = compiled;
   const peer = ctx.req.socket.remoteAddress ?? 'unknown';
-  const presented = rules.secret ? readSingleValue(ctx.req, rules.secret.header) : null;
 
   const header: Diagnosis['header'] = { name: settings.header, state: 'absent', masked: null, problem: null };
   if (mentionsHeader(ctx.req, rules.header)) {
@@ -83,7 +82,7 @@ export async function diagnose(ctx: Context, compiled: CompiledSettings, account
   return {
     peer,
     trustedPeer: isTrustedPeer(rules.proxies, ctx.req.socket.remoteAddress),
-    secret: !rules.secret ? 'not-configured' : presented === null ? 'missing' : secretMatches(rules.secret.value, presented) ? 'matched' : 'mismatch',
+    secret: secretState(ctx.req, rules.secret),
     header,
     groups,
     outcome,

@@ -55,7 +55,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache }: Depend
         const ability = await strapi.service('admin::permission').engine.generateUserAbility(user);
         ctx.state.user = user;
         ctx.state.userAbility = ability;
-        await signIn.touch(assertion.claim, user, false);
+        await signIn.touch(assertion.claim, user);
         return { authenticated: true, credentials: user, ability };
       } catch (error) {
         if (!isRefusal(error)) throw error;

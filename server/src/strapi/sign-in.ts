@@ -135,12 +135,12 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
 
   /**
    * Records the identity link and when it was last seen; at most once a
-   * minute per identity on hot paths. Best effort: bookkeeping never fails a
+   * minute per identity per instance. Best effort: bookkeeping never fails a
    * sign-in (a lock conflict under a burst of first logins is retried next time).
    */
-  async function touch(claim: Claim, user: AdminUser, force: boolean): Promise<void> {
+  async function touch(claim: Claim, user: AdminUser): Promise<void> {
     const now = Date.now();
-    if (!force && now - (lastSeen.get(claim.subject) ?? 0) < LAST_SEEN_EVERY_MS) return;
+    if (now - (lastSeen.get(claim.subject) ?? 0) < LAST_SEEN_EVERY_MS) return;
     lastSeen.set(claim.subject, now);
     if (lastSeen.size > 10_000) lastSeen.clear();
     try {
@@ -177,7 +177,7 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     try {
       alreadySignedIn = (await withDeadline(currentSessionUserId(strapi, ctx), claim)) === String(resolved.user.id);
       // A just-created account's link was written by the provisioning transaction.
-      if (!resolved.created) await touch(claim, resolved.user, false);
+      if (!resolved.created) await touch(claim, resolved.user);
     } catch (error) {
       throw unavailable(error, claim);
     }

@@ -112,7 +112,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
     }
 
     if (String(resolved.user.id) === session.userId) {
-      await signIn.touch(claim, resolved.user, false);
+      await signIn.touch(claim, resolved.user);
       return true;
     }
 
