@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, rawRequest, request } from '../harness/http';
-import { assertRefused, userCount } from '../harness/assertions';
+import { assertNoSession, userCount } from '../harness/assertions';
 
 const SECRET = 'a-long-random-shared-secret-0123456789';
 let app: TestStrapi;
@@ -33,7 +33,7 @@ const noNewUser = async () => assert.equal(await userCount(app), users, 'an admi
 describe('T1/T2: only the proxy may assert an identity, judged by the socket peer', () => {
   test('a client connecting from 127.0.0.2 with the header is refused', async () => {
     const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'admin@corp.example' }, localAddress: '127.0.0.2' });
-    assertRefused(res, 403);
+    assertNoSession(res, 403);
     await noNewUser();
   });
 
@@ -52,7 +52,7 @@ describe('T1/T2: only the proxy may assert an identity, judged by the socket pee
           headers: { 'Remote-User': 'new.victim@corp.example', [name]: value, Accept: 'application/json' },
           localAddress: '127.0.0.2',
         });
-        assertRefused(res, 403);
+        assertNoSession(res, 403);
         assert.equal(res.json().error.details.code, 'untrusted-peer');
       } finally {
         app_.proxy = previous;
@@ -71,14 +71,14 @@ describe('shared secret', () => {
   beforeEach(() => app.configure({ autoCreate: true, trustedProxies: ['127.0.0.1/32'], sharedSecret: { header: 'X-Remote-Auth-Secret', value: SECRET } }));
 
   test('missing secret → 403', async () => {
-    assertRefused(await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' } }), 403);
+    assertNoSession(await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' } }), 403);
     await noNewUser();
   });
 
   test('wrong secret (also a prefix, also longer) → 403', async () => {
     for (const wrong of ['nope', SECRET.slice(0, -1), `${SECRET}x`, SECRET.toUpperCase()]) {
       const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example', 'X-Remote-Auth-Secret': wrong } });
-      assertRefused(res, 403);
+      assertNoSession(res, 403);
     }
     await noNewUser();
   });
@@ -87,7 +87,7 @@ describe('shared secret', () => {
     const res = await request(app.origin, '/admin', {
       headers: ['Accept', 'text/html', 'Remote-User', 'kate@corp.example', 'X-Remote-Auth-Secret', SECRET, 'X-Remote-Auth-Secret', SECRET],
     });
-    assertRefused(res, 403);
+    assertNoSession(res, 403);
   });
 
   test('right secret from the right peer → signed in', async () => {
@@ -103,7 +103,7 @@ describe('shared secret', () => {
     for (const level of ['warn', 'info', 'error'] as const) log[level] = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
     try {
       const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example', 'X-Remote-Auth-Secret': `${SECRET}-wrong` } });
-      assertRefused(res, 403);
+      assertNoSession(res, 403);
       assert.doesNotMatch(res.body, new RegExp(SECRET));
     } finally {
       Object.assign(log, originals);
@@ -125,7 +125,7 @@ describe('T4–T7: header hygiene', () => {
   for (const [label, headers] of cases) {
     test(`${label} → 400`, async () => {
       const res = await request(app.origin, '/admin', { headers: ['Accept', 'text/html', ...headers] });
-      assertRefused(res, 400);
+      assertNoSession(res, 400);
       await noNewUser();
     });
   }
@@ -134,7 +134,7 @@ describe('T4–T7: header hygiene', () => {
     const value = `${'b'.repeat(243)}@corp.example`;
     assert.equal(value.length, 256);
     const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': value } });
-    assertRefused(res, 403);
+    assertNoSession(res, 403);
     assert.equal(res.json().error.details.code, 'invalid-identity');
     await noNewUser();
   });

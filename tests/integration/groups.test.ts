@@ -11,7 +11,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
-import { assertRefused, assertSignedInAs, userCount } from '../harness/assertions';
+import { assertNoSession, assertSignedInAs, userCount } from '../harness/assertions';
 
 let app: TestStrapi;
 const BASE = {
@@ -65,7 +65,7 @@ describe('mapping on first login', () => {
   test('no default roles and no mapped group: refused, no roleless user created', async () => {
     app.configure({ ...BASE, defaultRoles: [] });
     const before = await userCount(app);
-    assertRefused(await signIn('roleless@corp.example', { 'Remote-Groups': 'strangers' }), 403);
+    assertNoSession(await signIn('roleless@corp.example', { 'Remote-Groups': 'strangers' }), 403);
     assert.equal(await userCount(app), before);
   });
 });
@@ -116,8 +116,8 @@ describe('requireGroups / denyGroups', () => {
   test('requireGroups admits members only; an absent groups header proves nothing', async () => {
     app.configure({ ...BASE, requireGroups: ['cms-*'] });
     const before = await userCount(app);
-    assertRefused(await signIn('outsider@corp.example', { 'Remote-Groups': 'sales' }), 403);
-    assertRefused(await signIn('outsider@corp.example'), 403);
+    assertNoSession(await signIn('outsider@corp.example', { 'Remote-Groups': 'sales' }), 403);
+    assertNoSession(await signIn('outsider@corp.example'), 403);
     assert.equal(await userCount(app), before);
     await assertSignedInAs(app, await signIn('insider@corp.example', { 'Remote-Groups': 'cms-editors' }), 'insider@corp.example');
   });
@@ -125,7 +125,7 @@ describe('requireGroups / denyGroups', () => {
   test('denyGroups wins', async () => {
     app.configure({ ...BASE, denyGroups: ['contractors'] });
     const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'temp@corp.example', 'Remote-Groups': 'cms-editors,Contractors' } });
-    assertRefused(res, 403);
+    assertNoSession(res, 403);
     assert.equal(res.json().error.details.code, 'group-denied');
   });
 });
@@ -157,7 +157,7 @@ describe('profile attributes', () => {
     app.configure({ ...BASE, linkByEmail: false });
     await app.createAdmin({ email: 'local.account@corp.example', password: 'Sup3rSecret!pass', roles: ['strapi-editor'] });
     const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'local.account@corp.example' } });
-    assertRefused(res, 403);
+    assertNoSession(res, 403);
     assert.equal(res.json().error.details.code, 'account-not-linked');
   });
 });

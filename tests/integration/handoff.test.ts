@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request } from '../harness/http';
-import { assertRefused, assertSignedInAs, passwordLogin, userCount } from '../harness/assertions';
+import { assertNoSession, assertSignedInAs, passwordLogin, userCount } from '../harness/assertions';
 
 let app: TestStrapi;
 const PASSWORD = 'Sup3rSecret!pass';
@@ -116,11 +116,11 @@ describe('unknown users', () => {
   test('autoCreate off (default): refused with a page for browsers and JSON for API clients; nothing created', async () => {
     const before = await userCount(app);
     const page = await visit('stranger@corp.example');
-    assertRefused(page, 403);
+    assertNoSession(page, 403);
     assert.match(page.headers['content-type'] ?? '', /text\/html/);
     assert.match(page.body, /no Strapi admin account/i);
     const json = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'stranger@corp.example' } });
-    assertRefused(json, 403);
+    assertNoSession(json, 403);
     assert.equal(json.json().error.details.code, 'unknown-user');
     assert.equal(await userCount(app), before);
   });
@@ -155,21 +155,21 @@ describe('unknown users', () => {
   test('a default role that does not exist refuses the sign-in instead of creating a roleless user', async () => {
     app.configure({ autoCreate: true, defaultRoles: ['no-such-role'] });
     const res = await visit('roleless@corp.example');
-    assertRefused(res, 403);
+    assertNoSession(res, 403);
     assert.equal((await app.adminUsers()).some((u) => u.email === 'roleless@corp.example'), false);
   });
 });
 
 describe('inactive and blocked users', () => {
   test('inactive users are refused by default', async () => {
-    assertRefused(await visit('sleepy@corp.example'), 403);
+    assertNoSession(await visit('sleepy@corp.example'), 403);
   });
 
   test('blocked users are refused, even with allowInactive', async () => {
-    assertRefused(await visit('blocked@corp.example'), 403);
+    assertNoSession(await visit('blocked@corp.example'), 403);
     app.configure({ allowInactive: true });
-    assertRefused(await visit('blocked@corp.example'), 403);
-    assertRefused(await visit('inactive-blocked@corp.example'), 403);
+    assertNoSession(await visit('blocked@corp.example'), 403);
+    assertNoSession(await visit('inactive-blocked@corp.example'), 403);
   });
 
   test('allowInactive lets an inactive user in (and activates the account)', async () => {
@@ -196,7 +196,7 @@ describe('identity formats', () => {
 
   test('without stripRealm a user@REALM value is refused with a hint', async () => {
     app.configure({ userField: 'username', emailDomain: 'corp.example', autoCreate: true });
-    assertRefused(await visit('realm@CORP.EXAMPLE'), 403);
+    assertNoSession(await visit('realm@CORP.EXAMPLE'), 403);
   });
 
   test('header in the Django form HTTP_X_REMOTE_USER means X-Remote-User', async () => {
@@ -220,7 +220,7 @@ describe('identity formats', () => {
       { email: 'hooked@corp.example', created: true },
       { email: 'hooked@corp.example', created: false },
     ]);
-    assertRefused(await visit('svc-robot@corp.example'), 403);
+    assertNoSession(await visit('svc-robot@corp.example'), 403);
     assert.equal((await app.adminUsers()).some((u) => u.email === 'svc-robot@corp.example'), false);
   });
 });
@@ -247,7 +247,7 @@ describe('explicit login endpoint and returnTo', () => {
 
   test('without an identity the endpoint explains that the proxy sent none', async () => {
     const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json' } });
-    assertRefused(res, 401);
+    assertNoSession(res, 401);
   });
 });
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
-import { assertRefused, userCount } from '../harness/assertions';
+import { assertNoSession, userCount } from '../harness/assertions';
 
 let app: TestStrapi;
 before(async () => {
@@ -32,7 +32,7 @@ test('::ffff:127.0.0.2 does not', async () => {
     headers: { Accept: 'application/json', 'Remote-User': 'kate@corp.example' },
     localAddress: '127.0.0.2',
   });
-  assertRefused(res, 403);
+  assertNoSession(res, 403);
   assert.match(res.json().error.details.code, /untrusted-peer/);
   assert.equal(await userCount(app), before);
 });
@@ -41,5 +41,5 @@ test('an IPv4-mapped entry in trustedProxies is unwrapped the same way', async (
   app.configure({ trustedProxies: ['::ffff:127.0.0.2'] });
   const trusted = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' }, localAddress: '127.0.0.2' });
   assert.ok(trusted.cookies.jwtToken);
-  assertRefused(await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' } }), 403);
+  assertNoSession(await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' } }), 403);
 });

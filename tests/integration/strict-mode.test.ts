@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
-import { assertRefused, passwordLogin, userCount } from '../harness/assertions';
+import { assertNoSession, passwordLogin, userCount } from '../harness/assertions';
 
 const PASSWORD = 'Sup3rSecret!pass';
 let app: TestStrapi;
@@ -204,7 +204,7 @@ describe('logout in strict mode (T16)', () => {
     const jar = { ...logout.cookies };
     assert.equal((await api('/admin/users/me', { ...bearer(signedIn), 'Remote-User': 'knownuser@corp.example' })).status, 401);
     const page = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'knownuser@corp.example', Cookie: cookieHeader(jar) } });
-    assertRefused({ ...page, status: page.status === 200 ? 200 : page.status }, 200);
+    assertNoSession({ ...page, status: page.status === 200 ? 200 : page.status }, 200);
     const apiCall = await api('/admin/users/me', { 'Remote-User': 'knownuser@corp.example', Cookie: cookieHeader(jar) });
     assert.equal(apiCall.status, 401, 'the header authenticated API calls of a signed-out browser');
   });
