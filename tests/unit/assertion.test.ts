@@ -13,7 +13,8 @@ const RULES: AssertionRules = {
   secret: null,
   userField: 'email',
   emailDomain: null,
-  stripRealm: false,
+  realms: [],
+  linkByEmailHeader: false,
   emailHeader: null,
   firstNameHeader: null,
   lastNameHeader: null,
@@ -83,11 +84,11 @@ test('trust is checked before the header shape: duplicates from an untrusted pee
 test('happy path: trusted peer, one well-formed e-mail → asserted claim', () => {
   assert.deepEqual(readAssertion(request('127.0.0.1', ['Remote-User', 'Jane@Corp.Example']), RULES), {
     state: 'asserted',
-    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES },
+    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, emailLinks: true, attributes: NO_ATTRIBUTES },
   });
   assert.deepEqual(readAssertion(request('::ffff:127.0.0.1', ['remote-user', 'jane@corp.example']), RULES), {
     state: 'asserted',
-    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES },
+    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, emailLinks: true, attributes: NO_ATTRIBUTES },
   });
 });
 
@@ -96,7 +97,7 @@ test('happy path with the shared secret', () => {
     request('::1', ['X-Proxy-Secret', SECRET], ['Remote-User', 'jane@corp.example']),
     SECRET_RULES,
   );
-  assert.deepEqual(result, { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES } });
+  assert.deepEqual(result, { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, emailLinks: true, attributes: NO_ATTRIBUTES } });
 });
 
 test('the secret is required when configured', () => {
@@ -107,14 +108,14 @@ test('the secret is required when configured', () => {
 });
 
 test('happy path in username mode with realm stripping and a hook', () => {
-  const rules: AssertionRules = { ...RULES, userField: 'username', emailDomain: 'corp.example', stripRealm: true };
+  const rules: AssertionRules = { ...RULES, userField: 'username', emailDomain: 'corp.example', realms: ['CORP.EXAMPLE'] };
   assert.deepEqual(readAssertion(request('127.0.0.1', ['Remote-User', 'JANE@CORP.EXAMPLE']), rules), {
     state: 'asserted',
-    claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane', attributes: NO_ATTRIBUTES },
+    claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane', emailLinks: true, attributes: NO_ATTRIBUTES },
   });
   assert.deepEqual(
     readAssertion(request('127.0.0.1', ['Remote-User', 'svc-jane']), rules, (value) => value.replace(/^svc-/, '')),
-    { state: 'asserted', claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane', attributes: NO_ATTRIBUTES } },
+    { state: 'asserted', claim: { subject: 'jane', email: 'jane@corp.example', username: 'jane', emailLinks: true, attributes: NO_ATTRIBUTES } },
   );
 });
 
@@ -179,6 +180,7 @@ test('attribute headers are read into the claim of a trusted request', () => {
       subject: 'jane@corp.example',
       email: 'jane@corp.example',
       username: null,
+      emailLinks: true,
       attributes: { email: 'jane.doe@mail.example', firstName: 'Jane', lastName: 'Müller', groups: ['cms-editors', 'staff'] },
     },
   });
@@ -187,7 +189,7 @@ test('attribute headers are read into the claim of a trusted request', () => {
 test('configured attribute headers that are not sent leave the attributes null', () => {
   assert.deepEqual(readAssertion(request('127.0.0.1', ['Remote-User', 'jane@corp.example']), ATTR_RULES), {
     state: 'asserted',
-    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES },
+    claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, emailLinks: true, attributes: NO_ATTRIBUTES },
   });
 });
 
@@ -211,7 +213,7 @@ test('attribute headers are ignored when not configured, whatever they contain',
       ),
       RULES,
     ),
-    { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, attributes: NO_ATTRIBUTES } },
+    { state: 'asserted', claim: { subject: 'jane@corp.example', email: 'jane@corp.example', username: null, emailLinks: true, attributes: NO_ATTRIBUTES } },
   );
 });
 
@@ -224,6 +226,8 @@ test('username mode: the e-mail attribute replaces user@emailDomain; the subject
         subject: 'jane',
         email: 'jane.doe@mail.example',
         username: 'jane',
+        // An address from the attribute header links to an existing account only with linkByEmailHeader (T18).
+        emailLinks: false,
         attributes: { email: 'Jane.Doe@Mail.Example', firstName: null, lastName: null, groups: null },
       },
     },

@@ -5,9 +5,9 @@ import { isDomainName, isEmailAddress, toClaim, withAttributes, type Claim, type
 import { Refusal } from '../../server/src/pipeline/refusal';
 import { asLatin1 } from './fake-headers';
 
-const EMAIL: ClaimRules = { userField: 'email', emailDomain: null, stripRealm: false };
-const USERNAME: ClaimRules = { userField: 'username', emailDomain: 'corp.example', stripRealm: false };
-const REALM: ClaimRules = { userField: 'username', emailDomain: 'corp.example', stripRealm: true };
+const EMAIL: ClaimRules = { userField: 'email', emailDomain: null, realms: [], linkByEmailHeader: false };
+const USERNAME: ClaimRules = { userField: 'username', emailDomain: 'corp.example', realms: [], linkByEmailHeader: false };
+const REALM: ClaimRules = { userField: 'username', emailDomain: 'corp.example', realms: ['CORP.EXAMPLE'], linkByEmailHeader: false };
 
 /** toClaim knows nothing about attribute headers (spelled out, not imported). */
 const NO_ATTRIBUTES: Attributes = { email: null, firstName: null, lastName: null, groups: null };
@@ -32,6 +32,7 @@ test('e-mail mode: the address is lower-cased and is both subject and email', ()
     subject: 'jane.doe@corp.example',
     email: 'jane.doe@corp.example',
     username: null,
+    emailLinks: true,
     attributes: NO_ATTRIBUTES,
   });
   assert.deepEqual(toClaim('JANE@CORP.EXAMPLE', EMAIL), toClaim('jane@corp.example', EMAIL));
@@ -141,12 +142,14 @@ test('username mode: lower-cased, combined with emailDomain', () => {
     subject: 'jane.doe',
     email: 'jane.doe@corp.example',
     username: 'jane.doe',
+    emailLinks: true,
     attributes: NO_ATTRIBUTES,
   });
   assert.deepEqual(toClaim('j_smith-2', USERNAME), {
     subject: 'j_smith-2',
     email: 'j_smith-2@corp.example',
     username: 'j_smith-2',
+    emailLinks: true,
     attributes: NO_ATTRIBUTES,
   });
   assert.equal(toClaim('x', USERNAME).email, 'x@corp.example');
@@ -177,38 +180,55 @@ test(
   },
 );
 
-test('username mode: "user@REALM" without stripRealm is refused with a hint', () => {
-  const refusal = refusedWith('invalid-identity', () => toClaim('jane@CORP.EXAMPLE', USERNAME));
-  assert.match(refusal.reason, /stripRealm: true/);
+test('username mode: "user@REALM" with no realms listed is refused as foreign-realm, with a hint (T19)', () => {
+  const refusal = refusedWith('foreign-realm', () => toClaim('jane@CORP.EXAMPLE', USERNAME));
+  assert.match(refusal.reason, /realms/);
+  assert.match(refusal.reason, /CORP\.EXAMPLE/);
 });
 
-test('stripRealm: "jane@CORP.EXAMPLE" → "jane"', () => {
+test('realms: "jane@CORP.EXAMPLE" → "jane", the realm matched in any case', () => {
   assert.deepEqual(toClaim('jane@CORP.EXAMPLE', REALM), {
     subject: 'jane',
     email: 'jane@corp.example',
     username: 'jane',
+    emailLinks: true,
     attributes: NO_ATTRIBUTES,
   });
-  assert.deepEqual(toClaim('Jane.Doe@CORP.EXAMPLE', REALM), {
-    subject: 'jane.doe',
-    email: 'jane.doe@corp.example',
-    username: 'jane.doe',
-    attributes: NO_ATTRIBUTES,
-  });
+  assert.equal(toClaim('Jane.Doe@corp.example', REALM).subject, 'jane.doe');
+  assert.equal(toClaim('jane@Corp.Example', { ...REALM, realms: ['corp.example'] }).subject, 'jane');
 });
 
-test('stripRealm: a value without a realm is used as is', () => {
+test('realms: a realm not listed is refused, never stripped (T19: alice@PARTNER.EXAMPLE is not the local alice)', () => {
+  for (const raw of ['alice@PARTNER.EXAMPLE', 'alice@CORP.EXAMPLE.PARTNER.EXAMPLE', 'alice@EXAMPLE', 'alice@CORP-EXAMPLE', 'alice@']) {
+    const refusal = refusedWith('foreign-realm', () => toClaim(raw, REALM), raw);
+    assert.match(refusal.reason, /not in realms \(CORP\.EXAMPLE\)/, raw);
+  }
+});
+
+test('realms: several realms may be listed', () => {
+  const rules = { ...REALM, realms: ['CORP.EXAMPLE', 'EU.CORP.EXAMPLE'] };
+  assert.equal(toClaim('jane@EU.CORP.EXAMPLE', rules).subject, 'jane');
+  assert.equal(toClaim('jane@CORP.EXAMPLE', rules).subject, 'jane');
+  refusedWith('foreign-realm', () => toClaim('jane@US.CORP.EXAMPLE', rules));
+});
+
+test('realms: the realm is never folded with Unicode rules (T9)', () => {
+  // A Kelvin sign in the realm must not match a listed "K".
+  refusedWith('non-ascii-identity', () => toClaim('jane@\u212aORP.EXAMPLE', { ...REALM, realms: ['KORP.EXAMPLE'] }));
+});
+
+test('realms: a value without a realm is used as is', () => {
   assert.equal(toClaim('jane', REALM).subject, 'jane');
 });
 
-test('stripRealm: only the last "@" part is removed; what remains must still be a user name', () => {
+test('realms: only the last "@" part is removed; what remains must still be a user name', () => {
   const refusal = refusedWith('invalid-identity', () => toClaim('jane@evil@CORP.EXAMPLE', REALM));
-  assert.match(refusal.reason, /user@REALM/);
+  assert.match(refusal.reason, /not a valid user name/);
   refusedWith('invalid-identity', () => toClaim('@CORP.EXAMPLE', REALM));
 });
 
-test('stripRealm has no effect in e-mail mode', () => {
-  assert.equal(toClaim('jane@corp.example', { ...EMAIL, stripRealm: true }).email, 'jane@corp.example');
+test('realms have no effect in e-mail mode', () => {
+  assert.equal(toClaim('jane@corp.example', { ...EMAIL, realms: ['CORP.EXAMPLE'] }).email, 'jane@corp.example');
 });
 
 // --- normalizeIdentity hook ----------------------------------------------------------
@@ -220,7 +240,7 @@ test('normalizeIdentity can rewrite the value before validation', () => {
     return value.replace(/^CORP\\/, '');
   });
   assert.deepEqual(seen, ['CORP\\jane']);
-  assert.deepEqual(claim, { subject: 'jane', email: 'jane@corp.example', username: 'jane', attributes: NO_ATTRIBUTES });
+  assert.deepEqual(claim, { subject: 'jane', email: 'jane@corp.example', username: 'jane', emailLinks: true, attributes: NO_ATTRIBUTES });
 });
 
 test('normalizeIdentity output is trimmed and lower-cased in e-mail mode', () => {
@@ -261,7 +281,7 @@ const attrs = (overrides: Partial<Attributes> = {}): Attributes => ({ ...NO_ATTR
 const PROFILE = attrs({ email: 'Jane.Doe@Mail.Example', firstName: 'Jane', lastName: 'Müller', groups: ['cms-editors'] });
 
 test('withAttributes: toClaim always starts without attributes', () => {
-  for (const [raw, rules] of [['jane@corp.example', EMAIL], ['jane', USERNAME], ['jane@CORP', REALM]] as const) {
+  for (const [raw, rules] of [['jane@corp.example', EMAIL], ['jane', USERNAME], ['jane@CORP.EXAMPLE', REALM]] as const) {
     assert.deepEqual(toClaim(raw, rules).attributes, NO_ATTRIBUTES, raw);
   }
 });
@@ -286,9 +306,19 @@ test('withAttributes, username mode: a valid e-mail attribute replaces user@emai
     subject: 'jane',
     email: 'jane.doe@mail.example',
     username: 'jane',
+    emailLinks: false,
     attributes: PROFILE,
   });
   assert.equal(withAttributes(toClaim('jane@CORP.EXAMPLE', REALM), attrs({ email: 'j@other.example' }), REALM).email, 'j@other.example');
+});
+
+test('withAttributes, username mode: an e-mail attribute links to existing accounts only with linkByEmailHeader (T18)', () => {
+  assert.equal(toClaim('jane', USERNAME).emailLinks, true, 'user@emailDomain is derived from the identity');
+  assert.equal(withAttributes(toClaim('jane', USERNAME), attrs({ firstName: 'Jane' }), USERNAME).emailLinks, true, 'no e-mail attribute');
+  assert.equal(withAttributes(toClaim('jane', USERNAME), attrs({ email: 'jane@corp.example' }), USERNAME).emailLinks, false);
+  const optIn = { ...USERNAME, linkByEmailHeader: true };
+  assert.equal(withAttributes(toClaim('jane', optIn), attrs({ email: 'jane@corp.example' }), optIn).emailLinks, true);
+  assert.equal(withAttributes(toClaim('jane@corp.example', EMAIL), attrs({ email: 'x@corp.example' }), EMAIL).emailLinks, true, 'e-mail mode: the identity is the address');
 });
 
 test('withAttributes, username mode: the subject (the stable key) never changes', () => {

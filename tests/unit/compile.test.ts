@@ -18,7 +18,8 @@ test('defaults compile to the lower-case header, loopback proxies and no secret'
   assert.equal(compiled.assertion.secret, null);
   assert.equal(compiled.assertion.userField, 'email');
   assert.equal(compiled.assertion.emailDomain, null);
-  assert.equal(compiled.assertion.stripRealm, false);
+  assert.deepEqual(compiled.assertion.realms, []);
+  assert.equal(compiled.assertion.linkByEmailHeader, false);
   assert.equal(compiled.assertion.emailHeader, null);
   assert.equal(compiled.assertion.firstNameHeader, null);
   assert.equal(compiled.assertion.lastNameHeader, null);
@@ -36,7 +37,8 @@ test('the Django header form and the secret header are canonicalised; the secret
       sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
       userField: 'username',
       emailDomain: 'corp.example',
-      stripRealm: true,
+      realms: ['CORP.EXAMPLE'],
+      linkByEmailHeader: true,
       trustedProxies: ['10.0.0.0/8'],
     }),
   );
@@ -44,7 +46,8 @@ test('the Django header form and the secret header are canonicalised; the secret
   assert.deepEqual(compiled.assertion.secret, { header: 'x-proxy-secret', value: SECRET });
   assert.equal(compiled.assertion.userField, 'username');
   assert.equal(compiled.assertion.emailDomain, 'corp.example');
-  assert.equal(compiled.assertion.stripRealm, true);
+  assert.deepEqual(compiled.assertion.realms, ['CORP.EXAMPLE']);
+  assert.equal(compiled.assertion.linkByEmailHeader, true);
   assert.equal(isTrustedPeer(compiled.assertion.proxies, '10.1.2.3'), true);
   assert.equal(isTrustedPeer(compiled.assertion.proxies, '127.0.0.1'), false);
 });
@@ -64,6 +67,7 @@ test('compiled rules drive readAssertion end to end', () => {
         subject: 'jane@corp.example',
         email: 'jane@corp.example',
         username: null,
+        emailLinks: true,
         attributes: { email: null, firstName: null, lastName: null, groups: null },
       },
     },
@@ -135,6 +139,7 @@ test('compiled attribute rules drive readAssertion end to end', () => {
         subject: 'jane',
         email: 'jane.doe@mail.example',
         username: 'jane',
+        emailLinks: false,
         attributes: { email: 'Jane.Doe@Mail.Example', firstName: 'Jane', lastName: null, groups: ['cms-editors', 'staff'] },
       },
     },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boolean, choice, hook, list, mapping, secretHeader, text } from '../../server/src/settings/fields';
+import { boolean, choice, hook, integer, list, mapping, secretHeader, text } from '../../server/src/settings/fields';
 
 const throwsType = (fn: () => unknown, message: RegExp): void => {
   assert.throws(fn, (error: unknown) => {
@@ -131,12 +131,14 @@ test('secretHeader: null/undefined → null; { header, value } checked', () => {
 test('secretHeader errors never echo the secret value (T15)', () => {
   const field = secretHeader('help', () => null);
   const short = 'short-secret';
-  try {
-    field.check({ header: 'X-Proxy-Secret', value: short });
-    assert.fail('expected a TypeError');
-  } catch (error) {
-    assert.ok(!(error as Error).message.includes(short));
-  }
+  assert.throws(
+    () => field.check({ header: 'X-Proxy-Secret', value: short }),
+    (error: unknown) => {
+      assert.ok(error instanceof TypeError, String(error));
+      assert.ok(!error.message.includes(short), error.message);
+      return true;
+    },
+  );
 });
 
 test(
@@ -152,6 +154,24 @@ test(
     });
   },
 );
+
+test('integer: kind "number" with its bounds; whole numbers in range only', () => {
+  const field = integer(100, 'help', 0, 1000);
+  assert.equal(field.kind, 'number');
+  assert.equal(field.default, 100);
+  assert.equal(field.help, 'help');
+  assert.equal(field.min, 0);
+  assert.equal(field.max, 1000);
+  for (const value of [0, 1, 100, 1000]) assert.equal(field.check(value), value);
+  throwsType(() => field.check(-1), /^must be a whole number from 0 to 1000, got -1$/);
+  throwsType(() => field.check(1001), /got 1001$/);
+  throwsType(() => field.check(1.5), /got 1\.5$/);
+  throwsType(() => field.check(Number.NaN), /got NaN$/);
+  throwsType(() => field.check(Number.POSITIVE_INFINITY), /got Infinity$/);
+  throwsType(() => field.check('10'), /got "10"$/);
+  throwsType(() => field.check(null), /got null$/);
+  throwsType(() => field.check(true), /got boolean$/);
+});
 
 test('hook: functions or null only', () => {
   const field = hook<(value: string) => string>('help');

@@ -41,10 +41,12 @@ test('defaults', () => {
     sharedSecret: null,
     userField: 'email',
     emailDomain: null,
-    stripRealm: false,
+    realms: [],
     autoCreate: false,
+    maxNewUsersPerMinute: 100,
     defaultRoles: ['strapi-author'],
     linkByEmail: true,
+    linkByEmailHeader: false,
     emailHeader: null,
     firstNameHeader: null,
     lastNameHeader: null,
@@ -117,7 +119,7 @@ test(
 
 test('settingKeys lists every schema key', () => {
   assert.deepEqual([...settingKeys].sort(), Object.keys(schema).sort());
-  assert.equal(settingKeys.length, 26);
+  assert.equal(settingKeys.length, 28);
 });
 
 test('a full valid configuration is returned as given', () => {
@@ -131,10 +133,12 @@ test('a full valid configuration is returned as given', () => {
     sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
     userField: 'username',
     emailDomain: 'corp.example',
-    stripRealm: true,
+    realms: ['CORP.EXAMPLE', 'EU'],
     autoCreate: true,
+    maxNewUsersPerMinute: 0,
     defaultRoles: ['strapi-editor', 'Author'],
     linkByEmail: false,
+    linkByEmailHeader: true,
     emailHeader: 'Remote-Email',
     firstNameHeader: 'HTTP_REMOTE_FIRSTNAME',
     lastNameHeader: 'Remote-Lastname',
@@ -165,6 +169,36 @@ test('the root must be an object', () => {
 
 test('unknown keys are refused', () => {
   refusedOn({ trustAll: true }, 'trustAll', /^is not an option of this plugin$/);
+});
+
+test('stripRealm (removed) fails with a message naming its replacement, realms (T19)', () => {
+  for (const value of [true, false]) {
+    const issue = refusedOn({ stripRealm: value }, 'stripRealm', /realms/);
+    assert.match(issue.message, /was removed/);
+    assert.match(issue.message, /realms: \["CORP\.EXAMPLE"\]/);
+  }
+  assert.match(
+    (() => {
+      try {
+        parseSettings({ stripRealm: true });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })(),
+    /^"stripRealm" was removed.*Use realms instead/,
+  );
+});
+
+test('realms, linkByEmailHeader and maxNewUsersPerMinute: safe defaults', () => {
+  const defaults = defaultSettings();
+  assert.deepEqual(defaults.realms, [], 'no realm is stripped unless listed');
+  assert.equal(defaults.linkByEmailHeader, false, 'an attribute-header e-mail never links by default (CVE-2023-3128 class)');
+  assert.equal(defaults.maxNewUsersPerMinute, 100);
+  assert.equal(schema.maxNewUsersPerMinute.kind, 'number');
+  assert.equal(schema.realms.kind, 'list');
+  assert.equal(schema.linkByEmailHeader.kind, 'boolean');
+  assert.equal(parseSettings({ maxNewUsersPerMinute: 0 }).maxNewUsersPerMinute, 0);
 });
 
 test('a case typo gets a "did you mean"', () => {
@@ -198,10 +232,12 @@ const WRONG: Record<string, unknown[]> = {
   sharedSecret: [true, 42, [], { header: 'X-Proxy-Secret' }, { header: 'X-Proxy-Secret', value: 'short' }, { value: SECRET }],
   userField: ['uid', 'Email', 1, null],
   emailDomain: [42, true, [], 'not a domain', 'corp', 'corp.example.', '@corp.example'],
-  stripRealm: ['false', 0, null],
+  realms: ['CORP.EXAMPLE', 42, null, {}, [1], [''], ['@CORP.EXAMPLE'], ['CORP EXAMPLE'], ['.CORP'], ['CORP..EXAMPLE'], ['CÖRP']],
   autoCreate: ['yes', 1, null],
+  maxNewUsersPerMinute: ['100', -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1_000_001, null, true, []],
   defaultRoles: ['strapi-author', [''], ['  '], ['strapi-author', ''], [1], null, {}],
   linkByEmail: ['true', 1, null, []],
+  linkByEmailHeader: ['true', 1, null, []],
   emailHeader: [42, true, [], {}, 'Remote_Email', 'Remote Email', 'Remote-Email:', 'Remote-User', 'HTTP_REMOTE_USER'],
   firstNameHeader: [42, true, [], {}, 'Remote_Firstname', 'Remote First', 'Remote-User'],
   lastNameHeader: [42, true, [], {}, 'Remote_Lastname', 'Remote Last', 'remote-user'],

@@ -9,6 +9,15 @@ export interface Claim {
   readonly subject: string;
   readonly email: string;
   readonly username: string | null;
+  /**
+   * Whether `email` may link this identity to an existing admin account that
+   * no identity is linked to yet (T18, the CVE-2023-3128 class). True when the
+   * address is the identity itself (userField "email") or derived from it
+   * (`user@emailDomain`); for an address from the e-mail attribute header only
+   * when the operator set `linkByEmailHeader`: the person may be able to edit
+   * that attribute at the identity provider.
+   */
+  readonly emailLinks: boolean;
   /** Profile and groups from the attribute headers (see attributes.ts). */
   readonly attributes: Attributes;
 }
@@ -16,7 +25,10 @@ export interface Claim {
 export interface ClaimRules {
   readonly userField: 'email' | 'username';
   readonly emailDomain: string | null;
-  readonly stripRealm: boolean;
+  /** Kerberos realms stripped from `user@REALM` (userField "username"); any other realm is refused. */
+  readonly realms: readonly string[];
+  /** Whether an address from the e-mail attribute header may link to an existing account. */
+  readonly linkByEmailHeader: boolean;
 }
 
 /** Django's `clean_username`: may rewrite the raw value; returning null or '' refuses it. */
@@ -26,6 +38,7 @@ const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const REALM = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 const USERNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/;
 
 const invalid = (reason: string): Refusal =>
@@ -39,6 +52,34 @@ export function isEmailAddress(value: string): boolean {
 
 export function isDomainName(value: string): boolean {
   return DOMAIN.test(value);
+}
+
+/** A Kerberos realm name: "CORP.EXAMPLE", "EXAMPLE" (letters, digits, "." and "-"). */
+export function isRealmName(value: string): boolean {
+  return REALM.test(value) && !value.includes('..') && value.length <= 255;
+}
+
+/** ASCII-only case folding: Unicode rules would fold look-alikes onto ASCII (T9). */
+export const foldAscii = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * "jane@CORP.EXAMPLE" → "jane" when CORP.EXAMPLE is a listed realm (any case);
+ * a value without "@" is returned as is; any other realm is refused (T19):
+ * `alice@PARTNER.EXAMPLE` must never become the local `alice`.
+ */
+function stripListedRealm(value: string, realms: readonly string[]): string {
+  const at = value.lastIndexOf('@');
+  if (at === -1) return value;
+  const realm = value.slice(at + 1);
+  if (realms.some((listed) => foldAscii(listed) === foldAscii(realm))) return value.slice(0, at);
+  throw new Refusal(
+    'foreign-realm',
+    403,
+    realms.length === 0
+      ? `identity "${value}" carries the realm "${realm}" and realms is empty; list the realms whose users are local in realms (e.g. ["${realm}"]), or use userField: "email" if the header carries e-mail addresses`
+      : `identity "${value}" is from the realm "${realm}", which is not in realms (${realms.join(', ')})`,
+    'Your account is from a realm this Strapi admin does not accept.',
+  );
 }
 
 /**
@@ -74,36 +115,33 @@ export function toClaim(raw: string, rules: ClaimRules, normalize?: NormalizeIde
     if (!isEmailAddress(email)) {
       throw invalid('identity is not an e-mail address (userField is "email"; use "username" with emailDomain for plain names)');
     }
-    return { subject: email, email, username: null, attributes: NO_ATTRIBUTES };
+    return { subject: email, email, username: null, emailLinks: true, attributes: NO_ATTRIBUTES };
   }
 
-  let username = value;
-  if (rules.stripRealm && username.includes('@')) {
-    username = username.slice(0, username.lastIndexOf('@'));
-  }
+  let username = stripListedRealm(value, rules.realms);
   if (!USERNAME.test(username) || username.includes('..')) {
-    throw invalid(
-      username.includes('@')
-        ? 'identity looks like "user@REALM"; set stripRealm: true, or userField: "email" if it is an e-mail address'
-        : 'identity is not a valid user name (letters, digits, ".", "_" and "-")',
-    );
+    throw invalid('identity is not a valid user name (letters, digits, ".", "_" and "-")');
   }
   username = username.toLowerCase();
-  return { subject: username, email: `${username}@${rules.emailDomain ?? ''}`.toLowerCase(), username, attributes: NO_ATTRIBUTES };
+  return {
+    subject: username,
+    email: `${username}@${rules.emailDomain ?? ''}`.toLowerCase(),
+    username,
+    emailLinks: true,
+    attributes: NO_ATTRIBUTES,
+  };
 }
 
 /**
  * Adds the attribute headers to a claim. With userField "username" an e-mail
  * attribute replaces the `user@emailDomain` guess; it obeys the same ASCII
- * rules as the identity (T9). The subject — the stable key — never changes.
+ * rules as the identity (T9), and links to an existing account only when
+ * `linkByEmailHeader` is on (T18). The subject — the stable key — never changes.
  */
 export function withAttributes(claim: Claim, attributes: Attributes, rules: ClaimRules): Claim {
-  let email = claim.email;
-  if (rules.userField === 'username' && attributes.email) {
-    requireAscii(attributes.email);
-    const candidate = attributes.email.toLowerCase();
-    if (!isEmailAddress(candidate)) throw invalid('the e-mail attribute header does not carry an e-mail address');
-    email = candidate;
-  }
-  return { ...claim, email, attributes };
+  if (rules.userField !== 'username' || !attributes.email) return { ...claim, attributes };
+  requireAscii(attributes.email);
+  const email = attributes.email.toLowerCase();
+  if (!isEmailAddress(email)) throw invalid('the e-mail attribute header does not carry an e-mail address');
+  return { ...claim, email, emailLinks: rules.linkByEmailHeader, attributes };
 }

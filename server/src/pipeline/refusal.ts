@@ -25,21 +25,29 @@ export type RefusalCode =
   | 'group-required'
   | 'group-denied'
   | 'account-not-linked'
+  | 'account-linked-elsewhere'
+  | 'foreign-realm'
+  | 'creation-rate-limited'
   | 'no-identity'
   | 'disabled'
   | 'service-unavailable';
 
+export type RefusalStatus = 400 | 401 | 403 | 429 | 503;
+
 export class Refusal extends Error {
   readonly code: RefusalCode;
-  readonly status: 400 | 401 | 403 | 503;
+  readonly status: RefusalStatus;
   readonly publicMessage: string;
+  /** For 429 and 503: seconds after which trying again may succeed (the `Retry-After` header). */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(code: RefusalCode, status: 400 | 401 | 403 | 503, reason: string, publicMessage: string) {
+  constructor(code: RefusalCode, status: RefusalStatus, reason: string, publicMessage: string, retryAfterSeconds: number | null = null) {
     super(reason);
     this.name = 'Refusal';
     this.code = code;
     this.status = status;
     this.publicMessage = publicMessage;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** What the operator reads in the log: never contains the secret or a token. */

@@ -3,13 +3,16 @@
  * check a value (throwing a TypeError whose message completes the sentence
  * "<key> …"), and how the admin form should present it.
  */
-export type FieldKind = 'boolean' | 'choice' | 'text' | 'list' | 'mapping' | 'secret' | 'hook';
+export type FieldKind = 'boolean' | 'choice' | 'text' | 'number' | 'list' | 'mapping' | 'secret' | 'hook';
 
 export interface Field<T> {
   readonly kind: FieldKind;
   readonly default: T;
   readonly help: string;
   readonly choices?: readonly string[];
+  /** kind 'number': the smallest and largest accepted values (integers). */
+  readonly min?: number;
+  readonly max?: number;
   check(value: unknown): T;
 }
 
@@ -61,6 +64,23 @@ export function text<T extends string | null>(
       const problem = validate(value);
       if (problem) throw new TypeError(problem);
       return value as T;
+    },
+  };
+}
+
+/** A whole number between `min` and `max`; the admin form shows a number input. */
+export function integer(defaultValue: number, help: string, min: number, max: number): Field<number> {
+  return {
+    kind: 'number',
+    default: defaultValue,
+    help,
+    min,
+    max,
+    check(value) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        throw new TypeError(`must be a whole number from ${min} to ${max}, got ${typeof value === 'number' ? value : describe(value)}`);
+      }
+      return value;
     },
   };
 }

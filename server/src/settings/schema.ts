@@ -1,7 +1,7 @@
 import { canonicalHeaderName } from '../pipeline/header-name';
-import { isDomainName, type Claim, type NormalizeIdentity } from '../pipeline/claim';
+import { isDomainName, isRealmName, type Claim, type NormalizeIdentity } from '../pipeline/claim';
 import { parseTrustedProxies } from '../pipeline/trusted-proxies';
-import { boolean, choice, hook, list, mapping, secretHeader, text, type Field } from './fields';
+import { boolean, choice, hook, integer, list, mapping, secretHeader, text, type Field } from './fields';
 
 /** Called after every successful sign-in (Django's `configure_user`). */
 export type OnLogin = (event: { user: { id: number | string; email: string }; created: boolean; claim: Claim }) =>
@@ -49,13 +49,18 @@ export const schema = {
   emailDomain: text(null as string | null, 'With userField "username": e-mail domain of the accounts (jane → jane@<emailDomain>).', (value) =>
     isDomainName(value) ? null : `must be a domain name like "corp.example", got "${value}"`,
   ),
-  stripRealm: boolean(false, 'With userField "username": strip a Kerberos realm ("jane@CORP.EXAMPLE" → "jane").'),
+  realms: list([], 'With userField "username": Kerberos realms whose users are local ("jane@CORP.EXAMPLE" → "jane"). Any other realm is refused (foreign-realm). Empty: every "user@REALM" is refused.', (value) => {
+    const bad = value.find((realm) => !isRealmName(realm));
+    if (bad !== undefined) throw new TypeError(`must list realm names like "CORP.EXAMPLE", got "${bad}"`);
+  }),
   autoCreate: boolean(false, 'Create an admin account for people who have none yet.'),
+  maxNewUsersPerMinute: integer(100, 'Most admin accounts autoCreate may create per minute on each Strapi instance; more first sign-ins are refused (429) until the minute has passed. 0: no limit.', 0, 1_000_000),
   defaultRoles: list(['strapi-author'], 'Roles (codes or names) given to accounts created by autoCreate (and kept by syncRoles).', (value) => {
     if (value.some((role) => role.trim() === '')) throw new TypeError('must not contain empty role names');
   }),
   linkByEmail: boolean(true, 'Sign an identity in as the existing admin account with the same e-mail. Off: only accounts this plugin created or linked before.'),
-  emailHeader: text(null as string | null, 'Header with the e-mail address (userField "username": used instead of user@emailDomain).', headerName),
+  linkByEmailHeader: boolean(false, 'Let an e-mail address from emailHeader link a first sign-in to an existing account no identity is linked to yet. Off: only addresses that are the identity (or user@emailDomain) link; turn on only if people cannot change their address at the identity provider.'),
+  emailHeader: text(null as string | null, 'Header with the e-mail address (userField "username": used instead of user@emailDomain). Never copied onto a Super Admin nor onto an address another account uses.', headerName),
   firstNameHeader: text(null as string | null, 'Header with the first name, synced on every sign-in.', headerName),
   lastNameHeader: text(null as string | null, 'Header with the last name, synced on every sign-in.', headerName),
   groupsHeader: text(null as string | null, 'Header with the groups the person is in, e.g. Remote-Groups.', headerName),
@@ -79,6 +84,13 @@ export type SettingKey = keyof Schema;
 export type Settings = { -readonly [K in SettingKey]: ReturnType<Schema[K]['check']> };
 
 export const settingKeys = Object.keys(schema) as SettingKey[];
+
+/** Options of earlier versions, and what replaced them: a config that still sets one fails with this message. */
+const REMOVED: Readonly<Record<string, string>> = {
+  stripRealm:
+    'was removed: it stripped every realm, so "alice@PARTNER.EXAMPLE" signed in as the local "alice". ' +
+    'Use realms instead, listing the realms whose users are local, e.g. realms: ["CORP.EXAMPLE"]',
+};
 
 export function defaultSettings(): Settings {
   const defaults = {} as Record<string, unknown>;
@@ -113,7 +125,9 @@ export function parseSettings(raw: unknown): Settings {
   const input = raw as Record<string, unknown>;
   const issues: SettingsIssue[] = [];
   for (const key of Object.keys(input)) {
-    if (!(key in schema)) {
+    if (key in REMOVED) {
+      issues.push({ key, message: REMOVED[key] });
+    } else if (!(key in schema)) {
       const hint = settingKeys.find((known) => known.toLowerCase() === key.toLowerCase());
       issues.push({ key, message: `is not an option of this plugin${hint ? ` (did you mean "${hint}"?)` : ''}` });
     }

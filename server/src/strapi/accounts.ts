@@ -3,7 +3,8 @@ import type { Claim } from '../pipeline/claim';
 import { mapGroups } from '../pipeline/group-roles';
 import type { Settings } from '../settings/schema';
 import { Refusal } from '../pipeline/refusal';
-import { LINK_SOURCE, type IdentityLinks } from './identity-links';
+import { createCreationCeiling } from '../pipeline/creation-ceiling';
+import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 
 export const SUPER_ADMIN_CODE = 'strapi-super-admin';
 
@@ -38,13 +39,37 @@ class LostRace extends Error {
 
 const ROLES_TTL_MS = 5_000;
 
-const accountNotLinked = (claim: Claim): Refusal =>
+const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
   new Refusal(
     'account-not-linked',
     403,
-    `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and linkByEmail is off`,
+    linkByEmail
+      ? `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and that address came from the e-mail ` +
+          'attribute header, which never links to an existing account unless linkByEmailHeader is on (the person may be able to edit it at the identity provider)'
+      : `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and linkByEmail is off`,
     'An account with your e-mail address already exists. Ask an administrator to link it.',
   );
+
+const linkedElsewhere = (claim: Claim, userId: number, holder: LinkedIdentity): Refusal =>
+  new Refusal(
+    'account-linked-elsewhere',
+    403,
+    `"${claim.subject}" asserts the e-mail ${claim.email}, whose admin account (user ${userId}) is linked to the identity "${holder.subject}"; ` +
+      'an account is signed in by the identity linked to it and by no other. If that person\'s identity really changed, delete the old row ' +
+      `from ${LINKS_TABLE} (source "${holder.source}", subject "${holder.subject}")`,
+    'Your e-mail address belongs to an account that is linked to someone else. Please contact an administrator.',
+  );
+
+/** Remembers the last value per key, so a repeated condition is logged once per change, not once per request. */
+function oncePerChange() {
+  const seen = new Map<string, string>();
+  return (key: string, value: string): boolean => {
+    if (seen.get(key) === value) return false;
+    if (seen.size > 10_000) seen.clear();
+    seen.set(key, value);
+    return true;
+  };
+}
 
 const RETRYABLE = new Set(['40001', '40P01', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
 const isRetryable = (error: unknown): boolean => RETRYABLE.has(String((error as { code?: unknown })?.code ?? ''));
@@ -58,6 +83,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const users = () => strapi.service('admin::user');
   /** One provisioning per identity at a time in this process; concurrent first logins share it. */
   const provisioning = new Map<string, Promise<Provisioned>>();
+  const ceiling = createCreationCeiling();
+  const changed = oncePerChange();
 
   let roleList: { roles: AdminRole[]; at: number } | null = null;
   async function allRoles(): Promise<AdminRole[]> {
@@ -129,7 +156,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     let mapped: AdminRole[] = [];
     if (groups !== null) {
       const mapping = mapGroups(groups, options.groupRoles);
-      if (mapping.unmatched.length > 0) {
+      if (mapping.unmatched.length > 0 && changed(`groups:${claim.subject}`, mapping.unmatched.join('\n'))) {
         strapi.log.info(`[remote-auth] "${claim.subject}": groups without a role mapping ignored: ${mapping.unmatched.join(', ')}`);
       }
       mapped = await resolveRoles(mapping.roles, 'skip');
@@ -158,12 +185,31 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     return target;
   }
 
+  const isSuperAdmin = (user: AdminUser): boolean => (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_CODE);
+
   async function findByEmail(email: string): Promise<AdminUser | null> {
     return ((await users().findOneByEmail(email, ['roles'])) as AdminUser | null) ?? null;
   }
 
   async function findById(id: number): Promise<AdminUser | null> {
     return ((await strapi.db.query('admin::user').findOne({ where: { id }, populate: ['roles'] })) as AdminUser | null) ?? null;
+  }
+
+  /**
+   * May this claim, which has no link yet, be linked to `account`, the admin
+   * user with its e-mail address? (T18, the CVE-2023-3128 class.)
+   * - never when the account is linked to another identity;
+   * - never when linkByEmail is off;
+   * - never when the address came from the e-mail attribute header, unless
+   *   linkByEmailHeader is on (claim.emailLinks).
+   */
+  async function assertLinkable(claim: Claim, account: AdminUser, linkByEmail: boolean, trx?: unknown): Promise<AdminUser> {
+    const holder = (await links.identitiesOf(account.id, trx as never)).find(
+      (identity) => identity.source !== LINK_SOURCE || identity.subject !== claim.subject,
+    );
+    if (holder) throw linkedElsewhere(claim, account.id, holder);
+    if (!linkByEmail || !claim.emailLinks) throw accountNotLinked(claim, linkByEmail);
+    return account;
   }
 
   /**
@@ -174,8 +220,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
-        const existing = await findByEmail(claim.email);
-        if (existing && !linkByEmail) throw accountNotLinked(claim);
+        const found = await findByEmail(claim.email);
+        const existing = found && (await assertLinkable(claim, found, linkByEmail, trx));
         const user =
           existing ??
           ((await users().create({
@@ -205,8 +251,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
 
     /**
      * The admin user this claim maps to: its link first (a stable key, so an
-     * e-mail change cannot point it at someone else's account), then — when
-     * linkByEmail is on — the account with the same e-mail.
+     * e-mail change cannot point it at someone else's account), then the
+     * account with the same e-mail when assertLinkable allows it.
      */
     async findForClaim(claim: Claim, linkByEmail = true): Promise<AdminUser | null> {
       const link = await links.find(LINK_SOURCE, claim.subject);
@@ -216,26 +262,33 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
         await links.forgetUser(link.userId); // the admin user was deleted
       }
       const byEmail = await findByEmail(claim.email);
-      if (byEmail && !linkByEmail) throw accountNotLinked(claim);
-      return byEmail;
+      return byEmail && assertLinkable(claim, byEmail, linkByEmail);
     },
 
     /**
      * Creates a password-less, active admin user (password login always fails
      * for it). `created` is true for exactly one caller per new account.
+     * At most maxNewUsersPerMinute creations per minute on this instance.
      */
     provision(claim: Claim, options: Settings): Promise<Provisioned> {
       const pending = provisioning.get(claim.subject);
       if (pending) return pending.then(({ user }) => ({ user, created: false }));
       const creation = (async () => {
         const roles = (await planRoles(null, claim, options)) as AdminRole[];
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await provisionOnce(claim, roles, options.linkByEmail);
-          } catch (error) {
-            if (!isRetryable(error) || attempt >= 5) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+        const release = ceiling.reserve(options.maxNewUsersPerMinute, claim.subject);
+        let provisioned: Provisioned | null = null;
+        try {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              provisioned = await provisionOnce(claim, roles, options.linkByEmail);
+              return provisioned;
+            } catch (error) {
+              if (!isRetryable(error) || attempt >= 5) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+            }
           }
+        } finally {
+          if (!provisioned?.created) release();
         }
       })().finally(() => provisioning.delete(claim.subject));
       provisioning.set(claim.subject, creation);
@@ -245,7 +298,9 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     /**
      * Brings an existing account in line with the proxy: activation (allowInactive),
      * names and e-mail from the attribute headers, roles from the groups.
-     * An e-mail already used by another account is never taken over.
+     * The e-mail is never copied onto a Super Admin (whose address is the
+     * password-login fallback of the owner) nor onto an address another
+     * account uses; either is logged once per change.
      */
     async sync(user: AdminUser, claim: Claim, options: Settings, activate: boolean): Promise<AdminUser> {
       const patch: Record<string, unknown> = {};
@@ -254,9 +309,18 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       if (firstName && firstName !== user.firstname) patch.firstname = firstName;
       if (lastName && lastName !== user.lastname) patch.lastname = lastName;
       if (claim.email !== user.email.toLowerCase()) {
-        const other = await findByEmail(claim.email);
-        if (other && other.id !== user.id) {
-          strapi.log.warn(`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
+        const other = isSuperAdmin(user) ? null : await findByEmail(claim.email);
+        if (isSuperAdmin(user)) {
+          if (changed(`email:${user.id}`, claim.email)) {
+            strapi.log.warn(
+              `[remote-auth] "${claim.subject}" asserts the e-mail ${claim.email}; not copied to admin user ${user.id} (${user.email}), ` +
+                'a Super Admin: change a Super Admin\'s address in Settings → Users',
+            );
+          }
+        } else if (other && other.id !== user.id) {
+          if (changed(`email:${user.id}`, claim.email)) {
+            strapi.log.warn(`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
+          }
         } else {
           patch.email = claim.email;
         }
@@ -280,9 +344,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       roleList = null;
     },
 
-    isSuperAdmin(user: AdminUser): boolean {
-      return (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_CODE);
-    },
+    isSuperAdmin,
   };
 }
 

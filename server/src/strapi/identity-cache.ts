@@ -17,7 +17,8 @@ export function createIdentityCache(strapi: Core.Strapi, accounts: Accounts, ttl
 
   return {
     async findForClaim(claim: Claim, linkByEmail: boolean): Promise<AdminUser | null> {
-      const key = `${linkByEmail ? 'e' : 'l'}:${claim.subject}`;
+      // Without a link the answer depends on the asserted e-mail too (attribute headers vary per request).
+      const key = `${linkByEmail ? 'e' : 'l'}${claim.emailLinks ? 'e' : 'l'}:${claim.subject}\n${claim.email}`;
       const hit = entries.get(key);
       if (hit && Date.now() - hit.at < ttlMs) return hit.user;
       const user = await accounts.findForClaim(claim, linkByEmail);

@@ -57,6 +57,12 @@ export interface Link {
   readonly userId: number;
 }
 
+/** An identity (source + subject) as stored in the link table. */
+export interface LinkedIdentity {
+  readonly source: string;
+  readonly subject: string;
+}
+
 export function createIdentityLinks(strapi: Core.Strapi) {
   const knex = () => strapi.db.connection;
   const table = (trx?: Knex) => (trx ?? knex())(LINKS_TABLE);
@@ -90,6 +96,16 @@ export function createIdentityLinks(strapi: Core.Strapi) {
         .insert({ source, subject, user_id: Number(userId), created_at: now, last_seen_at: now })
         .onConflict(['source', 'subject'])
         .merge({ last_seen_at: now });
+    },
+
+    /**
+     * The identities linked to an admin user. An account is signed in by the
+     * identity linked to it and by no other (T18): a user with any link here
+     * is "linked", and another identity may never be linked to it by e-mail.
+     */
+    async identitiesOf(userId: number | string, trx?: Knex): Promise<LinkedIdentity[]> {
+      const rows = (await table(trx).where({ user_id: Number(userId) }).select('source', 'subject').orderBy('id')) as LinkedIdentity[];
+      return rows.map(({ source, subject }) => ({ source, subject }));
     },
 
     async hasIdentity(userId: number | string): Promise<boolean> {

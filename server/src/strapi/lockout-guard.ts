@@ -6,7 +6,7 @@ import type { SettingsIssue } from '../settings/schema';
 import type { Accounts, AdminUser } from './accounts';
 import type { IdentityLinks } from './identity-links';
 
-const SSO_KEYS = ['enabled', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'stripRealm'] as const;
+const SSO_KEYS = ['enabled', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'realms'] as const;
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -27,6 +27,7 @@ export function respondWithRefusal(strapi: Core.Strapi, ctx: Context, refusal: R
   logRefusal(strapi, ctx, refusal);
   setHandOffHeaders(ctx);
   ctx.status = refusal.status;
+  if (refusal.retryAfterSeconds !== null) ctx.set('Retry-After', String(refusal.retryAfterSeconds));
   if (ctx.accepts('json', 'html') === 'html') {
     ctx.type = 'html';
     ctx.body = `<!doctype html>
