@@ -31,6 +31,9 @@ const refusals: Array<[string, unknown, RegExp]> = [
   ['userField username without emailDomain', { userField: 'username' }, /"emailDomain" is required when userField is "username"/],
   ['a header name with underscores', { header: 'Remote_User' }, /"header" "Remote_User" is not a usable header name/],
   ['a short shared secret', { sharedSecret: { header: 'X-Proxy-Secret', value: 'short' } }, /"sharedSecret" \.value must be a string of at least 16 characters/],
+  ['stripRealm (removed: realms replaces it)', { userField: 'username', emailDomain: 'corp.example', stripRealm: true }, /"stripRealm" was removed.*Use realms instead, .*realms: \["CORP\.EXAMPLE"\]/],
+  ['a realm that is not a realm name', { userField: 'username', emailDomain: 'corp.example', realms: ['@CORP'] }, /"realms" must list realm names like "CORP\.EXAMPLE", got "@CORP"/],
+  ['a negative maxNewUsersPerMinute', { maxNewUsersPerMinute: -1 }, /"maxNewUsersPerMinute" must be a whole number from 0 to 1000000, got -1/],
   ['a javascript: logout URL', { logoutRedirectUrl: 'javascript:alert(1)' }, /"logoutRedirectUrl" must be an absolute http\(s\) URL/],
 ];
 

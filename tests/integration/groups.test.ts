@@ -11,7 +11,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
-import { assertNoSession, assertSignedInAs, userCount } from '../harness/assertions';
+import { assertRefused, assertSignedInAs, snapshot } from '../harness/assertions';
 
 let app: TestStrapi;
 const BASE = {
@@ -31,6 +31,9 @@ beforeEach(() => app.configure(BASE));
 
 const signIn = (email: string, headers: Record<string, string> = {}) =>
   request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': email, ...headers } });
+/** The JSON sign-in endpoint: a refusal answers with its code. */
+const login = (email: string, headers: Record<string, string> = {}) =>
+  request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': email, ...headers } });
 const rolesOf = async (email: string) =>
   ((await app.adminUsers()).find((u) => u.email === email)?.roles.map((r) => r.code) ?? []).sort();
 const userOf = async (email: string) =>
@@ -62,11 +65,29 @@ describe('mapping on first login', () => {
     assert.ok(lines.some((l) => l.includes('nobody-maps-this')), lines.join('\n'));
   });
 
+  test('unmapped groups are logged once per change, not on every sign-in or request (strict mode)', async () => {
+    app.configure({ ...BASE, mode: 'strict' });
+    const lines: string[] = [];
+    const log = app.strapi.log as unknown as { info: (...a: unknown[]) => void };
+    const original = log.info;
+    log.info = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    const unmapped = () => lines.filter((l) => l.includes('groups without a role mapping'));
+    try {
+      for (let i = 0; i < 4; i++) await signIn('quiet@corp.example', { 'Remote-Groups': 'cms-editors, quiet-team' });
+      assert.equal(unmapped().length, 1, lines.join('\n'));
+      await signIn('quiet@corp.example', { 'Remote-Groups': 'cms-editors, quiet-team, other-team' });
+      await signIn('quiet@corp.example', { 'Remote-Groups': 'cms-editors, quiet-team, other-team' });
+      assert.equal(unmapped().length, 2, lines.join('\n'));
+      assert.match(unmapped()[1], /quiet-team, other-team/);
+    } finally {
+      log.info = original;
+    }
+  });
+
   test('no default roles and no mapped group: refused, no roleless user created', async () => {
     app.configure({ ...BASE, defaultRoles: [] });
-    const before = await userCount(app);
-    assertNoSession(await signIn('roleless@corp.example', { 'Remote-Groups': 'strangers' }), 403);
-    assert.equal(await userCount(app), before);
+    const before = await snapshot(app);
+    await assertRefused(app, before, await login('roleless@corp.example', { 'Remote-Groups': 'strangers' }), 403, 'no-role');
   });
 });
 
@@ -115,18 +136,17 @@ describe('Super Admin is never granted by a header unless allowed', () => {
 describe('requireGroups / denyGroups', () => {
   test('requireGroups admits members only; an absent groups header proves nothing', async () => {
     app.configure({ ...BASE, requireGroups: ['cms-*'] });
-    const before = await userCount(app);
-    assertNoSession(await signIn('outsider@corp.example', { 'Remote-Groups': 'sales' }), 403);
-    assertNoSession(await signIn('outsider@corp.example'), 403);
-    assert.equal(await userCount(app), before);
+    const before = await snapshot(app);
+    await assertRefused(app, before, await login('outsider@corp.example', { 'Remote-Groups': 'sales' }), 403, 'group-required');
+    await assertRefused(app, before, await login('outsider@corp.example'), 403, 'group-required');
+    await assertRefused(app, before, await signIn('outsider@corp.example', { 'Remote-Groups': 'sales' }), 403, 'group-required');
     await assertSignedInAs(app, await signIn('insider@corp.example', { 'Remote-Groups': 'cms-editors' }), 'insider@corp.example');
   });
 
   test('denyGroups wins', async () => {
     app.configure({ ...BASE, denyGroups: ['contractors'] });
-    const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'temp@corp.example', 'Remote-Groups': 'cms-editors,Contractors' } });
-    assertNoSession(res, 403);
-    assert.equal(res.json().error.details.code, 'group-denied');
+    const before = await snapshot(app);
+    await assertRefused(app, before, await login('temp@corp.example', { 'Remote-Groups': 'cms-editors,Contractors' }), 403, 'group-denied');
   });
 });
 
@@ -156,9 +176,8 @@ describe('profile attributes', () => {
   test('linkByEmail off: an unlinked existing account is not taken by a header identity', async () => {
     app.configure({ ...BASE, linkByEmail: false });
     await app.createAdmin({ email: 'local.account@corp.example', password: 'Sup3rSecret!pass', roles: ['strapi-editor'] });
-    const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'local.account@corp.example' } });
-    assertNoSession(res, 403);
-    assert.equal(res.json().error.details.code, 'account-not-linked');
+    const before = await snapshot(app);
+    await assertRefused(app, before, await login('local.account@corp.example'), 403, 'account-not-linked');
   });
 });
 

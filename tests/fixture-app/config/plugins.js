@@ -5,7 +5,8 @@ const path = require('path');
 // REMOTE_AUTH_HOOKS=1 adds the example hooks from ./remote-auth-hooks.js.
 module.exports = ({ env }) => {
   const config = JSON.parse(env('REMOTE_AUTH_CONFIG', '{}'));
-  if (env.bool('REMOTE_AUTH_HOOKS', false)) Object.assign(config, require('./remote-auth-hooks'));
+  // Strapi's env.bool() is true only for "true"; the documented switch is REMOTE_AUTH_HOOKS=1.
+  if (['1', 'true'].includes(env('REMOTE_AUTH_HOOKS', ''))) Object.assign(config, require('./remote-auth-hooks'));
   return {
     'remote-auth': {
       enabled: env.bool('REMOTE_AUTH_ENABLED', true),

@@ -1,0 +1,225 @@
+/**
+ * Identity ↔ account linking against a running Strapi (issue #11, T18/T19).
+ *
+ * The Authelia preset — `userField: 'username'` + `emailHeader` — gives every
+ * person two values: the identity (the stable key, linked in
+ * remote_auth_identities) and an e-mail address from an attribute header,
+ * which the person may be able to edit at the identity provider. Each T18
+ * attack from the issue is reproduced here; on the code before the fix each
+ * one signed the attacker in as someone else or rewrote the Super Admin.
+ *
+ * Also: realms (T19), the creation ceiling, and the operator hooks
+ * (the fixture's example hooks, switched on with REMOTE_AUTH_HOOKS=1).
+ */
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStrapi, type TestStrapi } from '../harness/strapi';
+import { request, type TestResponse } from '../harness/http';
+import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
+
+let app: TestStrapi;
+const OWNER = { email: 'owner@corp.example', password: 'Own3r!Password' };
+/** The Authelia preset, with autoCreate on so a bypass would show as a new row. */
+const AUTHELIA = { userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email', autoCreate: true };
+
+before(async () => {
+  app = await startStrapi({ env: { REMOTE_AUTH_HOOKS: '1' } });
+  await app.createAdmin(OWNER);
+});
+after(() => app?.stop());
+beforeEach(() => app.configure(AUTHELIA));
+
+let counter = 0;
+/** A fresh name per call, so no test depends on another's accounts. */
+const fresh = (prefix: string) => `${prefix}${process.pid}x${++counter}`;
+
+/** A sign-in through the JSON login endpoint, as the trusted proxy would send it. */
+const signIn = (identity: string, headers: Record<string, string> = {}): Promise<TestResponse> =>
+  request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': identity, ...headers } });
+
+const userRow = async (email: string) =>
+  (await app.strapi.db.query('admin::user').findOne({ where: { email }, select: ['id', 'email', 'password'] })) as
+    | { id: number; email: string; password: string | null }
+    | null;
+
+const linksOf = async (userId: number): Promise<string[]> =>
+  ((await app.strapi.db.connection('remote_auth_identities').where({ user_id: userId }).select('subject')) as Array<{ subject: string }>).map(
+    (row) => row.subject,
+  );
+
+/** Captures warn/info lines while `work` runs. */
+async function logLines(level: 'warn' | 'info', work: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const log = app.strapi.log as unknown as Record<string, (...args: unknown[]) => void>;
+  const original = log[level];
+  log[level] = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  try {
+    await work();
+  } finally {
+    log[level] = original;
+  }
+  return lines;
+}
+
+describe('T18: an e-mail from an attribute header never takes over an account', () => {
+  test('mallory with the Super Admin’s address is refused (account-not-linked); the Super Admin row is untouched', async () => {
+    const mallory = fresh('mallory');
+    const before = await snapshot(app);
+    const res = await signIn(mallory, { 'Remote-Email': OWNER.email });
+    await assertRefused(app, before, res, 403, 'account-not-linked');
+    assert.deepEqual(await linksOf((await userRow(OWNER.email))!.id), [], 'no identity may be linked to the Super Admin');
+  });
+
+  test('mallory then signing in with her own address gets her own account; the Super Admin’s e-mail and password stay', async () => {
+    const mallory = fresh('mallory');
+    const ownerBefore = await userRow(OWNER.email);
+    const before = await snapshot(app);
+    await assertRefused(app, before, await signIn(mallory, { 'Remote-Email': OWNER.email }), 403, 'account-not-linked');
+    const own = `${mallory}@mail.example`;
+    await assertSignedInAs(app, await signIn(mallory, { 'Remote-Email': own }), own);
+    assert.deepEqual(await userRow(OWNER.email), ownerBefore, 'the Super Admin row changed');
+    assert.equal((await userRow(own))?.id !== ownerBefore?.id, true);
+    assert.deepEqual(await linksOf(ownerBefore!.id), []);
+    assert.equal((await passwordLogin(app, OWNER.email, OWNER.password)).status, 200, 'the owner can still use the password');
+  });
+
+  test('eve with alice’s address, alice already linked to "alice": refused (account-linked-elsewhere), also with linkByEmailHeader', async () => {
+    const alice = fresh('alice');
+    const address = `${alice}@mail.example`;
+    await assertSignedInAs(app, await signIn(alice, { 'Remote-Email': address }), address);
+    const eve = fresh('eve');
+    for (const config of [AUTHELIA, { ...AUTHELIA, linkByEmailHeader: true }]) {
+      app.configure(config);
+      const before = await snapshot(app);
+      await assertRefused(app, before, await signIn(eve, { 'Remote-Email': address }), 403, 'account-linked-elsewhere');
+    }
+    assert.deepEqual(await linksOf((await userRow(address))!.id), [alice]);
+  });
+
+  test('an identity derived address (user@emailDomain) of a linked account is refused for another identity too', async () => {
+    // "bob" signs in without an e-mail header: bob@corp.example, linked to "bob".
+    const bob = fresh('bob');
+    await assertSignedInAs(app, await signIn(bob), `${bob}@corp.example`);
+    const before = await snapshot(app);
+    await assertRefused(app, before, await signIn(fresh('intruder'), { 'Remote-Email': `${bob}@corp.example` }), 403, 'account-linked-elsewhere');
+  });
+
+  test('linkByEmailHeader (opt-in) links a first sign-in to an existing account that no identity holds', async () => {
+    app.configure({ ...AUTHELIA, linkByEmailHeader: true });
+    const dave = fresh('dave');
+    const local = await app.createAdmin({ email: `${dave}.local@corp.example`, roles: ['strapi-editor'] });
+    await assertSignedInAs(app, await signIn(dave, { 'Remote-Email': local.email }), local.email);
+    assert.deepEqual(await linksOf(local.id), [dave]);
+  });
+
+  test('userField "email": the identity is the address, and linking by e-mail stays as before', async () => {
+    app.configure({ autoCreate: true });
+    const local = await app.createAdmin({ email: `${fresh('local')}@corp.example`, roles: ['strapi-editor'] });
+    await assertSignedInAs(app, await signIn(local.email), local.email);
+    assert.deepEqual(await linksOf(local.id), [local.email]);
+  });
+});
+
+describe('T18: e-mail sync never rewrites a Super Admin nor another account’s address', () => {
+  test('a Super Admin linked to its identity keeps its address when the header asserts another (one warning)', async () => {
+    // The owner opts in once so the Super Admin gets linked to its identity…
+    app.configure({ ...AUTHELIA, linkByEmailHeader: true });
+    const root = fresh('root');
+    const admin = await app.createAdmin({ email: `${root}@corp.example`, password: OWNER.password });
+    await assertSignedInAs(app, await signIn(root, { 'Remote-Email': admin.email }), admin.email);
+    const row = await userRow(admin.email);
+    // …later the attribute says something else: the sign-in works, the row does not change.
+    app.configure(AUTHELIA);
+    const other = `${root}@attacker.example`;
+    const warnings = await logLines('warn', async () => {
+      await assertSignedInAs(app, await signIn(root, { 'Remote-Email': other }), admin.email);
+      await assertSignedInAs(app, await signIn(root, { 'Remote-Email': other }), admin.email);
+    });
+    assert.deepEqual(await userRow(admin.email), row, 'the Super Admin row changed');
+    assert.equal(await userRow(other), null);
+    assert.equal(warnings.filter((line) => line.includes(other) && line.includes('Super Admin')).length, 1, warnings.join('\n'));
+    assert.equal((await passwordLogin(app, admin.email, OWNER.password)).status, 200);
+  });
+
+  test('an address another account uses is never copied (one warning); the identity stays on its own account', async () => {
+    const carol = await app.createAdmin({ email: `${fresh('carol')}@corp.example`, roles: ['strapi-editor'] });
+    const frank = fresh('frank');
+    const own = `${frank}@mail.example`;
+    await assertSignedInAs(app, await signIn(frank, { 'Remote-Email': own }), own);
+    const rows = [await userRow(carol.email), await userRow(own)];
+    const warnings = await logLines('warn', async () => {
+      await assertSignedInAs(app, await signIn(frank, { 'Remote-Email': carol.email }), own);
+      await assertSignedInAs(app, await signIn(frank, { 'Remote-Email': carol.email }), own);
+    });
+    assert.deepEqual([await userRow(carol.email), await userRow(own)], rows);
+    assert.equal(warnings.filter((line) => line.includes(carol.email)).length, 1, warnings.join('\n'));
+  });
+});
+
+describe('T19: realms', () => {
+  test('a realm not listed is refused (foreign-realm), even when a local account has that user name', async () => {
+    app.configure({ userField: 'username', emailDomain: 'corp.example', realms: ['CORP.EXAMPLE'], autoCreate: true });
+    const alice = fresh('alice');
+    await assertSignedInAs(app, await signIn(`${alice}@CORP.EXAMPLE`), `${alice}@corp.example`);
+    const before = await snapshot(app);
+    await assertRefused(app, before, await signIn(`${alice}@PARTNER.EXAMPLE`), 403, 'foreign-realm');
+    await assertRefused(app, before, await signIn(`${fresh('nobody')}@PARTNER.EXAMPLE`), 403, 'foreign-realm');
+  });
+
+  test('no realms listed (the default): every user@REALM is refused', async () => {
+    app.configure({ userField: 'username', emailDomain: 'corp.example', autoCreate: true });
+    const before = await snapshot(app);
+    await assertRefused(app, before, await signIn(`${fresh('kerb')}@CORP.EXAMPLE`), 403, 'foreign-realm');
+  });
+});
+
+describe('maxNewUsersPerMinute', () => {
+  test('over the ceiling a first sign-in is refused with 429 and Retry-After; existing accounts still sign in', async () => {
+    const known = fresh('known');
+    await assertSignedInAs(app, await signIn(known), `${known}@corp.example`);
+    app.configure({ ...AUTHELIA, maxNewUsersPerMinute: 1 });
+    // At most one more account this minute (fewer if other tests just created some).
+    await signIn(fresh('first'));
+    const before = await snapshot(app);
+    const res = await signIn(fresh('second'));
+    await assertRefused(app, before, res, 429, 'creation-rate-limited');
+    const retryAfter = Number(res.headers['retry-after']);
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${res.headers['retry-after']}`);
+    await assertSignedInAs(app, await signIn(known), `${known}@corp.example`);
+  });
+});
+
+describe('operator hooks (REMOTE_AUTH_HOOKS=1)', () => {
+  const logins = () => ((globalThis as { remoteAuthLogins?: Array<{ id: number; created: boolean; subject: string }> }).remoteAuthLogins ?? []);
+
+  test('a normalizeIdentity hook that throws refuses (invalid-identity) and Strapi keeps serving', async () => {
+    const before = await snapshot(app);
+    await assertRefused(app, before, await signIn(fresh('hook-throws')), 403, 'invalid-identity');
+    const next = fresh('after');
+    await assertSignedInAs(app, await signIn(next), `${next}@corp.example`);
+  });
+
+  test('an onLogin hook that throws refuses (service-unavailable): no session, nothing changed for an existing account', async () => {
+    const who = fresh('onlogin-throws');
+    const before = await snapshot(app);
+    // A new account: refused without a session.
+    assertNoSession(await signIn(who), 503);
+    // The same person again, now an existing account: refused, nothing changes.
+    const again = await snapshot(app);
+    await assertRefused(app, again, await signIn(who), 503, 'service-unavailable');
+    assert.equal((await snapshot(app)).sessions, before.sessions);
+    const next = fresh('after');
+    await assertSignedInAs(app, await signIn(next), `${next}@corp.example`);
+  });
+
+  test('onLogin sees created: true exactly once for a new account, also under concurrent first sign-ins', async () => {
+    const who = fresh('newcomer');
+    const responses = await Promise.all([signIn(who), signIn(who), signIn(who)]);
+    for (const res of responses) await assertSignedInAs(app, res, `${who}@corp.example`);
+    await assertSignedInAs(app, await signIn(who), `${who}@corp.example`);
+    const seen = logins().filter((login) => login.subject === who);
+    assert.equal(seen.length, 4, JSON.stringify(seen));
+    assert.equal(seen.filter((login) => login.created).length, 1, JSON.stringify(seen));
+    assert.equal(new Set(seen.map((login) => login.id)).size, 1, 'every sign-in is the same account');
+  });
+});
