@@ -315,9 +315,15 @@ test('withAttributes, username mode: a valid e-mail attribute replaces user@emai
 test('withAttributes, username mode: an e-mail attribute links to existing accounts only with linkByEmailHeader (T18)', () => {
   assert.equal(toClaim('jane', USERNAME).emailLinks, true, 'user@emailDomain is derived from the identity');
   assert.equal(withAttributes(toClaim('jane', USERNAME), attrs({ firstName: 'Jane' }), USERNAME).emailLinks, true, 'no e-mail attribute');
-  assert.equal(withAttributes(toClaim('jane', USERNAME), attrs({ email: 'jane@corp.example' }), USERNAME).emailLinks, false);
+  assert.equal(withAttributes(toClaim('jane', USERNAME), attrs({ email: 'jane.doe@corp.example' }), USERNAME).emailLinks, false);
+  assert.equal(withAttributes(toClaim('jane', USERNAME), attrs({ email: 'boss@corp.example' }), USERNAME).emailLinks, false);
+  assert.equal(
+    withAttributes(toClaim('jane', USERNAME), attrs({ email: 'Jane@Corp.Example' }), USERNAME).emailLinks,
+    true,
+    'the header repeats the address the identity maps to anyway',
+  );
   const optIn = { ...USERNAME, linkByEmailHeader: true };
-  assert.equal(withAttributes(toClaim('jane', optIn), attrs({ email: 'jane@corp.example' }), optIn).emailLinks, true);
+  assert.equal(withAttributes(toClaim('jane', optIn), attrs({ email: 'jane.doe@corp.example' }), optIn).emailLinks, true);
   assert.equal(withAttributes(toClaim('jane@corp.example', EMAIL), attrs({ email: 'x@corp.example' }), EMAIL).emailLinks, true, 'e-mail mode: the identity is the address');
 });
 

@@ -13,9 +13,9 @@ export interface Claim {
    * Whether `email` may link this identity to an existing admin account that
    * no identity is linked to yet (T18, the CVE-2023-3128 class). True when the
    * address is the identity itself (userField "email") or derived from it
-   * (`user@emailDomain`); for an address from the e-mail attribute header only
-   * when the operator set `linkByEmailHeader`: the person may be able to edit
-   * that attribute at the identity provider.
+   * (`user@emailDomain`); for any other address from the e-mail attribute
+   * header only when the operator set `linkByEmailHeader`: the person may be
+   * able to edit that attribute at the identity provider.
    */
   readonly emailLinks: boolean;
   /** Profile and groups from the attribute headers (see attributes.ts). */
@@ -143,5 +143,6 @@ export function withAttributes(claim: Claim, attributes: Attributes, rules: Clai
   requireAscii(attributes.email);
   const email = attributes.email.toLowerCase();
   if (!isEmailAddress(email)) throw invalid('the e-mail attribute header does not carry an e-mail address');
-  return { ...claim, email, emailLinks: rules.linkByEmailHeader, attributes };
+  // The address the identity itself maps to (user@emailDomain) links as it would without the header.
+  return { ...claim, email, emailLinks: rules.linkByEmailHeader || (claim.emailLinks && email === claim.email), attributes };
 }

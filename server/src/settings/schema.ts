@@ -59,7 +59,7 @@ export const schema = {
     if (value.some((role) => role.trim() === '')) throw new TypeError('must not contain empty role names');
   }),
   linkByEmail: boolean(true, 'Sign an identity in as the existing admin account with the same e-mail. Off: only accounts this plugin created or linked before.'),
-  linkByEmailHeader: boolean(false, 'Let an e-mail address from emailHeader link a first sign-in to an existing account no identity is linked to yet. Off: only addresses that are the identity (or user@emailDomain) link; turn on only if people cannot change their address at the identity provider.'),
+  linkByEmailHeader: boolean(false, 'Let an e-mail address from emailHeader link a first sign-in to an existing account no identity is linked to yet. Off: only addresses that are the identity (or its user@emailDomain) link; turn on only if people cannot change their address at the identity provider.'),
   emailHeader: text(null as string | null, 'Header with the e-mail address (userField "username": used instead of user@emailDomain). Never copied onto a Super Admin nor onto an address another account uses.', headerName),
   firstNameHeader: text(null as string | null, 'Header with the first name, synced on every sign-in.', headerName),
   lastNameHeader: text(null as string | null, 'Header with the last name, synced on every sign-in.', headerName),
