@@ -26,7 +26,10 @@ export function withdrawCorsGrant(ctx: Context): void {
 /**
  * A refusal raised inside Strapi's own request handling (the auth strategy),
  * as the error Strapi's error middleware answers with the refusal's status and
- * `details.code`. A 5xx refusal stays an internal error: no details leave.
+ * `details.code`. A 403 is a PolicyError: on GET, Strapi's catch-all admin
+ * panel route runs first and its authorize step turns any other
+ * ForbiddenError from a later route into a bare "Forbidden" without details.
+ * A 5xx refusal stays an internal error: no details leave.
  */
 export function refusalError(strapi: Core.Strapi, ctx: Context, refusal: Refusal): Error {
   logRefusal(strapi, ctx, refusal);
@@ -34,7 +37,7 @@ export function refusalError(strapi: Core.Strapi, ctx: Context, refusal: Refusal
   const details = { code: refusal.code };
   const status: number = refusal.status;
   if (status === 401) return new errors.UnauthorizedError(refusal.publicMessage, details);
-  if (status === 403) return new errors.ForbiddenError(refusal.publicMessage, details);
+  if (status === 403) return new errors.PolicyError(refusal.publicMessage, details);
   if (status === 429) return new errors.RateLimitError(refusal.publicMessage, details);
   if (status < 500) return new errors.ApplicationError(refusal.publicMessage, details);
   return Object.assign(new Error(refusal.reason), { status, expose: false });
