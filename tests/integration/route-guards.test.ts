@@ -63,14 +63,15 @@ describe('password login: every spelling Strapi routes, credentials wherever pas
     }
   });
 
-  test('with allowPasswordLogin off, each variant is refused for a linked account', async () => {
-    const { email } = await linkedEditor();
-    for (const [path, body] of loginVariants(email)) {
+  for (const [index, [label, labelBody]] of loginVariants('someone@corp.example').entries()) {
+    test(`with allowPasswordLogin off, POST ${label.replace('someone%40corp.example', '…')} ${JSON.stringify(labelBody).replace('someone@corp.example', '…')} is refused for a linked account`, async () => {
+      const { email } = await linkedEditor();
+      const [path, body] = loginVariants(email)[index];
       const before = await snapshot(app);
       const res = await post(path, body);
       await assertRefused(app, before, res, 403, 'password-login-disabled');
-    }
-  });
+    });
+  }
 
   test('spellings Strapi does not route never reach the controller', async () => {
     const { email } = await linkedEditor();
