@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request } from '../harness/http';
-import { assertNoSession, assertSignedInAs, passwordLogin, userCount } from '../harness/assertions';
+import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot, userCount } from '../harness/assertions';
 
 let app: TestStrapi;
 const PASSWORD = 'Sup3rSecret!pass';
@@ -60,6 +60,13 @@ describe('anonymous requests', () => {
     assert.equal(res.status, 200);
     assert.equal(res.cookies.jwtToken, undefined);
   });
+
+  test('enabled: false refuses the explicit sign-in step (disabled)', async () => {
+    app.configure({ enabled: false });
+    const before = await snapshot(app);
+    const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': 'known.person@corp.example' } });
+    await assertRefused(app, before, res, 403, 'disabled');
+  });
 });
 
 describe('known users', () => {
@@ -93,10 +100,24 @@ describe('known users', () => {
     assert.equal(second.cookies.jwtToken, undefined, 'a second session was minted');
   });
 
-  test('a header naming another user replaces the session (never keeps acting as the previous user)', async () => {
-    const jane = await visit('known.person@corp.example');
-    const root = await visit('root@corp.example', '/admin', { Cookie: cookieHeader(jane.cookies) });
+  test('a header naming another user replaces the session and ends the previous one at once (T24)', async () => {
+    const previous = await app.createAdmin({ email: 'previous.person@corp.example', roles: ['strapi-editor'] });
+    const first = await visit('previous.person@corp.example');
+    const active = async () => (await app.strapi.db.query('admin::session').findMany({ where: { userId: String(previous.id), status: 'active' } })).length;
+    assert.equal(await active(), 1);
+    const root = await visit('root@corp.example', '/admin', { Cookie: cookieHeader(first.cookies) });
     await assertSignedInAs(app, root, 'root@corp.example');
+    assert.equal(await active(), 0, 'the previous person’s session is still active');
+    const old = await request(app.origin, '/admin/users/me', { headers: { Accept: 'application/json', Authorization: `Bearer ${first.cookies.jwtToken}` } });
+    assert.equal(old.status, 401, 'the previous person’s token still works');
+  });
+
+  test('a password session in the same browser is not ended by the hand-off', async () => {
+    const login = await passwordLogin(app, 'root@corp.example', PASSWORD);
+    const handOff = await visit('known.person@corp.example', '/admin', { Cookie: cookieHeader(login.cookies) });
+    await assertSignedInAs(app, handOff, 'known.person@corp.example');
+    const me = await request(app.origin, '/admin/users/me', { headers: { Accept: 'application/json', Authorization: `Bearer ${login.json().data.token}` } });
+    assert.equal(me.status, 200, 'a password session was revoked');
   });
 
   test('the cookies follow admin.auth.cookie.* (name, path, sameSite)', async () => {
@@ -134,8 +155,12 @@ describe('unknown users', () => {
     assert.equal(users.length, 1);
     assert.equal(users[0].isActive, true);
     assert.deepEqual(users[0].roles.map((r) => r.code), ['strapi-author']);
-    const login = await passwordLogin(app, 'new.person@corp.example', '');
-    assert.notEqual(login.status, 200, 'a password-less account must not accept password login');
+    const stored = await app.strapi.db.query('admin::user').findOne({ where: { email: 'new.person@corp.example' }, select: ['password'] });
+    assert.equal(stored.password, null, 'an auto-created account must have no password');
+    for (const guess of ['', 'Sup3rSecret!pass', 'null', 'undefined']) {
+      const login = await passwordLogin(app, 'new.person@corp.example', guess);
+      assertNoSession(login, 400);
+    }
   });
 
   test('concurrent first logins create exactly one user', async () => {
@@ -161,22 +186,29 @@ describe('unknown users', () => {
 });
 
 describe('inactive and blocked users', () => {
-  test('inactive users are refused by default', async () => {
-    assertNoSession(await visit('sleepy@corp.example'), 403);
+  test('inactive users are refused by default (inactive-user)', async () => {
+    await app.createAdmin({ email: 'sleepy.page@corp.example', roles: ['strapi-editor'], isActive: false });
+    const before = await snapshot(app);
+    await assertRefused(app, before, await visit('sleepy.page@corp.example'), 403, 'inactive-user');
   });
 
-  test('blocked users are refused, even with allowInactive', async () => {
-    assertNoSession(await visit('blocked@corp.example'), 403);
+  test('blocked users are refused (blocked-user), even with allowInactive', async () => {
+    await app.createAdmin({ email: 'blocked.page@corp.example', roles: ['strapi-editor'], blocked: true });
+    await app.createAdmin({ email: 'inactive-blocked.page@corp.example', roles: ['strapi-editor'], blocked: true, isActive: false });
+    let before = await snapshot(app);
+    await assertRefused(app, before, await visit('blocked.page@corp.example'), 403, 'blocked-user');
     app.configure({ allowInactive: true });
-    assertNoSession(await visit('blocked@corp.example'), 403);
-    assertNoSession(await visit('inactive-blocked@corp.example'), 403);
+    before = await snapshot(app);
+    await assertRefused(app, before, await visit('blocked.page@corp.example'), 403, 'blocked-user');
+    await assertRefused(app, before, await visit('inactive-blocked.page@corp.example'), 403, 'blocked-user');
   });
 
   test('allowInactive lets an inactive user in (and activates the account)', async () => {
+    await app.createAdmin({ email: 'sleepy.activated@corp.example', roles: ['strapi-editor'], isActive: false });
     app.configure({ allowInactive: true });
-    const res = await visit('sleepy@corp.example');
-    await assertSignedInAs(app, res, 'sleepy@corp.example');
-    assert.equal((await app.adminUsers()).find((u) => u.email === 'sleepy@corp.example')?.isActive, true);
+    const res = await visit('sleepy.activated@corp.example');
+    await assertSignedInAs(app, res, 'sleepy.activated@corp.example');
+    assert.equal((await app.adminUsers()).find((u) => u.email === 'sleepy.activated@corp.example')?.isActive, true);
   });
 });
 
@@ -251,6 +283,38 @@ describe('explicit login endpoint and returnTo', () => {
   });
 });
 
+describe('sign-in steps another page cannot fire', () => {
+  test('/remote-auth/login and /logout as a fetch, image or frame are refused (cross-site-request)', async () => {
+    for (const path of ['/remote-auth/login', '/remote-auth/logout']) {
+      for (const mode of ['no-cors', 'cors', 'same-origin']) {
+        const before = await snapshot(app);
+        const res = await request(app.origin, path, {
+          headers: { Accept: 'application/json', 'Remote-User': 'known.person@corp.example', 'Sec-Fetch-Mode': mode, 'Sec-Fetch-Site': 'cross-site', Cookie: 'strapi_remote_auth_signed_out=1' },
+        });
+        await assertRefused(app, before, res, 403, 'cross-site-request');
+        assert.equal(res.setCookies.filter((c) => c.startsWith('strapi_remote_auth_signed_out=')).length, 0, `${path} ${mode} touched the signed-out marker`);
+      }
+    }
+  });
+
+  test('sign-out must start on the admin; sign-in may come back from the identity provider', async () => {
+    const before = await snapshot(app);
+    const logout = await request(app.origin, '/remote-auth/logout', {
+      headers: { Accept: 'application/json', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'cross-site', Cookie: 'strapi_remote_auth_signed_out=1' },
+    });
+    await assertRefused(app, before, logout, 403, 'cross-site-request');
+    for (const site of ['same-origin', 'none']) {
+      const ok = await request(app.origin, '/remote-auth/logout', { headers: { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': site } });
+      assert.equal(ok.status, 302, site);
+    }
+    const login = await request(app.origin, '/remote-auth/login', {
+      headers: { 'Remote-User': 'known.person@corp.example', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Dest': 'document' },
+    });
+    assert.equal(login.status, 302);
+    await assertSignedInAs(app, login, 'known.person@corp.example');
+  });
+});
+
 describe('logout does not loop (T16)', () => {
   test('after logout, /admin with the header shows the login page until the user asks for SSO', async () => {
     const signedIn = await visit('known.person@corp.example');
@@ -311,10 +375,10 @@ describe('password login fallback', () => {
     await visit('root@corp.example');
     app.configure({ allowPasswordLogin: false });
 
+    const before = await snapshot(app);
     const refused = await passwordLogin(app, 'sso.with.password@corp.example', PASSWORD);
-    assert.equal(refused.status, 403);
+    await assertRefused(app, before, refused, 403, 'password-login-disabled');
     assert.match(refused.json().error.message, /Password sign-in is disabled/);
-    assert.equal(refused.cookies.strapi_admin_refresh, undefined);
     assert.equal((await passwordLogin(app, 'root@corp.example', PASSWORD)).status, 200, 'super admin break-glass');
     assert.equal((await passwordLogin(app, 'local.only@corp.example', PASSWORD)).status, 200, 'accounts that never used SSO');
   });

@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
-import { assertNoSession, passwordLogin, userCount } from '../harness/assertions';
+import { assertNoSession, assertRefused, passwordLogin, snapshot, userCount } from '../harness/assertions';
 
 const PASSWORD = 'Sup3rSecret!pass';
 let app: TestStrapi;
@@ -47,14 +47,15 @@ describe('requests authenticated by the header alone (the auth strategy)', () =>
     assert.ok(perms.json().data.length > 0, 'abilities were not computed');
   });
 
-  test('unknown user: refused without autoCreate; created once (never duplicated) with it', async () => {
-    const before = await userCount(app);
-    assert.equal((await api('/admin/users/me', { 'Remote-User': 'newuser@corp.example' })).status, 401);
-    assert.equal(await userCount(app), before);
+  test('unknown user: refused (unknown-user) without autoCreate; created once (never duplicated) with it', async () => {
+    const before = await snapshot(app);
+    const refused = await api('/admin/users/me', { 'Remote-User': 'newuser@corp.example' });
+    await assertRefused(app, before, refused, 403, 'unknown-user');
+    const count = await userCount(app);
     app.configure({ mode: 'strict', autoCreate: true });
     const results = await Promise.all(Array.from({ length: 10 }, () => api('/admin/users/me', { 'Remote-User': 'newuser@corp.example' })));
     for (const res of results) assert.equal(res.status, 200, res.body);
-    assert.equal(await userCount(app), before + 1);
+    assert.equal(await userCount(app), count + 1);
   });
 
   test('last seen is recorded for the identity', async () => {
@@ -64,10 +65,19 @@ describe('requests authenticated by the header alone (the auth strategy)', () =>
     assert.ok(Date.now() - new Date(row.last_seen_at).getTime() < 60_000);
   });
 
-  test('inactive user is refused (and allowInactive lets them in)', async () => {
-    assert.equal((await api('/admin/users/me', { 'Remote-User': 'sleepy@corp.example' })).status, 401);
+  test('inactive user is refused (inactive-user), and allowInactive lets them in', async () => {
+    await app.createAdmin({ email: 'sleepy.api@corp.example', roles: ['strapi-editor'], isActive: false });
+    const before = await snapshot(app);
+    await assertRefused(app, before, await api('/admin/users/me', { 'Remote-User': 'sleepy.api@corp.example' }), 403, 'inactive-user');
     app.configure({ mode: 'strict', allowInactive: true });
-    assert.equal((await api('/admin/users/me', { 'Remote-User': 'sleepy@corp.example' })).status, 200);
+    assert.equal((await api('/admin/users/me', { 'Remote-User': 'sleepy.api@corp.example' })).status, 200);
+  });
+
+  test('blocked user is refused (blocked-user), even with allowInactive', async () => {
+    await app.createAdmin({ email: 'blocked.api@corp.example', roles: ['strapi-editor'], blocked: true });
+    app.configure({ mode: 'strict', allowInactive: true });
+    const before = await snapshot(app);
+    await assertRefused(app, before, await api('/admin/users/me', { 'Remote-User': 'blocked.api@corp.example' }), 403, 'blocked-user');
   });
 
   test('custom header', async () => {
@@ -77,8 +87,9 @@ describe('requests authenticated by the header alone (the auth strategy)', () =>
   });
 
   test('from an untrusted address the header authenticates nobody', async () => {
+    const before = await snapshot(app);
     const res = await request(app.origin, '/admin/users/me', { headers: { Accept: 'application/json', 'Remote-User': 'root@corp.example' }, localAddress: '127.0.0.2' });
-    assert.equal(res.status, 401);
+    await assertRefused(app, before, res, 403, 'untrusted-peer');
   });
 
   test('persistent mode never authenticates API requests by the header', async () => {
@@ -87,33 +98,117 @@ describe('requests authenticated by the header alone (the auth strategy)', () =>
   });
 });
 
-describe('CSRF guard on header-authenticated unsafe requests', () => {
-  const body = { firstname: 'Changed' };
-  test('cross-site Origin → 403', async () => {
-    const res = await api('/admin/users/me', { 'Remote-User': 'knownuser@corp.example', Origin: 'https://evil.example', 'Content-Type': 'application/json' }, 'PUT', body);
-    assert.equal(res.status, 401, res.body);
-    assert.match(res.json().error.message, /Cross-site/);
+describe('requests authenticated by the header must be same-origin, reads included (T17)', () => {
+  const who = 'knownuser@corp.example';
+  const firstname = async () => (await app.strapi.db.query('admin::user').findOne({ where: { email: who }, select: ['firstname'] })).firstname;
+  const CORS_GRANT = ['access-control-allow-origin', 'access-control-allow-credentials'];
+  const assertNoCorsGrant = (res: TestResponse, label: string) => {
+    for (const name of CORS_GRANT) assert.equal(res.headers[name], undefined, `${label}: ${name} on a refused response`);
+  };
+
+  /** What a page on another origin can make the browser send through the proxy; each write carries its own value. */
+  const crossOriginWrites = (): Array<[string, Record<string, string>]> => [
+    ['Origin + Sec-Fetch-Site cross-site', { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' }],
+    ['Sec-Fetch-Site cross-site only', { 'Sec-Fetch-Site': 'cross-site' }],
+    ['Sec-Fetch-Site same-site', { 'Sec-Fetch-Site': 'same-site' }],
+    ['foreign Origin only', { Origin: 'https://evil.example' }],
+    ['Origin null', { Origin: 'null' }],
+    ['same host and port, other scheme', { Origin: app.origin.replace('http:', 'https:') }],
+    ['no Origin, no Sec-Fetch-Site', {}],
+  ];
+
+  test('every cross-origin write is refused with cross-site-request, and the user is not changed', async () => {
+    for (const [label, headers] of crossOriginWrites()) {
+      const before = await snapshot(app);
+      const res = await api('/admin/users/me', { 'Remote-User': who, 'Content-Type': 'application/json', ...headers }, 'PUT', { firstname: `Forged ${label}` });
+      await assertRefused(app, before, res, 403, 'cross-site-request');
+      assertNoCorsGrant(res, label);
+      assert.notEqual(await firstname(), `Forged ${label}`, label);
+    }
   });
-  test('Sec-Fetch-Site: cross-site → refused', async () => {
-    const res = await api('/admin/users/me', { 'Remote-User': 'knownuser@corp.example', 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'application/json' }, 'PUT', body);
-    assert.equal(res.status, 401);
-  });
-  test('a form content type (what a cross-site form can send) → refused even same-origin', async () => {
+
+  test('a form content type (what a cross-site form can send) is refused even same-origin', async () => {
+    const before = await snapshot(app);
     const res = await request(app.origin, '/admin/users/me', {
       method: 'PUT',
-      body: 'firstname=Changed',
-      headers: { 'Remote-User': 'knownuser@corp.example', Origin: app.origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'firstname=FormPosted',
+      headers: { Accept: 'application/json', 'Remote-User': who, Origin: app.origin, 'Content-Type': 'application/x-www-form-urlencoded' },
     });
-    assert.equal(res.status, 401);
+    await assertRefused(app, before, res, 403, 'cross-site-request');
+    assert.notEqual(await firstname(), 'FormPosted');
   });
-  test('no Origin and no Sec-Fetch-Site → refused', async () => {
-    const res = await api('/admin/users/me', { 'Remote-User': 'knownuser@corp.example', 'Content-Type': 'application/json' }, 'PUT', body);
-    assert.equal(res.status, 401);
+
+  test('a same-origin JSON write is honoured (and really happens)', async () => {
+    for (const [label, headers] of [
+      ['Origin', { Origin: app.origin }],
+      ['Sec-Fetch-Site', { 'Sec-Fetch-Site': 'same-origin' }],
+    ] as Array<[string, Record<string, string>]>) {
+      const value = `Same-origin via ${label}`;
+      const res = await api('/admin/users/me', { 'Remote-User': who, 'Content-Type': 'application/json', ...headers }, 'PUT', { firstname: value });
+      assert.equal(res.status, 200, res.body);
+      assert.equal(await firstname(), value);
+    }
   });
-  test('same-origin JSON → allowed', async () => {
-    const res = await api('/admin/users/me', { 'Remote-User': 'knownuser@corp.example', Origin: app.origin, 'Content-Type': 'application/json' }, 'PUT', body);
-    assert.equal(res.status, 200, res.body);
-    assert.equal(res.json().data.firstname, 'Changed');
+
+  test('cross-origin reads are refused without a CORS grant: /admin/users, /admin/users/me, /admin/api-tokens', async () => {
+    const attack = { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors' };
+    for (const path of ['/admin/users', '/admin/users/me', '/admin/api-tokens']) {
+      const before = await snapshot(app);
+      const res = await api(path, { 'Remote-User': 'root@corp.example', ...attack });
+      await assertRefused(app, before, res, 403, 'cross-site-request');
+      assertNoCorsGrant(res, path);
+      assert.doesNotMatch(res.body, /root@corp\.example|accessKey/, path);
+    }
+  });
+
+  test('other cross-origin read shapes: HEAD, Origin null, other scheme, Sec-Fetch-Site none or same-site', async () => {
+    const shapes: Array<[string, string, Record<string, string>]> = [
+      ['HEAD', 'HEAD', { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' }],
+      ['Origin null', 'GET', { Origin: 'null' }],
+      ['https Origin on http', 'GET', { Origin: app.origin.replace('http:', 'https:') }],
+      ['Sec-Fetch-Site none', 'GET', { 'Sec-Fetch-Site': 'none' }],
+      ['Sec-Fetch-Site same-site', 'GET', { 'Sec-Fetch-Site': 'same-site' }],
+    ];
+    for (const [label, method, headers] of shapes) {
+      const res = await api('/admin/users/me', { 'Remote-User': who, ...headers }, method);
+      assert.equal(res.status, 403, label);
+      if (method === 'GET') assert.equal(res.json().error.details.code, 'cross-site-request', label);
+      assertNoCorsGrant(res, label);
+    }
+  });
+
+  test('same-origin reads: Sec-Fetch-Site alone (browsers send no Origin), the matching Origin, or a non-browser client', async () => {
+    for (const headers of [{ 'Sec-Fetch-Site': 'same-origin' }, { Origin: app.origin }, {}] as Array<Record<string, string>>) {
+      const res = await api('/admin/users/me', { 'Remote-User': who, ...headers });
+      assert.equal(res.status, 200, `${JSON.stringify(headers)}: ${res.body}`);
+    }
+  });
+
+  test('an absolute server.url is the admin origin', async () => {
+    const previous = app.strapi.config.get('server.url');
+    app.strapi.config.set('server.url', 'https://cms.example/');
+    try {
+      assert.equal((await api('/admin/users/me', { 'Remote-User': who, Origin: 'https://cms.example' })).status, 200);
+      const res = await api('/admin/users/me', { 'Remote-User': who, Origin: app.origin });
+      assert.equal(res.status, 403);
+      assert.equal(res.json().error.details.code, 'cross-site-request');
+    } finally {
+      app.strapi.config.set('server.url', previous);
+    }
+  });
+
+  test('X-Forwarded-Proto counts only when server.proxy is on', async () => {
+    const https = app.origin.replace('http:', 'https:');
+    const headers = { 'Remote-User': who, Origin: https, 'X-Forwarded-Proto': 'https' };
+    assert.equal((await api('/admin/users/me', headers)).status, 403, 'a client-sent X-Forwarded-Proto was believed');
+    const koa = app.strapi.server.app as { proxy: boolean };
+    const previous = koa.proxy;
+    koa.proxy = true;
+    try {
+      assert.equal((await api('/admin/users/me', headers)).status, 200);
+    } finally {
+      koa.proxy = previous;
+    }
   });
 });
 
@@ -174,15 +269,52 @@ describe('sessions the plugin started', () => {
     assert.equal((await api('/admin/users/me', { ...bearer(signedIn), 'Remote-User': 'soon.blocked@corp.example' })).status, 200);
     assert.equal((await api('/admin/users/me', { 'Remote-User': 'soon.blocked@corp.example' })).status, 200, 'warms the identity cache');
     await app.strapi.service('admin::user').updateById(victim.id, { blocked: true });
-    assert.equal((await api('/admin/users/me', { ...bearer(signedIn), 'Remote-User': 'soon.blocked@corp.example' })).status, 401);
-    assert.equal((await api('/admin/users/me', { 'Remote-User': 'soon.blocked@corp.example' })).status, 401);
+    const withSession = await api('/admin/users/me', { ...bearer(signedIn), 'Remote-User': 'soon.blocked@corp.example' });
+    assert.equal(withSession.status, 401);
+    assert.equal(withSession.json().error.details.code, 'blocked-user');
+    const headerOnly = await api('/admin/users/me', { 'Remote-User': 'soon.blocked@corp.example' });
+    assert.equal(headerOnly.status, 403);
+    assert.equal(headerOnly.json().error.details.code, 'blocked-user');
   });
 
   test('a deactivated user is cut off on the next request', async () => {
     const victim = await app.createAdmin({ email: 'soon.inactive@corp.example', roles: ['strapi-editor'] });
     assert.equal((await api('/admin/users/me', { 'Remote-User': 'soon.inactive@corp.example' })).status, 200);
     await app.strapi.service('admin::user').updateById(victim.id, { isActive: false });
-    assert.equal((await api('/admin/users/me', { 'Remote-User': 'soon.inactive@corp.example' })).status, 401);
+    const res = await api('/admin/users/me', { 'Remote-User': 'soon.inactive@corp.example' });
+    assert.equal(res.status, 403);
+    assert.equal(res.json().error.details.code, 'inactive-user');
+  });
+
+  test('a role change is seen on the very next request (the identity cache is cleared at once)', async () => {
+    const user = await app.createAdmin({ email: 'role.change@corp.example', roles: ['strapi-editor'] });
+    const roles = async () => ((await api('/admin/users/me', { 'Remote-User': 'role.change@corp.example' })).json().data.roles as Array<{ code: string }>).map((r) => r.code);
+    assert.deepEqual(await roles(), ['strapi-editor']);
+    const author = await app.strapi.service('admin::role').findOne({ code: 'strapi-author' });
+    await app.strapi.service('admin::user').updateById(user.id, { roles: [author.id] });
+    assert.deepEqual(await roles(), ['strapi-author']);
+  });
+
+  test('a deleted user is refused on the very next request (the identity cache is cleared at once)', async () => {
+    const user = await app.createAdmin({ email: 'soon.deleted@corp.example', roles: ['strapi-editor'] });
+    assert.equal((await api('/admin/users/me', { 'Remote-User': 'soon.deleted@corp.example' })).status, 200, 'warms the identity cache');
+    await app.strapi.service('admin::user').deleteById(user.id);
+    const res = await api('/admin/users/me', { 'Remote-User': 'soon.deleted@corp.example' });
+    assert.equal(res.status, 403, res.body);
+    assert.equal(res.json().error.details.code, 'unknown-user');
+  });
+
+  test('a page load that switches the person ends the previous person’s session at once (T24)', async () => {
+    const jane = await app.createAdmin({ email: 'switch.jane@corp.example', roles: ['strapi-editor'] });
+    await app.createAdmin({ email: 'switch.bob@corp.example', roles: ['strapi-editor'] });
+    const active = async () => (await app.strapi.db.query('admin::session').findMany({ where: { userId: String(jane.id), status: 'active' } })).length;
+    const first = await handOff('switch.jane@corp.example');
+    assert.equal(await active(), 1);
+    // Only the refresh cookie: it alone names the session the browser holds.
+    const refreshOnly = { strapi_admin_refresh: first.cookies.strapi_admin_refresh, 'strapi_admin_refresh.sig': first.cookies['strapi_admin_refresh.sig'] };
+    const switched = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'switch.bob@corp.example', Cookie: cookieHeader(refreshOnly) } });
+    assert.ok(switched.cookies.jwtToken, 'bob was not signed in');
+    assert.equal(await active(), 0, 'jane’s session is still active');
   });
 });
 

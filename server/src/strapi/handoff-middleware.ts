@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context, Next } from 'koa';
 import { isAdminDocumentRequest } from '../pipeline/admin-document';
+import { adminRoute } from '../pipeline/admin-route';
 import { isRefusal } from '../pipeline/refusal';
 import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
 import { isSignedOut, markSignedOut } from './session-cookies';
@@ -22,12 +23,15 @@ interface Dependencies {
 
 /**
  * The global Koa middleware (added in bootstrap, so it runs after Strapi's
- * configured middlewares and before the router). It only acts on three kinds
- * of request and lets everything else through untouched:
+ * configured middlewares and before the router). It only acts on these
+ * requests and lets everything else through untouched:
  * - a browser navigation to the admin SPA: hand off a session for the asserted
- *   identity, unless this browser signed out (T16);
- * - `POST <admin>/logout`: remember the sign-out;
- * - `POST <admin>/login`: the password-login guard.
+ *   identity, unless this browser signed out (T16), ending the session it held
+ *   for another person (T24);
+ * - admin logout: remember the sign-out;
+ * - every admin route that leads to a session: the password-login guard;
+ * - in strict mode, every other request: the strict guard.
+ * Admin routes are recognised as Strapi's router recognises them (T20).
  */
 export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard, sessions }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
@@ -35,8 +39,9 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
     const { settings: options } = compiled;
     if (!options.enabled) return next();
     const admin = adminPath(strapi);
+    const route = adminRoute(ctx.method, ctx.path);
 
-    if (ctx.method === 'POST' && ctx.path === `${admin}/logout`) {
+    if (route === 'logout') {
       // Only browsers that single sign-on signed in need the marker: a password
       // user logging out must not be sent to the proxy's sign-out page.
       const viaProxy =
@@ -45,9 +50,11 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       if (ctx.status < 400 && viaProxy) markSignedOut(strapi, ctx);
       return;
     }
-    if (ctx.method === 'POST' && ctx.path === `${admin}/login`) {
-      if (await passwordLoginGuard(ctx, options)) return next();
-      return;
+    if (route !== null) {
+      if (!options.allowPasswordLogin && !(await passwordLoginGuard(ctx, route))) return;
+      // A password login is not a session of ours for strict mode to judge;
+      // the other routes (the refresh call above all) still are.
+      if (route === 'login') return next();
     }
 
     const document = isAdminDocumentRequest(
@@ -62,7 +69,13 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
 
     let signedIn = false;
     try {
-      signedIn = (await signIn.signIn(ctx, compiled)).state === 'signed-in';
+      const result = await signIn.signIn(ctx, compiled);
+      signedIn = result.state === 'signed-in';
+      // Another person behind this browser: their session ends now, not when its token is next used.
+      if (result.state === 'signed-in' && result.replaced) {
+        const ended = await sessions.revokeSession(result.replaced.sessionId);
+        if (ended) strapi.log.info(`[remote-auth] ended the session of admin user ${ended.userId}: this browser now signs in as admin user ${result.user.id}`);
+      }
     } catch (error) {
       if (!isRefusal(error)) throw error;
       respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);

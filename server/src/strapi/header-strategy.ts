@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { crossSiteProblem } from '../pipeline/csrf';
 import { Refusal, isRefusal } from '../pipeline/refusal';
+import { crossOriginProblem, expectedOrigin } from '../pipeline/same-origin';
 import type { IdentityCache } from './identity-cache';
-import { logRefusal } from './refusal-response';
+import { refusalError } from './refusal-response';
 import { isSignedOut } from './session-cookies';
 import type { SettingsSource } from './settings-source';
 import type { SignIn } from './sign-in';
@@ -22,14 +22,10 @@ type AuthResult = { authenticated: false } | { authenticated: true; credentials:
  * token, admin API token). In strict mode it authenticates admin API requests
  * that carry a trusted identity and no Authorization header, as the mapped
  * admin user, setting `ctx.state.user` and `ctx.state.userAbility` like
- * Strapi's strategy. State-changing requests must pass the CSRF check.
+ * Strapi's strategy. Every such request must be same-origin (T17); a refusal
+ * answers with its own status and code, and without Strapi's CORS grant.
  */
 export function createHeaderStrategy({ strapi, settings, signIn, cache }: Dependencies) {
-  const refuse = (ctx: Context, refusal: Refusal): AuthResult => {
-    logRefusal(strapi, ctx, refusal);
-    return { error: refusal.publicMessage };
-  };
-
   return {
     name: 'remote-auth',
     async authenticate(ctx: Context): Promise<AuthResult> {
@@ -41,15 +37,20 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache }: Depend
       try {
         const assertion = signIn.assertIdentity(ctx, compiled);
         if (assertion.state === 'anonymous') return { authenticated: false };
-        const problem = crossSiteProblem({
+        const problem = crossOriginProblem({
           method: ctx.method,
-          host: ctx.host || undefined,
+          expectedOrigin: expectedOrigin(strapi.config.get('server.url'), ctx.origin),
           origin: ctx.get('origin') || undefined,
           secFetchSite: ctx.get('sec-fetch-site') || undefined,
           contentType: ctx.get('content-type') || undefined,
         });
         if (problem) {
-          return refuse(ctx, new Refusal('cross-site-request', 403, `header-authenticated ${ctx.method} refused: ${problem}`, 'Cross-site request refused.'));
+          throw new Refusal(
+            'cross-site-request',
+            403,
+            `header-authenticated ${ctx.method} ${ctx.path} refused: ${problem}; if this is the admin's own address, set server.url to it (or turn on server.proxy so X-Forwarded-Proto/Host count)`,
+            'Cross-site request refused.',
+          );
         }
         const { user } = await signIn.resolveAccount(assertion.claim, options, (c) => cache.findForClaim(c, options.linkByEmail));
         const ability = await strapi.service('admin::permission').engine.generateUserAbility(user);
@@ -59,7 +60,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache }: Depend
         return { authenticated: true, credentials: user, ability };
       } catch (error) {
         if (!isRefusal(error)) throw error;
-        return refuse(ctx, error);
+        throw refusalError(strapi, ctx, error);
       }
     },
   };

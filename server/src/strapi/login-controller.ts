@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal, isRefusal } from '../pipeline/refusal';
 import { safeReturnTo } from '../pipeline/return-to';
+import { signInStepProblem } from '../pipeline/same-origin';
 import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
 import { clearSignedOut, isSignedOut } from './session-cookies';
 import { adminPath, type SettingsSource } from './settings-source';
@@ -20,8 +21,21 @@ interface Dependencies {
  * `GET /remote-auth/logout` — leaves for `logoutRedirectUrl` (the proxy's
  * sign-out page) and clears the marker so the next proxy login works.
  * `GET /remote-auth/status` — what the admin login page needs to show the SSO link.
+ * Login and logout must be navigations the person makes (see signInStepProblem).
  */
 export function createLoginController({ strapi, settings, signIn }: Dependencies) {
+  /** Refuses a sign-in step another page fired; true when it answered. */
+  function refusedStep(ctx: Context, step: 'login' | 'logout'): boolean {
+    const problem = signInStepProblem(step, {
+      secFetchSite: ctx.get('sec-fetch-site') || undefined,
+      secFetchMode: ctx.get('sec-fetch-mode') || undefined,
+    });
+    if (!problem) return false;
+    const refusal = new Refusal('cross-site-request', 403, `GET /remote-auth/${step} refused: ${problem}`, 'This sign-in link must be opened from the Strapi admin itself.');
+    respondWithRefusal(strapi, ctx, refusal, `${adminPath(strapi)}/auth/login`);
+    return true;
+  }
+
   return {
     async login(ctx: Context): Promise<void> {
       const admin = adminPath(strapi);
@@ -31,6 +45,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
         respondWithRefusal(strapi, ctx, disabled(), `${admin}/auth/login`);
         return;
       }
+      if (refusedStep(ctx, 'login')) return;
       try {
         const result = await signIn.signIn(ctx, compiled);
         if (result.state === 'anonymous') throw noIdentity(compiled.settings.header);
@@ -45,6 +60,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
 
     async logout(ctx: Context): Promise<void> {
       setHandOffHeaders(ctx);
+      if (refusedStep(ctx, 'logout')) return;
       clearSignedOut(strapi, ctx);
       ctx.redirect((await settings.current()).settings.logoutRedirectUrl ?? `${adminPath(strapi)}/auth/login`);
     },

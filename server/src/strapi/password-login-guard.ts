@@ -1,10 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
+import { credentialField, type SessionRoute } from '../pipeline/admin-route';
 import { Refusal } from '../pipeline/refusal';
-import type { Accounts } from './accounts';
+import type { Accounts, AdminUser } from './accounts';
 import type { IdentityLinks } from './identity-links';
-import { logRefusal } from './refusal-response';
-import type { Settings } from '../settings/schema';
+import { DEVICE_PREFIX } from './plugin-sessions';
+import { logRefusal, respondWithRefusal } from './refusal-response';
+import { refreshCookieSession } from './sessions';
+import { adminPath } from './settings-source';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -12,35 +15,77 @@ interface Dependencies {
   readonly links: IdentityLinks;
 }
 
+const bodyOf = (ctx: Context): unknown => (ctx.request as unknown as { body?: unknown }).body;
+const bodyField = (ctx: Context, field: string): string | null => {
+  const value = (bodyOf(ctx) as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'string' && value !== '' ? value : null;
+};
+
 /**
- * With `allowPasswordLogin: false`, `POST /admin/login` is refused for accounts
- * that have signed in through the proxy. Super admins keep their password: that
- * is the documented break-glass path when the proxy or the identity provider
- * is down. Returns true when the request may proceed.
+ * With `allowPasswordLogin: false`, accounts that sign in through the proxy
+ * get no admin session by any password route (T20): password login (e-mail in
+ * the body or, as passport-local also reads it, the query string), invitation
+ * registration, password reset (and the reset e-mail), and renewing a session
+ * that did not come from this plugin. `register-admin` only ever creates the
+ * first administrator, so it has no linked account to protect. Super admins
+ * keep their password: the documented break-glass path when the proxy or the
+ * identity provider is down. Returns true when the request may proceed.
  */
 export function createPasswordLoginGuard({ strapi, accounts, links }: Dependencies) {
-  return async function passwordLoginGuard(ctx: Context, settings: Settings): Promise<boolean> {
-    if (settings.allowPasswordLogin) return true;
-    const body = (ctx.request as unknown as { body?: { email?: unknown } }).body;
-    const email = typeof body?.email === 'string' ? body.email.trim() : '';
-    if (!email) return true;
+  const userWhere = async (where: Record<string, string | number>): Promise<AdminUser | null> =>
+    ((await strapi.db.query('admin::user').findOne({ where, populate: ['roles'] })) as AdminUser | null) ?? null;
 
-    const user = await accounts.findByEmail(email);
+  /** The existing account the request would get a session for (or, for forgot-password, a reset e-mail). */
+  async function accountFor(ctx: Context, route: SessionRoute): Promise<AdminUser | null> {
+    switch (route) {
+      case 'login': {
+        const email = credentialField(bodyOf(ctx), ctx.query, 'email');
+        return email ? accounts.findByEmail(email) : null;
+      }
+      case 'forgot-password': {
+        const email = bodyField(ctx, 'email');
+        return email ? accounts.findByEmail(email) : null;
+      }
+      case 'reset-password': {
+        const token = bodyField(ctx, 'resetPasswordToken');
+        return token ? userWhere({ resetPasswordToken: token }) : null;
+      }
+      case 'register': {
+        const token = bodyField(ctx, 'registrationToken');
+        return token ? userWhere({ registrationToken: token }) : null;
+      }
+      case 'access-token': {
+        // Renewing a session this plugin started is single sign-on, not a password.
+        const session = await refreshCookieSession(strapi, ctx);
+        if (!session) return null;
+        const row = (await strapi.db.query('admin::session').findOne({ where: { sessionId: session.sessionId }, select: ['deviceId'] })) as {
+          deviceId?: string | null;
+        } | null;
+        if (row?.deviceId?.startsWith(DEVICE_PREFIX)) return null;
+        return userWhere({ id: Number(session.userId) });
+      }
+      case 'register-admin':
+        return null;
+    }
+  }
+
+  return async function passwordLoginGuard(ctx: Context, route: SessionRoute): Promise<boolean> {
+    const user = await accountFor(ctx, route);
     if (!user || accounts.isSuperAdmin(user) || !(await links.hasIdentity(user.id))) return true;
 
     const refusal = new Refusal(
       'password-login-disabled',
       403,
-      `password sign-in refused for admin user ${user.id}: it signs in through the proxy and allowPasswordLogin is off`,
+      `${route} refused for admin user ${user.id}: it signs in through the proxy and allowPasswordLogin is off`,
       'Password sign-in is disabled for this account. Sign in through your organisation’s single sign-on.',
     );
-    logRefusal(strapi, ctx, refusal);
-    ctx.status = 403;
-    ctx.type = 'json';
-    ctx.body = {
-      data: null,
-      error: { status: 403, name: 'ForbiddenError', message: refusal.publicMessage, details: { code: refusal.code } },
-    };
+    if (route === 'forgot-password') {
+      // Answer as Strapi does for any address (no account enumeration), but send no reset e-mail.
+      logRefusal(strapi, ctx, refusal);
+      ctx.status = 204;
+      return false;
+    }
+    respondWithRefusal(strapi, ctx, refusal, `${adminPath(strapi)}/auth/login`);
     return false;
   };
 }

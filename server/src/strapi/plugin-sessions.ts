@@ -58,6 +58,14 @@ export function createPluginSessions(strapi: Core.Strapi) {
       return info !== null && this.isPluginDevice(info.deviceId);
     },
 
+    /** Revokes the session family `sessionId` belongs to, when this plugin started it; true when it did. */
+    async revokeSession(sessionId: string): Promise<{ userId: string } | null> {
+      const info = await this.lookup(sessionId);
+      if (!info || !this.isPluginDevice(info.deviceId)) return null;
+      await this.revoke(info.userId, info.deviceId as string);
+      return { userId: info.userId };
+    },
+
     /** Revokes the whole session family of that device. */
     async revoke(userId: string, deviceId: string): Promise<void> {
       const manager = (strapi as unknown as { sessionManager: (o: string) => { invalidateRefreshToken(u: string, d?: string): Promise<void> } })

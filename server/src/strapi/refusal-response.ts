@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
+import { errors } from '@strapi/utils';
 import type { Refusal } from '../pipeline/refusal';
 
 const escapeHtml = (text: string): string =>
@@ -9,6 +10,37 @@ const escapeHtml = (text: string): string =>
 export function setHandOffHeaders(ctx: Context): void {
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Referrer-Policy', 'no-referrer');
+}
+
+/**
+ * Takes back the CORS grant Strapi's CORS middleware (which runs first) put on
+ * the response: a refused request must not be readable by another origin's
+ * page (T17).
+ */
+export function withdrawCorsGrant(ctx: Context): void {
+  for (const name of Object.keys(ctx.response.headers)) {
+    if (name.toLowerCase().startsWith('access-control-')) ctx.remove(name);
+  }
+}
+
+/**
+ * A refusal raised inside Strapi's own request handling (the auth strategy),
+ * as the error Strapi's error middleware answers with the refusal's status and
+ * `details.code`. A 403 is a PolicyError: on GET, Strapi's catch-all admin
+ * panel route runs first and its authorize step turns any other
+ * ForbiddenError from a later route into a bare "Forbidden" without details.
+ * A 5xx refusal stays an internal error: no details leave.
+ */
+export function refusalError(strapi: Core.Strapi, ctx: Context, refusal: Refusal): Error {
+  logRefusal(strapi, ctx, refusal);
+  withdrawCorsGrant(ctx);
+  const details = { code: refusal.code };
+  const status: number = refusal.status;
+  if (status === 401) return new errors.UnauthorizedError(refusal.publicMessage, details);
+  if (status === 403) return new errors.PolicyError(refusal.publicMessage, details);
+  if (status === 429) return new errors.RateLimitError(refusal.publicMessage, details);
+  if (status < 500) return new errors.ApplicationError(refusal.publicMessage, details);
+  return Object.assign(new Error(refusal.reason), { status, expose: false });
 }
 
 export const peerOf = (ctx: Context): string => ctx.req.socket.remoteAddress ?? 'unknown peer';
@@ -25,6 +57,7 @@ export function logRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal):
  */
 export function respondWithRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal, passwordLoginUrl: string): void {
   logRefusal(strapi, ctx, refusal);
+  withdrawCorsGrant(ctx);
   setHandOffHeaders(ctx);
   ctx.status = refusal.status;
   if (refusal.retryAfterSeconds !== null) ctx.set('Retry-After', String(refusal.retryAfterSeconds));

@@ -6,35 +6,46 @@ interface AdminSessions {
   generateRefreshToken(userId: string, deviceId: string, options: { type: 'session' | 'refresh' }): Promise<{ token: string }>;
   generateAccessToken(refreshToken: string): Promise<{ token: string } | { error: string }>;
   validateAccessToken(token: string): { isValid: boolean; payload: { userId: string; sessionId: string } | null };
-  validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string }>;
+  validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }>;
   isSessionActive(sessionId: string): Promise<boolean>;
 }
 
 const adminSessions = (strapi: Core.Strapi): AdminSessions =>
   (strapi as unknown as { sessionManager: (origin: string) => AdminSessions }).sessionManager('admin');
 
+export interface CurrentSession {
+  readonly userId: string;
+  readonly sessionId: string;
+}
+
 /**
- * The admin user id of the session this browser already holds, if any: the
- * access cookie when it is valid and its session active, else the refresh
- * cookie. Lets the hand-off skip minting when the browser is already signed in
- * as the asserted user.
+ * The session this browser already holds, if any: the access cookie when it
+ * is valid and its session active, else the refresh cookie (which names the
+ * session too). Lets the hand-off skip minting when the browser is already
+ * signed in as the asserted user, and end the previous person's session when
+ * it is not (T24).
  */
-export async function currentSessionUserId(strapi: Core.Strapi, ctx: Context): Promise<string | null> {
+export async function currentSession(strapi: Core.Strapi, ctx: Context): Promise<CurrentSession | null> {
   const sessions = adminSessions(strapi);
   // The SPA rewrites this cookie itself, unsigned, when it refreshes its token.
   const access = ctx.cookies.get(accessCookieName(strapi), { signed: false });
   if (access) {
     const result = sessions.validateAccessToken(access);
     if (result.isValid && result.payload && (await sessions.isSessionActive(result.payload.sessionId))) {
-      return String(result.payload.userId);
+      return { userId: String(result.payload.userId), sessionId: result.payload.sessionId };
     }
   }
+  return refreshCookieSession(strapi, ctx);
+}
+
+/** The admin session the browser's refresh cookie names, verified (signature, expiry, still active). */
+export async function refreshCookieSession(strapi: Core.Strapi, ctx: Context): Promise<CurrentSession | null> {
   const refresh = ctx.cookies.get(REFRESH_COOKIE);
-  if (refresh) {
-    const result = await sessions.validateRefreshToken(refresh);
-    if (result.isValid && result.userId !== undefined) return String(result.userId);
-  }
-  return null;
+  if (!refresh) return null;
+  const result = await adminSessions(strapi).validateRefreshToken(refresh);
+  return result.isValid && result.userId !== undefined && result.sessionId !== undefined
+    ? { userId: String(result.userId), sessionId: result.sessionId }
+    : null;
 }
 
 /**

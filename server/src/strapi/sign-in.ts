@@ -10,7 +10,7 @@ import type { Accounts, AdminUser } from './accounts';
 import { LINK_SOURCE, type IdentityLinks } from './identity-links';
 import { newDeviceId } from './plugin-sessions';
 import { peerOf } from './refusal-response';
-import { currentSessionUserId, mintSession } from './sessions';
+import { currentSession, mintSession, type CurrentSession } from './sessions';
 
 const LAST_SEEN_EVERY_MS = 60_000;
 
@@ -43,7 +43,14 @@ function withDeadline<T>(work: Promise<T>, claim: Claim): Promise<T> {
 
 export type SignInResult =
   | { readonly state: 'anonymous' }
-  | { readonly state: 'signed-in'; readonly user: AdminUser; readonly created: boolean; readonly minted: boolean };
+  | {
+      readonly state: 'signed-in';
+      readonly user: AdminUser;
+      readonly created: boolean;
+      readonly minted: boolean;
+      /** The session this browser held for another person, which the new one replaced (T24). */
+      readonly replaced: CurrentSession | null;
+    };
 
 export interface ResolvedAccount {
   readonly user: AdminUser;
@@ -173,16 +180,17 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     const options = compiled.settings;
 
     const resolved = await resolveAccount(claim, options);
-    let alreadySignedIn: boolean;
+    let held: CurrentSession | null;
     try {
-      alreadySignedIn = (await withDeadline(currentSessionUserId(strapi, ctx), claim)) === String(resolved.user.id);
+      held = await withDeadline(currentSession(strapi, ctx), claim);
       // A just-created account's link was written by the provisioning transaction.
       if (!resolved.created) await touch(claim, resolved.user);
     } catch (error) {
       throw unavailable(error, claim);
     }
+    const alreadySignedIn = held !== null && held.userId === String(resolved.user.id);
     if (!alreadySignedIn) await startSession(ctx, claim, resolved, options);
-    return { state: 'signed-in', user: resolved.user, created: resolved.created, minted: !alreadySignedIn };
+    return { state: 'signed-in', user: resolved.user, created: resolved.created, minted: !alreadySignedIn, replaced: alreadySignedIn ? null : held };
   }
 
   return { signIn, assertIdentity, resolveAccount, startSession, touch };

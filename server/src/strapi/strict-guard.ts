@@ -1,12 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
+import { adminRoute } from '../pipeline/admin-route';
 import { isRefusal } from '../pipeline/refusal';
 import type { CompiledSettings } from '../settings/compile';
 import type { IdentityCache } from './identity-cache';
 import { peekSessionId, type PluginSessions } from './plugin-sessions';
-import { peerOf, setHandOffHeaders } from './refusal-response';
+import { peerOf, setHandOffHeaders, withdrawCorsGrant } from './refusal-response';
 import { REFRESH_COOKIE, cookieAttributes } from './session-cookies';
-import { adminPath } from './settings-source';
 import type { SignIn } from './sign-in';
 
 interface Dependencies {
@@ -52,7 +52,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
       // The session row (not the unverified token) says whose session it is.
       return { userId: info.userId, deviceId: info.deviceId as string, via: 'access-token', token };
     }
-    if (ctx.method === 'POST' && ctx.path === `${adminPath(strapi)}/access-token`) {
+    if (adminRoute(ctx.method, ctx.path) === 'access-token') {
       const refresh = ctx.cookies.get(REFRESH_COOKIE);
       if (!refresh) return null;
       const verified = await manager().validateRefreshToken(refresh);
@@ -78,6 +78,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
     strapi.log.warn(`[remote-auth] strict mode ended the session of admin user ${session.userId} (${code}) from ${peerOf(ctx)}: ${reason}`);
     const { path, domain, sameSite, secure } = cookieAttributes(strapi, ctx);
     ctx.cookies.set(REFRESH_COOKIE, '', { httpOnly: true, path, domain, sameSite, secure, overwrite: true, expires: new Date(0) });
+    withdrawCorsGrant(ctx);
     setHandOffHeaders(ctx);
     ctx.status = 401;
     ctx.type = 'json';
