@@ -26,6 +26,7 @@ import { startOidcProvider, type OidcProvider } from '../harness/oidc-provider';
 import { launchBrowser, type TestBrowser } from '../harness/browser';
 import { assertSignedInAs, snapshot } from '../harness/assertions';
 import { APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER, needs } from '../harness/system-packages';
+import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
 
 const skip = needs(APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER);
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
@@ -50,6 +51,8 @@ let echoApache: Apache;
 let echo: { port: number; close(): Promise<void> };
 let provider: OidcProvider;
 let browser: TestBrowser;
+const CLIENT = { id: 'strapi', secret: randomBytes(24).toString('base64url') };
+const PASSPHRASE = randomBytes(24).toString('base64url');
 /** Where the provider sends the browser after its sign-out. */
 let afterSignOut: string;
 
@@ -63,7 +66,7 @@ before(
     const echoApachePort = await freePort();
     const origin = `http://127.0.0.1:${apachePort}`;
     afterSignOut = `${origin}/admin`;
-    const client = { id: 'strapi', secret: randomBytes(24).toString('base64url') };
+    const client = CLIENT;
     const proxy = {
       secret: SECRET,
       secretHeader: SECRET_HEADER,
@@ -71,7 +74,7 @@ before(
         metadataUrl: `http://127.0.0.1:${providerPort}/.well-known/openid-configuration`,
         clientId: client.id,
         clientSecret: client.secret,
-        cryptoPassphrase: randomBytes(24).toString('base64url'),
+        cryptoPassphrase: PASSPHRASE,
       },
     };
     apache = await startApache({ ...proxy, upstreamPort: app.port, port: apachePort });
@@ -149,6 +152,17 @@ const logoutRequests = (): number => apache.accessLog().split('\n').filter((line
 // ---------------------------------------------------------------- tests
 
 describe('Apache with mod_auth_openidc and a real OpenID Connect provider, in Chromium', { skip }, () => {
+  test('the README’s mod_auth_openidc block is this config (modulo URLs, ports and secrets)', () => {
+    assertReadmeMatches(readmeBlock('Apache with mod_auth_openidc', 'apache'), apache.config, [
+      ['https://sso.corp.example', provider.issuer],
+      ['https://cms.corp.example', apache.origin],
+      ['<OIDC_CLIENT_SECRET>', CLIENT.secret],
+      ['<LONG_RANDOM_PASSPHRASE>', PASSPHRASE],
+      ['<REMOTE_AUTH_SECRET>', SECRET],
+      ['127.0.0.1:1337', `127.0.0.1:${app.port}`],
+    ]);
+  });
+
   test('sign in at the provider’s form, land in the dashboard; the groups claim gives strapi-editor', { timeout: 180_000 }, async () => {
     const { page, context } = await browser.newPage();
     await page.goto(`${apache.origin}/admin`);

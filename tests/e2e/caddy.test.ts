@@ -7,10 +7,11 @@
  * Caddy's traps, each shown here with what Caddy really forwards (a header
  * echo behind the same config) and what the plugin then does:
  *  - `copy_headers` only writes the headers the gateway answered with. When the
- *    answer lacks one, Caddy 2.6 sends the literal text
- *    "{http.reverse_proxy.header.…}" (newer Caddy keeps the client's own copy,
- *    the advisory GHSA-… class): so the client's copies are removed first
- *    (`request_header -Remote-Groups` …) and the placeholders after.
+ *    answer lacks one, Caddy < 2.9 sends the literal text
+ *    "{http.reverse_proxy.header.…}" (caddyserver/caddy#6610) and later Caddy,
+ *    until the fix for GHSA-7r4p-vjf4-gxv4, keeps the client's own copy: so the
+ *    client's copies are removed first (`request_header -Remote-Groups` …) and
+ *    the placeholders after.
  *  - Caddy forwards client headers with "_" in their names (`Remote_User`)
  *    as they came.
  *
@@ -28,6 +29,7 @@ import { startCaddy, type Caddy, type CaddyOptions } from '../harness/caddy';
 import { startAuthGateway, startHeaderEcho, type AuthGateway } from '../harness/auth-gateway';
 import { assertRefused, assertSignedInAs, snapshot, type Snapshot } from '../harness/assertions';
 import { CADDY, needs } from '../harness/system-packages';
+import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
 
 const skip = needs(CADDY);
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
@@ -147,6 +149,16 @@ describe('Caddy forward_auth + copy_headers in front of Strapi', { skip }, () =>
         await assertRefused(app, before, res, 401);
       }
     }
+  });
+
+  test('the README’s Caddy block is this config (modulo host, ports, paths and the secret)', () => {
+    assertReadmeMatches(readmeBlock('Caddy with', 'caddyfile'), caddy.config, [
+      ['cms.corp.example {', `http://127.0.0.1:${caddy.port} {`],
+      ['127.0.0.1:4180', `127.0.0.1:${gateway.port}`],
+      ['/oauth2/auth', '/verify'],
+      ['127.0.0.1:1337', `127.0.0.1:${app.port}`],
+      ['<REMOTE_AUTH_SECRET>', SECRET],
+    ]);
   });
 
   // -------------------------------------------------------------- signed in at the gateway

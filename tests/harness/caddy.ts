@@ -60,15 +60,16 @@ ${IDENTITY_HEADERS.flatMap((name) => [name, name.replace('-', '_')])
 `
     : '';
   const after = strip
-    ? `\t\t# Caddy 2.6 (Debian 12) turns an answer header the gateway did not send into the literal
-\t\t# text "{http.reverse_proxy.header.…}"; newer Caddy leaves the client's copy instead.
+    ? `\t\t# Caddy < 2.9 (Debian 12 has 2.6) turns an answer header the gateway did not send into
+\t\t# the literal text "{http.reverse_proxy.header.…}": remove it.
 \t\t@noUser header_regexp Remote-User ^\\{
 \t\trequest_header @noUser -Remote-User
 \t\t@noGroups header_regexp Remote-Groups ^\\{
 \t\trequest_header @noGroups -Remote-Groups
 `
     : '';
-  return `\troute {
+  return `\t# route: run these in the order written (a Caddyfile otherwise sorts directives).
+\troute {
 ${before}\t\tforward_auth 127.0.0.1:${options.gateway.port} {
 \t\t\turi ${options.gateway.uri ?? '/verify'}
 \t\t\tcopy_headers X-Auth-Request-Email>Remote-User X-Auth-Request-Groups>Remote-Groups
