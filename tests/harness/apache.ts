@@ -17,11 +17,28 @@ export const APACHE_MODULES = process.env.APACHE_MODULES ?? '/usr/lib/apache2/mo
  */
 export const APACHE_RUN_USER = process.env.APACHE_RUN_USER ?? 'www-data';
 
+/** Every identity and attribute header the recipes set; all client copies are removed early. */
+export const IDENTITY_HEADERS = ['Remote-User', 'Remote-Groups', 'Remote-Email', 'Remote-Name'] as const;
+
+/** mod_auth_openidc (`libapache2-mod-auth-openidc`) instead of Basic auth. */
+export interface OpenIdcOptions {
+  /** The provider's `/.well-known/openid-configuration`. */
+  readonly metadataUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Passphrase mod_auth_openidc encrypts its state and session cookies with. */
+  readonly cryptoPassphrase: string;
+}
+
 export interface ApacheOptions {
   /** Port of the Strapi to proxy to, on 127.0.0.1. */
   readonly upstreamPort: number;
-  /** Basic-auth accounts, name → password. */
-  readonly users: Readonly<Record<string, string>>;
+  /** Port to listen on (default: a free one). Set it when the provider must know the redirect URI first. */
+  readonly port?: number;
+  /** Basic-auth accounts, name → password (ignored with `openidc`). */
+  readonly users?: Readonly<Record<string, string>>;
+  /** Sign in with OpenID Connect (mod_auth_openidc) instead of Basic auth. */
+  readonly openidc?: OpenIdcOptions;
   /** Value Apache sends in `X-Remote-Auth-Secret` to prove the request went through it. */
   readonly secret: string;
   /** Name of the shared-secret header (default `X-Remote-Auth-Secret`). */
@@ -74,6 +91,7 @@ const MODULES = [
   ['proxy_module', 'mod_proxy.so'],
   ['proxy_http_module', 'mod_proxy_http.so'],
 ] as const;
+const OPENIDC_MODULE = ['auth_openidc_module', 'mod_auth_openidc.so'] as const;
 
 function htpasswd(users: Readonly<Record<string, string>>): string {
   return Object.entries(users)
@@ -87,13 +105,79 @@ function htpasswd(users: Readonly<Record<string, string>>): string {
     .join('');
 }
 
+function quoted(value: string, what: string): string {
+  if (!SAFE_VALUE.test(value)) throw new Error(`apache harness: ${what} must be printable ASCII without quotes or backslashes`);
+  return `"${value}"`;
+}
+
+/**
+ * Server-level lines that remove every client copy of the identity and
+ * attribute headers, hyphen and underscore spellings. "early" runs before
+ * authentication, and only in server/vhost context (inside <Location> it is
+ * accepted but never runs).
+ */
+function unsetLines(unsetTwin: boolean): string {
+  return IDENTITY_HEADERS.flatMap((name) => [name, name.replace('-', '_')])
+    .map((name) =>
+      !unsetTwin && name === 'Remote_User'
+        ? `# RequestHeader unset ${name} early  -- left out on purpose (unsetUnderscoreTwin: false)`
+        : `RequestHeader unset ${name} early`,
+    )
+    .join('\n');
+}
+
+/** The README's "Apache with mod_auth_openidc" block (server level + <Location>), with the test's URLs. */
+function renderOpenIdc(origin: string, oidc: OpenIdcOptions, secretHeader: string, secret: string): string {
+  return `OIDCProviderMetadataURL ${oidc.metadataUrl}
+OIDCClientID ${oidc.clientId}
+OIDCClientSecret ${quoted(oidc.clientSecret, 'the client secret')}
+# Any path under the protected location that Strapi does not use; mod_auth_openidc answers it.
+OIDCRedirectURI ${origin}/redirect_uri
+OIDCCryptoPassphrase ${quoted(oidc.cryptoPassphrase, 'the crypto passphrase')}
+OIDCScope "openid email profile groups"
+OIDCPKCEMethod S256
+# REMOTE_USER is the e-mail claim.
+OIDCRemoteUserClaim email
+# Claims go to the environment (OIDC_CLAIM_email, OIDC_CLAIM_groups, ...), not as
+# OIDC_CLAIM_* request headers to Strapi; the lines below pick what Strapi gets.
+OIDCPassClaimsAs environment
+
+<Location />
+  AuthType openid-connect
+  Require valid-user
+
+  # "set" replaces every client copy of the header (names compared case-insensitively).
+  RequestHeader set Remote-User expr=%{REMOTE_USER}
+  # A list claim arrives joined with "," (OIDCClaimDelimiter).
+  RequestHeader set Remote-Groups expr=%{env:OIDC_CLAIM_groups}
+  RequestHeader set ${secretHeader} "${secret}"
+</Location>
+
+# The redirect URI is mod_auth_openidc's, never Strapi's.
+ProxyPass /redirect_uri !`;
+}
+
+function renderBasic(dir: string, options: ApacheOptions, secretHeader: string): string {
+  const identity = (options.identityValue ?? 'expr') === 'expr' ? 'expr=%{REMOTE_USER}' : '"%{REMOTE_USER}s"';
+  return `<Location />
+  AuthType Basic
+  AuthName "Strapi"
+  AuthBasicProvider file
+  AuthUserFile "${join(dir, 'htpasswd')}"
+  Require valid-user
+
+  # "set" replaces every client copy of the header (names compared case-insensitively).
+  RequestHeader set Remote-User ${identity}
+  RequestHeader set ${secretHeader} "${options.secret}"
+</Location>`;
+}
+
 function renderConfig(dir: string, port: number, options: ApacheOptions): string {
   const secretHeader = options.secretHeader ?? 'X-Remote-Auth-Secret';
   if (!SAFE_VALUE.test(options.secret)) throw new Error('apache harness: the secret must be printable ASCII without quotes or backslashes');
   if (!/^[A-Za-z0-9-]+$/.test(secretHeader)) throw new Error(`apache harness: bad header name ${secretHeader}`);
   const p = (name: string) => join(dir, name);
-  const identity = (options.identityValue ?? 'expr') === 'expr' ? 'expr=%{REMOTE_USER}' : '"%{REMOTE_USER}s"';
-  const unsetTwin = options.unsetUnderscoreTwin ?? true;
+  const modules = options.openidc ? [...MODULES, OPENIDC_MODULE] : MODULES;
   return `# Generated by tests/harness/apache.ts: one foreground apache2, everything under ${dir}.
 ServerRoot "${dir}"
 ServerName localhost
@@ -106,7 +190,7 @@ User ${APACHE_RUN_USER}
 Group ${APACHE_RUN_USER}
 Listen 127.0.0.1:${port}
 
-${MODULES.map(([id, file]) => `LoadModule ${id} "${join(APACHE_MODULES, file)}"`).join('\n')}
+${modules.map(([id, file]) => `LoadModule ${id} "${join(APACHE_MODULES, file)}"`).join('\n')}
 
 # One child process is plenty for a test.
 StartServers 1
@@ -119,23 +203,12 @@ MaxSpareThreads 16
 LogFormat "%h %u \\"%r\\" %>s" brief
 CustomLog "${p('access.log')}" brief
 
-${
-  unsetTwin
-    ? '# Drop the client\'s underscore twin before anything else runs (early works in server/vhost context only;\n# inside <Location> an early directive is accepted but never runs).\nRequestHeader unset Remote_User early'
-    : '# RequestHeader unset Remote_User early  -- left out on purpose (unsetUnderscoreTwin: false)'
-}
+# Apache forwards client headers with "_" in their names unchanged, and to Apache
+# "Remote_User" is a different header from "Remote-User": remove both spellings of
+# every identity and attribute header before anything runs.
+${unsetLines(options.unsetUnderscoreTwin ?? true)}
 
-<Location />
-  AuthType Basic
-  AuthName "Strapi"
-  AuthBasicProvider file
-  AuthUserFile "${p('htpasswd')}"
-  Require valid-user
-
-  # "set" replaces every client copy of the header (names compared case-insensitively).
-  RequestHeader set Remote-User ${identity}
-  RequestHeader set ${secretHeader} "${options.secret}"
-</Location>
+${options.openidc ? renderOpenIdc(`http://127.0.0.1:${port}`, options.openidc, secretHeader, options.secret) : renderBasic(dir, options, secretHeader)}
 
 ProxyPreserveHost On
 ProxyPass / http://127.0.0.1:${options.upstreamPort}/
@@ -145,12 +218,16 @@ ProxyPassReverse / http://127.0.0.1:${options.upstreamPort}/
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A request Apache itself must answer: 401 with its own Server header, as no credentials are sent. */
-function probe(port: number): Promise<boolean> {
+/**
+ * A request Apache itself must answer, as no credentials are sent: 401 from
+ * Basic auth; with mod_auth_openidc a redirect to the provider, or 500 while
+ * the provider is not up yet (it is asked lazily, on the first request).
+ */
+function probe(port: number, statuses: readonly number[]): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2_000 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2_000, headers: { Accept: 'text/html' } }, (res) => {
       res.resume();
-      resolve(res.statusCode === 401 && /^Apache/.test(String(res.headers.server)));
+      resolve(statuses.includes(res.statusCode ?? 0) && /^Apache/.test(String(res.headers.server)));
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
@@ -193,9 +270,9 @@ async function launch(options: ApacheOptions): Promise<Apache> {
   const dir = mkdtempSync(join(tmpdir(), 'remote-auth-apache-'));
   // The workers run as www-data and read the htpasswd file: the dir must be traversable.
   chmodSync(dir, 0o755);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = renderConfig(dir, port, options);
-  writeFileSync(join(dir, 'htpasswd'), htpasswd(options.users), { mode: 0o644 });
+  writeFileSync(join(dir, 'htpasswd'), htpasswd(options.users ?? {}), { mode: 0o644 });
   const configPath = join(dir, 'apache2.conf');
   writeFileSync(configPath, config, { mode: 0o644 });
   const errorLogPath = join(dir, 'error.log');
@@ -249,7 +326,7 @@ async function launch(options: ApacheOptions): Promise<Apache> {
       const message = `apache2 exited before accepting connections (${spawnError ?? `code ${child.exitCode}`}):\n${output}\n${log}\n--- config ---\n${config}`;
       throw /Address already in use/.test(output + log) ? new PortTaken(message) : new Error(message);
     }
-    if (await probe(port)) break;
+    if (await probe(port, options.openidc ? [302, 500] : [401])) break;
     if (Date.now() > deadline) {
       const log = read(errorLogPath);
       await stop();
@@ -270,7 +347,8 @@ async function launch(options: ApacheOptions): Promise<Apache> {
 
 /**
  * Starts Debian's Apache httpd in the foreground from a config generated into a
- * fresh temp dir: Basic auth from an htpasswd file on every path, then
+ * fresh temp dir: Basic auth from an htpasswd file on every path (or
+ * OpenID Connect with mod_auth_openidc, `openidc`), then
  * mod_proxy to Strapi with `Remote-User` set from the authenticated user and
  * the shared secret. Resolves once Apache answers HTTP.
  */
@@ -281,7 +359,7 @@ export async function startApache(options: ApacheOptions): Promise<Apache> {
         'run `apt-get install apache2`, or run the suite through `.ci/run`.',
     );
   }
-  for (const [, file] of MODULES) {
+  for (const [, file] of options.openidc ? [...MODULES, OPENIDC_MODULE] : MODULES) {
     const path = join(APACHE_MODULES, file);
     if (!existsSync(path)) throw new Error(`Apache module ${path} is missing: run \`apt-get install apache2\`, or run the suite through \`.ci/run\`.`);
   }
@@ -289,7 +367,7 @@ export async function startApache(options: ApacheOptions): Promise<Apache> {
     try {
       return await launch(options);
     } catch (error) {
-      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+      if (!(error instanceof PortTaken) || attempt === 3 || options.port !== undefined) throw error;
     }
   }
 }
