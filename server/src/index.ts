@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import config from './config';
 import routes from './routes';
+import { createAccountResolver } from './strapi/account-resolver';
 import { createAccounts, SUPER_ADMIN_CODE } from './strapi/accounts';
 import { createHandOffMiddleware } from './strapi/handoff-middleware';
 import { createHeaderStrategy } from './strapi/header-strategy';
@@ -26,7 +27,8 @@ function wire(strapi: Core.Strapi) {
   const settings = createSettingsSource(strapi);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
-  const signIn = createSignIn({ strapi, accounts, links });
+  const resolver = createAccountResolver(strapi, accounts);
+  const signIn = createSignIn({ strapi, resolver, links });
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links });
   const cache = createIdentityCache(strapi, accounts);
   const sessions = createPluginSessions(strapi);

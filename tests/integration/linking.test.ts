@@ -112,6 +112,28 @@ describe('T18: an e-mail from an attribute header never takes over an account', 
     assert.deepEqual(await linksOf(local.id), [dave]);
   });
 
+  test('two identities racing to link the same unlinked account: exactly one wins, the other is refused (account-linked-elsewhere)', async () => {
+    app.configure({ ...AUTHELIA, linkByEmailHeader: true });
+    const local = await app.createAdmin({ email: `${fresh('shared')}.local@corp.example`, roles: ['strapi-editor'] });
+    const contenders = Array.from({ length: 8 }, () => fresh('racer'));
+    const before = await snapshot(app);
+    const results = await Promise.all(contenders.map((name) => signIn(name, { 'Remote-Email': local.email })));
+    const winners = contenders.filter((_, i) => results[i].status === 302);
+    const losers = results.filter((res) => res.status !== 302);
+    assert.equal(winners.length, 1, `statuses: ${results.map((res) => res.status).join(', ')}`);
+    for (const res of losers) {
+      assertNoSession(res, 403);
+      assert.equal(res.json().error.details.code, 'account-linked-elsewhere');
+    }
+    assert.deepEqual(await linksOf(local.id), winners, 'the account is linked to the winner only');
+    const after = await snapshot(app);
+    assert.deepEqual(after.users, before.users, 'no account created or changed');
+    // The loser stays out afterwards too.
+    const loser = contenders.find((name) => !winners.includes(name))!;
+    const again = await snapshot(app);
+    await assertRefused(app, again, await signIn(loser, { 'Remote-Email': local.email }), 403, 'account-linked-elsewhere');
+  });
+
   test('userField "email": the identity is the address, and linking by e-mail stays as before', async () => {
     app.configure({ autoCreate: true });
     const local = await app.createAdmin({ email: `${fresh('local')}@corp.example`, roles: ['strapi-editor'] });

@@ -19,6 +19,13 @@ export interface Provisioned {
   readonly created: boolean;
 }
 
+/** An existing account for a claim, and how it was found. */
+export interface AccountMatch {
+  readonly user: AdminUser;
+  /** 'link': the identity is linked to it; 'email': same address, not linked yet. */
+  readonly via: 'link' | 'email';
+}
+
 export interface AdminUser {
   id: number;
   email: string;
@@ -191,6 +198,12 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     return ((await users().findOneByEmail(email, ['roles'])) as AdminUser | null) ?? null;
   }
 
+  /** The refusal for an account that another identity linked first (read after losing the race). */
+  async function linkedElsewhereNow(claim: Claim, userId: number): Promise<Refusal> {
+    const holder = (await links.identitiesOf(userId)).find((identity) => identity.subject !== claim.subject);
+    return linkedElsewhere(claim, userId, holder ?? { source: LINK_SOURCE, subject: '(another identity)' });
+  }
+
   async function findById(id: number): Promise<AdminUser | null> {
     return ((await strapi.db.query('admin::user').findOne({ where: { id }, populate: ['roles'] })) as AdminUser | null) ?? null;
   }
@@ -234,6 +247,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
             registrationToken: null,
           })) as AdminUser);
         const holder = await links.claim(LINK_SOURCE, claim.subject, user.id, trx as never);
+        if (holder === null) throw await linkedElsewhereNow(claim, user.id);
         if (holder !== Number(user.id)) throw new LostRace(holder);
         return { user, created: existing === null };
       });
@@ -250,19 +264,31 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     findByEmail,
 
     /**
-     * The admin user this claim maps to: its link first (a stable key, so an
-     * e-mail change cannot point it at someone else's account), then the
-     * account with the same e-mail when assertLinkable allows it.
+     * The admin user this claim maps to, read-only: its link first (a stable
+     * key, so an e-mail change cannot point it at someone else's account),
+     * then the account with the same e-mail when assertLinkable allows it.
+     * An e-mail match is not linked yet: `link()` does that once the policy
+     * has said yes.
      */
-    async findForClaim(claim: Claim, linkByEmail = true): Promise<AdminUser | null> {
+    async findForClaim(claim: Claim, linkByEmail = true): Promise<AccountMatch | null> {
       const link = await links.find(LINK_SOURCE, claim.subject);
       if (link) {
         const user = await findById(link.userId);
-        if (user) return user;
+        if (user) return { user, via: 'link' };
         await links.forgetUser(link.userId); // the admin user was deleted
       }
       const byEmail = await findByEmail(claim.email);
-      return byEmail && assertLinkable(claim, byEmail, linkByEmail);
+      return byEmail && { user: await assertLinkable(claim, byEmail, linkByEmail), via: 'email' };
+    },
+
+    /**
+     * Links the identity to the account its e-mail matched, before the first
+     * session. The unique index decides a race between two identities for the
+     * same account: the loser is refused, never signed in (T18).
+     */
+    async link(claim: Claim, user: AdminUser): Promise<void> {
+      if (!(await links.linkAccount(LINK_SOURCE, claim.subject, user.id))) throw await linkedElsewhereNow(claim, user.id);
+      strapi.log.info(`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
     },
 
     /**
@@ -270,11 +296,10 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
      * for it). `created` is true for exactly one caller per new account.
      * At most maxNewUsersPerMinute creations per minute on this instance.
      */
-    provision(claim: Claim, options: Settings): Promise<Provisioned> {
+    provision(claim: Claim, options: Settings, roles: AdminRole[]): Promise<Provisioned> {
       const pending = provisioning.get(claim.subject);
       if (pending) return pending.then(({ user }) => ({ user, created: false }));
       const creation = (async () => {
-        const roles = (await planRoles(null, claim, options)) as AdminRole[];
         const release = ceiling.reserve(options.maxNewUsersPerMinute, claim.subject);
         let provisioned: Provisioned | null = null;
         try {

@@ -61,7 +61,7 @@ export async function diagnose(ctx: Context, compiled: CompiledSettings, account
       const seen = assertion.claim.attributes.groups;
       if (seen !== null) Object.assign(groups, { seen, ...mapGroups(seen, settings.groupRoles) });
       assertGroupsAllowed(seen, settings, assertion.claim.subject);
-      const account = await accounts.findForClaim(assertion.claim, settings.linkByEmail);
+      const account = (await accounts.findForClaim(assertion.claim, settings.linkByEmail))?.user ?? null;
       const decision = decide(account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null, settings, assertion.claim.email);
       if (decision.action === 'provision') {
         const roles = await accounts.rolesForNewUser(assertion.claim, settings);

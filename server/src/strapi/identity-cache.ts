@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { Claim } from '../pipeline/claim';
-import type { Accounts, AdminUser } from './accounts';
+import type { AccountMatch, Accounts } from './accounts';
 
 /**
  * identity → admin user (with roles) for strict mode's hot path, so a request
@@ -12,19 +12,19 @@ import type { Accounts, AdminUser } from './accounts';
 export const IDENTITY_CACHE_TTL_MS = 5_000;
 
 export function createIdentityCache(strapi: Core.Strapi, accounts: Accounts, ttlMs = IDENTITY_CACHE_TTL_MS) {
-  const entries = new Map<string, { user: AdminUser | null; at: number }>();
+  const entries = new Map<string, { match: AccountMatch | null; at: number }>();
   const clear = () => entries.clear();
 
   return {
-    async findForClaim(claim: Claim, linkByEmail: boolean): Promise<AdminUser | null> {
+    async findForClaim(claim: Claim, linkByEmail: boolean): Promise<AccountMatch | null> {
       // Without a link the answer depends on the asserted e-mail too (attribute headers vary per request).
       const key = `${linkByEmail ? 'e' : 'l'}${claim.emailLinks ? 'e' : 'l'}:${claim.subject}\n${claim.email}`;
       const hit = entries.get(key);
-      if (hit && Date.now() - hit.at < ttlMs) return hit.user;
-      const user = await accounts.findForClaim(claim, linkByEmail);
+      if (hit && Date.now() - hit.at < ttlMs) return hit.match;
+      const match = await accounts.findForClaim(claim, linkByEmail);
       if (entries.size > 10_000) entries.clear();
-      entries.set(key, { user, at: Date.now() });
-      return user;
+      entries.set(key, { match, at: Date.now() });
+      return match;
     },
 
     clear,

@@ -11,15 +11,28 @@ export const LINKS_TABLE = 'remote_auth_identities';
 /** Identities read from the header; signed assertions will get sources of their own. */
 export const LINK_SOURCE = 'header';
 const VERSION_KEY = 'schemaVersion';
+const USER_INDEX = 'remote_auth_identities_source_user_unique';
 
 type Knex = Core.Strapi['db']['connection'];
 
-/** Each migration is idempotent; the applied version is kept in the plugin store. */
-const migrations: Array<{ version: number; up(knex: Knex): Promise<void> }> = [
+/**
+ * Each migration says how to tell it is already in place, so instances that
+ * boot together and databases restored from backups are both fine. The
+ * applied version is also kept in the plugin store.
+ */
+interface Migration {
+  readonly version: number;
+  present(knex: Knex): Promise<boolean>;
+  up(knex: Knex): Promise<void>;
+  /** Why it could not be applied, in words the operator can act on (null: just rethrow). */
+  explainFailure?(knex: Knex, error: Error): Promise<string>;
+}
+
+const migrations: Migration[] = [
   {
     version: 1,
+    present: (knex) => knex.schema.hasTable(LINKS_TABLE),
     async up(knex) {
-      if (await knex.schema.hasTable(LINKS_TABLE)) return;
       await knex.schema.createTable(LINKS_TABLE, (table) => {
         table.increments('id').primary();
         table.string('source', 64).notNullable();
@@ -32,26 +45,69 @@ const migrations: Array<{ version: number; up(knex: Knex): Promise<void> }> = [
       });
     },
   },
+  {
+    // One identity per source per account (T18): two identities racing to
+    // link the same existing account by e-mail cannot both win.
+    version: 2,
+    present: (knex) => hasIndex(knex, USER_INDEX),
+    async up(knex) {
+      await knex.schema.alterTable(LINKS_TABLE, (table) => {
+        table.unique(['source', 'user_id'], { indexName: USER_INDEX });
+      });
+    },
+    async explainFailure(knex, error) {
+      const shared = (await knex(LINKS_TABLE)
+        .select('user_id', 'source', 'subject')
+        .whereIn(['source', 'user_id'], knex(LINKS_TABLE).select('source', 'user_id').groupBy('source', 'user_id').havingRaw('count(*) > 1'))
+        .orderBy('user_id')) as Array<{ user_id: number; source: string; subject: string }>;
+      return (
+        `could not enforce one identity per admin account (${error.message}); ` +
+        `accounts linked to several identities: ${shared.map((r) => `user ${r.user_id} ← ${r.source}:${r.subject}`).join(', ') || 'none found'}. ` +
+        `Delete the wrong rows from ${LINKS_TABLE}; the plugin tries again at the next start and refuses new shared links meanwhile`
+      );
+    },
+  },
 ];
+
+async function hasIndex(knex: Knex, name: string): Promise<boolean> {
+  const client = String(knex.client.config.client);
+  if (client.includes('sqlite')) {
+    return ((await knex.raw(`PRAGMA index_list(${LINKS_TABLE})`)) as Array<{ name: string }>).some((row) => row.name === name);
+  }
+  if (client === 'pg' || client.includes('postgres')) {
+    return ((await knex.raw('SELECT 1 FROM pg_indexes WHERE indexname = ?', [name])) as { rows: unknown[] }).rows.length > 0;
+  }
+  return ((await knex.raw(`SHOW INDEX FROM ${LINKS_TABLE} WHERE Key_name = ?`, [name])) as [unknown[]])[0].length > 0;
+}
 
 export const LINKS_SCHEMA_VERSION = migrations[migrations.length - 1].version;
 
 /** Brings the table to the current version; a no-op when it already is. Safe when instances boot together. */
 export async function migrateLinksTable(strapi: Core.Strapi): Promise<void> {
+  const knex = strapi.db.connection;
   const store = strapi.store({ type: 'plugin', name: 'remote-auth' });
   const applied = Number((await store.get({ key: VERSION_KEY })) ?? 0);
   for (const migration of migrations) {
     if (migration.version <= applied) continue;
-    try {
-      await migration.up(strapi.db.connection);
-    } catch (error) {
-      // Another instance may have created it a moment ago.
-      if (!(await strapi.db.connection.schema.hasTable(LINKS_TABLE))) throw error;
+    if (!(await migration.present(knex))) {
+      try {
+        await migration.up(knex);
+      } catch (error) {
+        // Another instance may have applied it a moment ago.
+        if (!(await migration.present(knex))) {
+          if (!migration.explainFailure) throw error;
+          strapi.log.error(`[remote-auth] ${await migration.explainFailure(knex, error as Error)}`);
+          return;
+        }
+      }
     }
     await store.set({ key: VERSION_KEY, value: migration.version });
     strapi.log.info(`[remote-auth] identity link table at schema version ${migration.version}`);
   }
 }
+
+const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT', 'ER_DUP_ENTRY']);
+const isUniqueViolation = (error: unknown): boolean => UNIQUE_VIOLATION.has(String((error as { code?: unknown })?.code ?? ''));
 
 export interface Link {
   readonly userId: number;
@@ -75,27 +131,41 @@ export function createIdentityLinks(strapi: Core.Strapi) {
 
     /**
      * Claims (source, subject) for `userId` unless another user already holds
-     * it; returns the holder. Inside a transaction the caller rolls back when
-     * the holder is not the user it created.
+     * it; returns the holder, or null when the account already holds another
+     * identity of this source (the second unique index refused the row).
+     * Inside a transaction the caller rolls back when the holder is not the
+     * user it created.
      */
-    async claim(source: string, subject: string, userId: number, trx: Knex): Promise<number> {
+    async claim(source: string, subject: string, userId: number, trx: Knex): Promise<number | null> {
       const now = new Date();
-      await table(trx)
-        .insert({ source, subject, user_id: userId, created_at: now, last_seen_at: now })
-        .onConflict(['source', 'subject'])
-        .ignore();
+      try {
+        await table(trx)
+          .insert({ source, subject, user_id: userId, created_at: now, last_seen_at: now })
+          .onConflict(['source', 'subject'])
+          .ignore();
+      } catch (error) {
+        if (isUniqueViolation(error)) return null; // PostgreSQL, SQLite: (source, user_id) is taken
+        throw error;
+      }
       const query = table(trx).where({ source, subject }).first('user_id');
       const row = await (strapi.db.dialect.client === 'sqlite' ? query : query.forUpdate());
-      return Number(row.user_id);
+      return row ? Number(row.user_id) : null; // MySQL's INSERT IGNORE skips the row silently
     },
 
-    /** Updates last-seen; never moves an existing link to another user. */
-    async record(source: string, subject: string, userId: number | string): Promise<void> {
-      const now = new Date();
-      await table()
-        .insert({ source, subject, user_id: Number(userId), created_at: now, last_seen_at: now })
-        .onConflict(['source', 'subject'])
-        .merge({ last_seen_at: now });
+    /**
+     * Links an identity to an existing account (first sign-in by e-mail).
+     * False when the account is already linked to another identity of this
+     * source — decided by the unique index, so two identities racing for the
+     * same account cannot both win (T18).
+     */
+    async linkAccount(source: string, subject: string, userId: number): Promise<boolean> {
+      const holder = await knex().transaction((trx) => this.claim(source, subject, userId, trx as unknown as Knex));
+      return holder === Number(userId);
+    },
+
+    /** Updates when the identity was last seen; never creates or moves a link. */
+    async record(source: string, subject: string): Promise<void> {
+      await table().where({ source, subject }).update({ last_seen_at: new Date() });
     },
 
     /**

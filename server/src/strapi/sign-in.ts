@@ -2,11 +2,11 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { readAssertion, type Assertion } from '../pipeline/assertion';
 import type { Claim, NormalizeIdentity } from '../pipeline/claim';
-import { assertGroupsAllowed, decide } from '../pipeline/policy';
 import { Refusal, isRefusal } from '../pipeline/refusal';
 import type { CompiledSettings } from '../settings/compile';
 import type { Settings } from '../settings/schema';
-import type { Accounts, AdminUser } from './accounts';
+import type { AccountResolver, FindAccount, ResolvedAccount } from './account-resolver';
+import type { AdminUser } from './accounts';
 import { LINK_SOURCE, type IdentityLinks } from './identity-links';
 import { newDeviceId } from './plugin-sessions';
 import { peerOf } from './refusal-response';
@@ -52,18 +52,12 @@ export type SignInResult =
       readonly replaced: CurrentSession | null;
     };
 
-export interface ResolvedAccount {
-  readonly user: AdminUser;
-  readonly created: boolean;
-}
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
-  readonly accounts: Accounts;
+  readonly resolver: AccountResolver;
   readonly links: IdentityLinks;
 }
-
-type FindUser = (claim: Claim) => Promise<AdminUser | null>;
 
 const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefined =>
   hook
@@ -86,7 +80,7 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
  * session. Shared by the SPA hand-off, `/remote-auth/login`, strict mode's
  * per-request check and the header auth strategy.
  */
-export function createSignIn({ strapi, accounts, links }: Dependencies) {
+export function createSignIn({ strapi, resolver, links }: Dependencies) {
   const lastSeen = new Map<string, number>();
 
   /** trust → identity. Throws a Refusal; never touches the database. */
@@ -98,35 +92,16 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     );
   }
 
-  /** policy → accounts: the admin user this claim signs in as, created or activated if the settings say so. */
-  async function resolveAccount(claim: Claim, options: Settings, find?: FindUser): Promise<ResolvedAccount> {
-    assertGroupsAllowed(claim.attributes.groups, options, claim.subject);
-    return withDeadline(lookUpOrCreate(claim, options, find), claim);
-  }
-
-  async function lookUpOrCreate(claim: Claim, options: Settings, find?: FindUser): Promise<ResolvedAccount> {
-    try {
-      const account = await (find ? find(claim) : accounts.findForClaim(claim, options.linkByEmail));
-      const decision = decide(
-        account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null,
-        options,
-        claim.email,
-      );
-      if (decision.action === 'provision') {
-        const provisioned = await accounts.provision(claim, options);
-        if (provisioned.created) {
-          const roles = (provisioned.user.roles ?? []).map((role) => role.code).join(', ');
-          strapi.log.info(`[remote-auth] created admin user ${provisioned.user.id} for "${claim.subject}" with roles ${roles}`);
-        }
-        return provisioned;
+  /** policy → accounts: the admin user this claim signs in as, created, linked or activated if the settings say so. */
+  async function resolveAccount(claim: Claim, options: Settings, find?: FindAccount): Promise<ResolvedAccount> {
+    const work = (async () => {
+      try {
+        return await resolver.carryOut(await resolver.plan(claim, options, find), claim, options);
+      } catch (error) {
+        throw unavailable(error, claim);
       }
-      if (decision.activate) {
-        strapi.log.info(`[remote-auth] activating inactive admin user ${account!.id} ("${claim.subject}") because allowInactive is on`);
-      }
-      return { user: await accounts.sync(account as AdminUser, claim, options, decision.activate), created: false };
-    } catch (error) {
-      throw unavailable(error, claim);
-    }
+    })();
+    return withDeadline(work, claim);
   }
 
   function unavailable(error: unknown, claim: Claim): Refusal {
@@ -151,7 +126,7 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
     lastSeen.set(claim.subject, now);
     if (lastSeen.size > 10_000) lastSeen.clear();
     try {
-      await links.record(LINK_SOURCE, claim.subject, user.id);
+      await links.record(LINK_SOURCE, claim.subject);
     } catch (error) {
       lastSeen.delete(claim.subject);
       strapi.log.warn(`[remote-auth] could not record that "${claim.subject}" signed in: ${(error as Error).message}`);
@@ -197,3 +172,4 @@ export function createSignIn({ strapi, accounts, links }: Dependencies) {
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;
+export type { ResolvedAccount };

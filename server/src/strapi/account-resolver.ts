@@ -1,0 +1,57 @@
+import type { Core } from '@strapi/strapi';
+import type { Claim } from '../pipeline/claim';
+import { assertGroupsAllowed, decide } from '../pipeline/policy';
+import type { Settings } from '../settings/schema';
+import type { AccountMatch, Accounts, AdminRole, AdminUser } from './accounts';
+
+/** What a sign-in of this claim would do, decided without writing anything. */
+export type AccountPlan =
+  | { readonly action: 'sign-in'; readonly match: AccountMatch; readonly activate: boolean }
+  | { readonly action: 'provision'; readonly roles: AdminRole[] };
+
+export interface ResolvedAccount {
+  readonly user: AdminUser;
+  readonly created: boolean;
+}
+
+/** How to look the claim's account up: straight from the database, or through strict mode's cache. */
+export type FindAccount = (claim: Claim) => Promise<AccountMatch | null>;
+
+/**
+ * policy → accounts, in two steps: `plan` decides (group gates, lookup,
+ * blocked/inactive, roles of a new account) and only reads; `carryOut` does
+ * what the plan says (create, link, activate, sync). Sign-in runs both;
+ * "Check this connection" runs `plan` alone, so the check and the real
+ * sign-in can never disagree.
+ */
+export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts) {
+  async function plan(claim: Claim, options: Settings, find?: FindAccount): Promise<AccountPlan> {
+    assertGroupsAllowed(claim.attributes.groups, options, claim.subject);
+    const match = await (find ? find(claim) : accounts.findForClaim(claim, options.linkByEmail));
+    const account = match && { isActive: match.user.isActive === true, blocked: match.user.blocked === true };
+    const decision = decide(account, options, claim.email);
+    if (decision.action === 'provision') return { action: 'provision', roles: await accounts.rolesForNewUser(claim, options) };
+    return { action: 'sign-in', match: match as AccountMatch, activate: decision.activate };
+  }
+
+  async function carryOut(planned: AccountPlan, claim: Claim, options: Settings): Promise<ResolvedAccount> {
+    if (planned.action === 'provision') {
+      const provisioned = await accounts.provision(claim, options, planned.roles);
+      if (provisioned.created) {
+        const roles = (provisioned.user.roles ?? []).map((role) => role.code).join(', ');
+        strapi.log.info(`[remote-auth] created admin user ${provisioned.user.id} for "${claim.subject}" with roles ${roles}`);
+      }
+      return provisioned;
+    }
+    const { match, activate } = planned;
+    if (match.via === 'email') await accounts.link(claim, match.user);
+    if (activate) {
+      strapi.log.info(`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
+    }
+    return { user: await accounts.sync(match.user, claim, options, activate), created: false };
+  }
+
+  return { plan, carryOut };
+}
+
+export type AccountResolver = ReturnType<typeof createAccountResolver>;
