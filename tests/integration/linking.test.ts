@@ -221,15 +221,20 @@ describe('operator hooks (REMOTE_AUTH_HOOKS=1)', () => {
     await assertSignedInAs(app, await signIn(next), `${next}@corp.example`);
   });
 
-  test('an onLogin hook that throws refuses (service-unavailable): no session, nothing changed for an existing account', async () => {
+  test('an onLogin hook that throws refuses (service-unavailable): no session, and the account it would have created is not left behind', async () => {
     const who = fresh('onlogin-throws');
     const before = await snapshot(app);
-    // A new account: refused without a session.
-    assertNoSession(await signIn(who), 503);
-    // The same person again, now an existing account: refused, nothing changes.
+    // A new account: refused, and the account created for the attempt is removed again.
+    await assertRefused(app, before, await signIn(who), 503, 'service-unavailable');
+    // An existing, linked account whose onLogin throws: refused, nothing changes.
+    app.configure({ ...AUTHELIA, autoCreate: false });
+    const existing = await app.createAdmin({ email: `${who}@corp.example`, roles: ['strapi-editor'] });
+    const now = new Date();
+    await app.strapi.db.connection('remote_auth_identities').insert({ source: 'header', subject: who, user_id: existing.id, created_at: now, last_seen_at: now });
     const again = await snapshot(app);
     await assertRefused(app, again, await signIn(who), 503, 'service-unavailable');
-    assert.equal((await snapshot(app)).sessions, before.sessions);
+    await app.strapi.service('admin::user').deleteById(existing.id);
+    app.configure(AUTHELIA);
     const next = fresh('after');
     await assertSignedInAs(app, await signIn(next), `${next}@corp.example`);
   });

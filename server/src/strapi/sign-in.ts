@@ -133,6 +133,20 @@ export function createSignIn({ strapi, resolver, links }: Dependencies) {
     }
   }
 
+  /**
+   * A sign-in that creates an account and then fails (onLogin refused it, no
+   * session could be minted) leaves nothing behind: the person never got in,
+   * and their next attempt is again a first sign-in (`created: true`).
+   */
+  async function undoCreation(user: AdminUser, claim: Claim): Promise<void> {
+    try {
+      await strapi.service('admin::user').deleteById(user.id); // its identity link goes with it (bootstrap's afterDelete)
+      strapi.log.warn(`[remote-auth] removed admin user ${user.id}, just created for "${claim.subject}", because the sign-in failed`);
+    } catch (error) {
+      strapi.log.error(`[remote-auth] could not remove admin user ${user.id}, just created for "${claim.subject}" by a failed sign-in: ${(error as Error).message}`);
+    }
+  }
+
   /** Mints a session for `user`, after the operator's onLogin hook. */
   async function startSession(ctx: Context, claim: Claim, resolved: ResolvedAccount, options: Settings): Promise<string> {
     let token: string;
@@ -142,6 +156,7 @@ export function createSignIn({ strapi, resolver, links }: Dependencies) {
       }
       token = await withDeadline(mintSession(strapi, ctx, resolved.user.id, newDeviceId()), claim);
     } catch (error) {
+      if (resolved.created) await undoCreation(resolved.user, claim);
       throw unavailable(error, claim);
     }
     strapi.log.info(`[remote-auth] signed in "${claim.subject}" as admin user ${resolved.user.id} (peer ${peerOf(ctx)})`);
