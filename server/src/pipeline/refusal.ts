@@ -27,7 +27,8 @@ export type RefusalCode =
   | 'account-not-linked'
   | 'no-identity'
   | 'disabled'
-  | 'service-unavailable';
+  | 'service-unavailable'
+  | 'too-many-headers';
 
 export class Refusal extends Error {
   readonly code: RefusalCode;
