@@ -43,7 +43,7 @@ export const CRITICAL_REASON =
   'so changing it could make anyone a Super Admin';
 
 export const SUPER_ADMIN_GRANT_REASON =
-  'only a Super Admin can change this while it grants the Super Admin role (now or after the change)';
+  'only a Super Admin can change this: it grants the Super Admin role (now or after the change)';
 
 /** Whether a role reference (code or name) names the Super Admin role. */
 export const namesSuperAdmin = (role: unknown): boolean =>
