@@ -293,7 +293,10 @@ describe('admin panel in Chromium', { skip }, () => {
       const texts = await Promise.all(bodies);
       assert.ok(texts.length > 3, `responses seen: ${texts.length}`);
       assert.ok(!texts.some((text) => text.includes(secret)), 'the secret is in no response body');
-      const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
+      const storage = await page.evaluate(() => {
+        const window = globalThis as unknown as Record<'localStorage' | 'sessionStorage', Record<string, string>>;
+        return JSON.stringify({ local: { ...window.localStorage }, session: { ...window.sessionStorage } });
+      });
       assert.ok(!storage.includes(secret), 'the secret is not in localStorage or sessionStorage');
       const cookies = await page.context().cookies();
       for (const name of ['jwtToken', 'strapi_admin_refresh']) {

@@ -147,11 +147,6 @@ function hints(t: Translate): Record<string, string> {
   };
 }
 
-/** The server's reason ("only a Super Admin can change this: it decides …") without its lead-in, for the hint. */
-function superAdminReason(reason: string): string {
-  return reason.replace(/^only a Super Admin can change this(?::\s*|\s+)/i, '').replace(/\.$/, '');
-}
-
 function messageOf(error: unknown): string {
   if (isFetchError(error)) return error.response?.data?.error?.message ?? error.message;
   return error instanceof Error ? error.message : String(error);
@@ -274,12 +269,14 @@ function SettingsForm() {
   const readOnly = !canUpdate;
   // Keys only a Super Admin may change (T21): shown read-only to others, with the reason.
   const superAdminOnly = payload.readOnly ?? {};
-  const lockedReason = (key: string): string | null =>
-    superAdminOnly[key] && !payload.pinned.includes(key)
-      ? t('settings.superAdminOnly.hint', 'Only a Super Admin can change this: {reason}.', {
-          reason: superAdminReason(superAdminOnly[key]),
-        })
-      : null;
+  const lockedReason = (key: string): string | null => {
+    const reason = superAdminOnly[key];
+    if (!reason || payload.pinned.includes(key)) return null;
+    // The notice at the top says why at length; each field says which rule applies.
+    return /grants the Super Admin role/.test(reason)
+      ? t('settings.superAdminOnly.grants', 'Only a Super Admin can change this while it grants the Super Admin role.')
+      : t('settings.superAdminOnly.hint', 'Only a Super Admin can change this: it decides who is signed in, as whom, or with which roles.');
+  };
   const common = (key: string): InputProps => ({
     name: key,
     label: label[key] ?? key,

@@ -20,6 +20,7 @@ export const CRITICAL_KEYS: readonly string[] = [
   'sharedSecret',
   'userField',
   'emailDomain',
+  'stripRealm',
   'realms',
   'linkByEmail',
   'linkByEmailHeader',

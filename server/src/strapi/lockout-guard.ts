@@ -6,7 +6,9 @@ import type { SettingsIssue } from '../settings/schema';
 import type { Accounts, AdminUser } from './accounts';
 import type { IdentityLinks } from './identity-links';
 
-const SSO_KEYS = ['enabled', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'stripRealm'] as const;
+/** Options that decide whether this browser's identity is accepted (some exist only in newer schemas). */
+const SSO_KEYS: readonly string[] = ['enabled', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'stripRealm', 'realms'];
+const valueOf = (compiled: CompiledSettings, key: string): string => JSON.stringify((compiled.settings as unknown as Record<string, unknown>)[key] ?? null);
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -61,7 +63,7 @@ export function createLockoutGuard({ strapi, accounts, links }: Dependencies) {
     const couldSignIn = ssoSignsIn(ctx, before, user) || (await passwordSignsIn(before, user));
     const canSignIn = ssoSignsIn(ctx, after, user) || (await passwordSignsIn(after, user));
     if (couldSignIn && !canSignIn) {
-      const changed = SSO_KEYS.find((key) => JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key])) ?? 'enabled';
+      const changed = SSO_KEYS.find((key) => valueOf(before, key) !== valueOf(after, key)) ?? 'enabled';
       return {
         key: changed,
         message:
