@@ -2,7 +2,7 @@
  * The settings API as the server serves it (admin-type routes under
  * /remote-auth/…, admin token required).
  */
-export type FieldKind = 'boolean' | 'choice' | 'text' | 'list' | 'mapping' | 'secret' | 'hook';
+export type FieldKind = 'boolean' | 'choice' | 'text' | 'number' | 'list' | 'mapping' | 'secret' | 'hook';
 
 export interface FieldMeta {
   kind: FieldKind;
@@ -46,6 +46,12 @@ export interface SettingsPayload {
   hooks: { normalizeIdentity: boolean; onLogin: boolean };
   fields: Record<string, FieldMeta>;
   roles: Role[];
+  /**
+   * Key → why this user may not change it (only a Super Admin may: T21).
+   * Empty for a Super Admin; absent from servers older than T21.
+   */
+  readOnly?: Record<string, string>;
+  isSuperAdmin?: boolean;
 }
 
 export interface SecretInput {

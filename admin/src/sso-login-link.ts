@@ -43,25 +43,38 @@ function placeLink(status: Status): void {
   form.appendChild(link);
 }
 
+/**
+ * The sign-out redirect must happen exactly once per logout (T25): the
+ * observer fires on every DOM change, and a second request to the proxy's
+ * sign-out URL races the identity provider's sign-out (mod_auth_openidc then
+ * signs the person straight back in). Once the navigation has started, the
+ * observer is disconnected and nothing else is done on this page.
+ */
 export function watchLoginPage(): void {
   let status: Promise<Status | null> | null = null;
+  let leaving = false;
   const onLoginPage = () => /\/auth\/login\/?$/.test(window.location.pathname);
 
   const update = async () => {
+    if (leaving) return;
     if (!onLoginPage()) {
       status = null;
       return;
     }
     status ??= fetchStatus();
     const current = await status;
-    if (!current || !current.enabled) return;
+    // Checked again after the await: other DOM changes may have awaited the same status.
+    if (leaving || !current || !current.enabled) return;
     if (current.signedOut && current.hasLogoutRedirect) {
+      leaving = true;
+      observer.disconnect();
       window.location.assign(current.logoutUrl);
       return;
     }
     placeLink(current);
   };
 
-  new MutationObserver(() => void update()).observe(document.body, { childList: true, subtree: true });
+  const observer = new MutationObserver(() => void update());
+  observer.observe(document.body, { childList: true, subtree: true });
   void update();
 }

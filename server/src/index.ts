@@ -2,7 +2,8 @@ import type { Core } from '@strapi/strapi';
 import config from './config';
 import routes from './routes';
 import { createAccountResolver } from './strapi/account-resolver';
-import { createAccounts, SUPER_ADMIN_CODE } from './strapi/accounts';
+import { createAccounts } from './strapi/accounts';
+import { namesSuperAdmin } from './settings/critical-keys';
 import { createHandOffMiddleware } from './strapi/handoff-middleware';
 import { createHeaderStrategy } from './strapi/header-strategy';
 import { assertStrictHttpParser } from './strapi/http-parser-guard';
@@ -46,15 +47,15 @@ function wire(strapi: Core.Strapi) {
       strapi,
       settings,
       accounts,
-      lockoutProblem: createLockoutGuard({ strapi, accounts, links }),
+      signIn,
+      resolver,
+      lockoutProblem: createLockoutGuard({ strapi, accounts, links, signIn, resolver }),
     }),
   };
 }
 
 const wired = (strapi: Core.Strapi): Plugin => (plugin ??= wire(strapi));
 
-/** Whether a role reference (code or name) names the Super Admin role. */
-const namesSuperAdmin = (role: string): boolean => role === SUPER_ADMIN_CODE || role.trim().toLowerCase() === 'super admin';
 
 async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['settings']): Promise<void> {
   const { settings } = await current.current();

@@ -4,7 +4,12 @@
  *  (1) opening /admin through the proxy lands in the dashboard, signed in;
  *  (2) Settings → Remote authentication: edit, save, reload, pinned fields,
  *      field errors, the unsaved-changes guard, "Check this connection";
- *  (3) without a trusted identity the password form still works.
+ *  (3) without a trusted identity the password form still works;
+ *  (4) a role with only the plugin's settings permissions sees the
+ *      security-critical options read-only, with the reason, and can change
+ *      the others (T21);
+ *  (5) after logout: the "Sign in with SSO" button, and with logoutRedirectUrl
+ *      exactly one navigation to the sign-out URL, counted at the server (T25).
  * Screenshots go to tests/e2e/artifacts/.
  *
  * Run after `npm run build` and `node tests/harness/ensure-fixture-build.js`:
@@ -21,6 +26,8 @@ import { startSsoSimulator, type SsoSimulator } from '../demo/sso-simulator';
 const PASSWORD = `Pw-${randomBytes(9).toString('base64url')}1a`;
 const ADMIN = 'admin@corp.example';
 const EDITOR = 'editor@corp.example';
+const OPERATOR = 'operator@corp.example';
+const SUPER_ADMIN_ONLY = 'Only a Super Admin can change this';
 const PINNED_HINT = 'Set in config/plugins — change it there';
 
 const skip = chromiumAvailable() ? false : 'needs /usr/bin/chromium (apt-get install chromium, or run .ci/run)';
@@ -36,6 +43,13 @@ before(
     app = await startStrapi({ config: { allowInactive: false, mode: 'persistent' } });
     await app.createAdmin({ email: ADMIN, password: PASSWORD });
     await app.createAdmin({ email: EDITOR, roles: ['strapi-editor'] });
+    // A role granted only the plugin's settings permissions (T21).
+    const role = await app.strapi.service('admin::role').create({ name: 'SSO operators', description: 'may manage remote-auth' });
+    await app.strapi.service('admin::role').assignPermissions(role.id, [
+      { action: 'plugin::remote-auth.settings.read', subject: null, properties: {}, conditions: [] },
+      { action: 'plugin::remote-auth.settings.update', subject: null, properties: {}, conditions: [] },
+    ]);
+    await app.createAdmin({ email: OPERATOR, roles: [role.code] });
     sim = await startSsoSimulator({ listenPort: 0, upstream: app.origin });
     browser = await launchBrowser();
   },
@@ -248,6 +262,10 @@ describe('admin panel in Chromium', { skip }, () => {
 
     test('the shared secret is write-only: set, shown as set, never sent back, removable', async () => {
       const secret = `s3cret-${randomBytes(16).toString('hex')}`;
+      // Every response the page receives while the secret is set, read in full.
+      const bodies: Array<Promise<string>> = [];
+      const collect = (res: import('playwright-core').Response) => void bodies.push(res.text().catch(() => ''));
+      page.on('response', collect);
       const secretField = field(page, 'sharedSecret');
       assert.match(await secretField.innerText(), /No secret set/);
       await secretField.getByRole('button', { name: 'Add a secret' }).click();
@@ -267,6 +285,26 @@ describe('admin panel in Chromium', { skip }, () => {
       await secretField.scrollIntoViewIfNeeded();
       await browser.screenshot(page, '8-shared-secret-set');
 
+      // Reload: the page reads the settings again; nowhere in the browser is the secret or a token.
+      await page.reload();
+      await openSettingsPage(page);
+      await waitForCheck(page);
+      page.off('response', collect);
+      const texts = await Promise.all(bodies);
+      assert.ok(texts.length > 3, `responses seen: ${texts.length}`);
+      assert.ok(!texts.some((text) => text.includes(secret)), 'the secret is in no response body');
+      const storage = await page.evaluate(() => {
+        const window = globalThis as unknown as Record<'localStorage' | 'sessionStorage', Record<string, string>>;
+        return JSON.stringify({ local: { ...window.localStorage }, session: { ...window.sessionStorage } });
+      });
+      assert.ok(!storage.includes(secret), 'the secret is not in localStorage or sessionStorage');
+      const cookies = await page.context().cookies();
+      for (const name of ['jwtToken', 'strapi_admin_refresh']) {
+        const value = cookies.find((cookie) => cookie.name === name)?.value;
+        if (value) assert.ok(!storage.includes(value), `the ${name} token is not in localStorage or sessionStorage`);
+      }
+      assert.ok(!texts.some((text) => cookies.some((c) => c.name === 'strapi_admin_refresh' && text.includes(c.value))), 'the refresh token is in no response body');
+
       await secretField.getByRole('button', { name: 'Remove secret' }).click();
       assert.match(await secretField.innerText(), /No secret set/);
       await saveButton(page).click();
@@ -274,6 +312,118 @@ describe('admin panel in Chromium', { skip }, () => {
       const data = (await app.strapi.plugin('remote-auth').service('settings').current()).settings;
       assert.equal(data.sharedSecret, null);
       assert.deepEqual(fatal(errors), []);
+    });
+  });
+
+  describe('(4) a role with only the plugin permissions (T21)', () => {
+    before(async () => {
+      // Back to defaults: (2) renamed the identity header.
+      await app.strapi.plugin('remote-auth').service('settings').save({});
+    });
+
+    test('sees the security-critical options read-only with the reason, and can change the others', async () => {
+      const { page, errors, context } = await browser.newPage();
+      await signInThroughProxy(page, OPERATOR);
+      await expectDashboard(page, 'operator');
+      await page.goto(`${sim.url}/admin/settings/remote-auth`);
+      await openSettingsPage(page);
+      await waitFor(page, page.getByText('Some options can only be changed by a Super Admin'), 'Super-Admin-only notice');
+
+      assert.equal(await page.getByRole('textbox', { name: 'Identity header' }).isDisabled(), true, 'header read-only');
+      assert.match(await field(page, 'header').innerText(), new RegExp(SUPER_ADMIN_ONLY));
+      for (const name of ['Create missing accounts', 'Let groups grant Super Admin', 'Sign in from the proxy header']) {
+        assert.equal(await page.getByRole('checkbox', { name }).isDisabled(), true, `${name} read-only`);
+      }
+      assert.match(await field(page, 'autoCreate').innerText(), new RegExp(SUPER_ADMIN_ONLY));
+      assert.equal(await page.locator('[data-locked="super-admin"] [data-field="trustedProxies"] input').first().isDisabled(), true);
+      // Not critical: editable, with the ordinary hint.
+      const keepPassword = page.getByRole('checkbox', { name: 'Keep password login' });
+      assert.equal(await keepPassword.isDisabled(), false);
+      assert.doesNotMatch(await field(page, 'logoutRedirectUrl').innerText(), new RegExp(SUPER_ADMIN_ONLY));
+      await browser.screenshot(page, '11-settings-as-delegated-role', { fullPage: true });
+
+      const url = page.getByRole('textbox', { name: 'Logout redirect URL' });
+      await url.fill('/oauth2/sign_out');
+      await saveButton(page).click();
+      await page.getByText('Settings saved. They apply from the next request.').first().waitFor();
+      const data = (await app.strapi.plugin('remote-auth').service('settings').current()).settings;
+      assert.equal(data.logoutRedirectUrl, '/oauth2/sign_out');
+      assert.equal(data.header, 'Remote-User');
+      assert.deepEqual(fatal(errors), []);
+      await context.close();
+    });
+  });
+
+  describe('(5) after logout (T16, T25)', () => {
+    /** Requests for `path` that reached Strapi (through the proxy), counted at its HTTP server. */
+    function countRequests(path: string): { readonly count: number; stop(): void } {
+      let count = 0;
+      const server = app.strapi.server.httpServer;
+      const listener = (req: import('node:http').IncomingMessage) => {
+        if ((req.url ?? '').split('?')[0] === path) count += 1;
+      };
+      server.on('request', listener);
+      return {
+        get count() {
+          return count;
+        },
+        stop: () => void server.off('request', listener),
+      };
+    }
+
+    /** Logs out the way the panel does: POST /admin/logout with the access token. */
+    async function logOut(page: Page): Promise<void> {
+      const token = (await page.context().cookies()).find((cookie) => cookie.name === 'jwtToken')?.value;
+      assert.ok(token, 'signed in before logging out');
+      const status = await page.evaluate(
+        async (jwt) => (await fetch('/admin/logout', { method: 'POST', credentials: 'same-origin', headers: { Authorization: `Bearer ${jwt}` } })).status,
+        token,
+      );
+      assert.equal(status, 200);
+    }
+
+    before(async () => {
+      await app.strapi.plugin('remote-auth').service('settings').save({});
+    });
+
+    test('the login page offers "Sign in with SSO", which signs the person in again', async () => {
+      const { page, errors, context } = await browser.newPage();
+      await signInThroughProxy(page, EDITOR);
+      await expectDashboard(page, 'editor');
+      await logOut(page);
+      await page.goto(`${sim.url}/admin`);
+      await page.waitForURL(/\/admin\/auth\/login/);
+      const link = page.getByRole('link', { name: 'Sign in with SSO' });
+      await waitFor(page, link, 'Sign in with SSO link');
+      await browser.screenshot(page, '12-sign-in-with-sso');
+      await link.click();
+      await expectDashboard(page, 'editor');
+      assert.deepEqual(fatal(errors), []);
+      await context.close();
+    });
+
+    test('with logoutRedirectUrl, the login page navigates to the sign-out URL exactly once', async () => {
+      await app.strapi.plugin('remote-auth').service('settings').save({ logoutRedirectUrl: `${sim.url}/_sso/logout` });
+      const { page, errors, context } = await browser.newPage();
+      await signInThroughProxy(page, EDITOR);
+      await expectDashboard(page, 'editor');
+      await logOut(page);
+
+      const logouts = countRequests('/remote-auth/logout');
+      try {
+        await page.goto(`${sim.url}/admin`);
+        await waitFor(page, page.getByRole('heading', { name: 'You are signed out of the SSO' }), 'the proxy sign-out page');
+        // Give a second navigation (the bug: one per DOM change) every chance to show up.
+        await page.waitForTimeout(3000);
+        assert.equal(logouts.count, 1, `GET /remote-auth/logout reached Strapi ${logouts.count} times`);
+        assert.match(page.url(), /\/_sso\/logout$/);
+        await browser.screenshot(page, '13-signed-out-of-the-proxy');
+      } finally {
+        logouts.stop();
+        await app.strapi.plugin('remote-auth').service('settings').save({});
+      }
+      assert.deepEqual(fatal(errors), []);
+      await context.close();
     });
   });
 

@@ -1,17 +1,19 @@
 /**
- * The threat model (../shared/SECURITY.md T1–T9, T13–T15) tried against a
- * running Strapi. Every case asserts the status, that no session cookie was
- * set and that no admin user was created.
+ * The threat model (../shared/SECURITY.md T1–T9, T13–T15, T22) tried against a
+ * running Strapi. Every refusal is proven with assertRefused: the status and
+ * refusal code, no session cookie, and no account, link or session changed.
+ * Attacks use fresh identities with autoCreate on, so a bypass would create
+ * a row; attacks on existing accounts prove the row unchanged.
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
-import { BROWSER, rawRequest, request } from '../harness/http';
-import { assertNoSession, userCount } from '../harness/assertions';
+import { BROWSER, parseSetCookies, rawRequest, request, type TestResponse } from '../harness/http';
+import { assertRefused, assertUnchanged, snapshot } from '../harness/assertions';
 
 const SECRET = 'a-long-random-shared-secret-0123456789';
 let app: TestStrapi;
-let users = 0;
 let rootToken = '';
 
 before(async () => {
@@ -22,19 +24,39 @@ before(async () => {
   rootToken = login.json().data.token;
 });
 after(() => app?.stop());
-beforeEach(async () => {
+beforeEach(() => {
   // autoCreate on: any slip would show up as a new user row.
   app.configure({ autoCreate: true, trustedProxies: ['127.0.0.1/32'] });
-  users = await userCount(app);
 });
 
-const noNewUser = async () => assert.equal(await userCount(app), users, 'an admin user was created');
+/** An identity no account has: a bypass would create it. */
+const fresh = (): string => `new.${randomBytes(5).toString('hex')}@corp.example`;
+
+/** A raw HTTP exchange as a TestResponse, for requests Node's client would reorder or refuse to write. */
+async function raw(text: string, localAddress?: string): Promise<TestResponse> {
+  const { status, raw: response } = await rawRequest(app.port, text, localAddress);
+  const split = response.indexOf('\r\n\r\n');
+  const head = response.slice(0, split).split('\r\n').slice(1);
+  const body = Buffer.from(response.slice(split + 4), 'latin1').toString('utf8');
+  const headers: Record<string, string | string[]> = {};
+  const setCookies: string[] = [];
+  for (const line of head) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'set-cookie') setCookies.push(value);
+    else headers[name] = value;
+  }
+  return { status, headers, setCookies, cookies: parseSetCookies(setCookies), body, json: () => JSON.parse(body) };
+}
 
 describe('T1/T2: only the proxy may assert an identity, judged by the socket peer', () => {
-  test('a client connecting from 127.0.0.2 with the header is refused', async () => {
-    const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'admin@corp.example' }, localAddress: '127.0.0.2' });
-    assertNoSession(res, 403);
-    await noNewUser();
+  test('a client connecting from 127.0.0.2 with the header is refused (fresh identity and an existing Super Admin)', async () => {
+    for (const identity of [fresh(), 'admin@corp.example']) {
+      const before = await snapshot(app);
+      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': identity }, localAddress: '127.0.0.2' });
+      await assertRefused(app, before, res, 403, 'untrusted-peer');
+    }
   });
 
   for (const [name, value] of [
@@ -48,16 +70,15 @@ describe('T1/T2: only the proxy may assert an identity, judged by the socket pee
       const previous = app_.proxy;
       app_.proxy = true;
       try {
+        const before = await snapshot(app);
         const res = await request(app.origin, '/remote-auth/login', {
-          headers: { 'Remote-User': 'new.victim@corp.example', [name]: value, Accept: 'application/json' },
+          headers: { 'Remote-User': fresh(), [name]: value, Accept: 'application/json' },
           localAddress: '127.0.0.2',
         });
-        assertNoSession(res, 403);
-        assert.equal(res.json().error.details.code, 'untrusted-peer');
+        await assertRefused(app, before, res, 403, 'untrusted-peer');
       } finally {
         app_.proxy = previous;
       }
-      await noNewUser();
     });
   }
 
@@ -71,23 +92,27 @@ describe('shared secret', () => {
   beforeEach(() => app.configure({ autoCreate: true, trustedProxies: ['127.0.0.1/32'], sharedSecret: { header: 'X-Remote-Auth-Secret', value: SECRET } }));
 
   test('missing secret → 403', async () => {
-    assertNoSession(await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' } }), 403);
-    await noNewUser();
+    for (const identity of [fresh(), 'kate@corp.example']) {
+      const before = await snapshot(app);
+      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': identity } });
+      await assertRefused(app, before, res, 403, 'secret-missing');
+    }
   });
 
   test('wrong secret (also a prefix, also longer) → 403', async () => {
     for (const wrong of ['nope', SECRET.slice(0, -1), `${SECRET}x`, SECRET.toUpperCase()]) {
-      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example', 'X-Remote-Auth-Secret': wrong } });
-      assertNoSession(res, 403);
+      const before = await snapshot(app);
+      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': fresh(), 'X-Remote-Auth-Secret': wrong } });
+      await assertRefused(app, before, res, 403, 'secret-mismatch');
     }
-    await noNewUser();
   });
 
   test('the secret sent twice → 403', async () => {
+    const before = await snapshot(app);
     const res = await request(app.origin, '/admin', {
-      headers: ['Accept', 'text/html', 'Remote-User', 'kate@corp.example', 'X-Remote-Auth-Secret', SECRET, 'X-Remote-Auth-Secret', SECRET],
+      headers: ['Accept', 'text/html', 'Remote-User', fresh(), 'X-Remote-Auth-Secret', SECRET, 'X-Remote-Auth-Secret', SECRET],
     });
-    assertNoSession(res, 403);
+    await assertRefused(app, before, res, 403, 'secret-missing');
   });
 
   test('right secret from the right peer → signed in', async () => {
@@ -102,8 +127,9 @@ describe('shared secret', () => {
     const originals = { warn: log.warn, info: log.info, error: log.error };
     for (const level of ['warn', 'info', 'error'] as const) log[level] = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
     try {
-      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example', 'X-Remote-Auth-Secret': `${SECRET}-wrong` } });
-      assertNoSession(res, 403);
+      const before = await snapshot(app);
+      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': fresh(), 'X-Remote-Auth-Secret': `${SECRET}-wrong` } });
+      await assertRefused(app, before, res, 403, 'secret-mismatch');
       assert.doesNotMatch(res.body, new RegExp(SECRET));
     } finally {
       Object.assign(log, originals);
@@ -114,29 +140,54 @@ describe('shared secret', () => {
 });
 
 describe('T4–T7: header hygiene', () => {
-  const cases: Array<[string, string[]]> = [
-    ['duplicate headers', ['Remote-User', 'kate@corp.example', 'Remote-User', 'admin@corp.example']],
-    ['an underscore twin next to the header', ['Remote-User', 'kate@corp.example', 'Remote_User', 'admin@corp.example']],
-    ['an underscore twin alone', ['Remote_User', 'admin@corp.example']],
-    ['a case-and-underscore twin', ['REMOTE_user', 'admin@corp.example']],
-    ['a comma (what joined duplicates look like)', ['Remote-User', 'kate@corp.example, admin@corp.example']],
-    ['an over-long value (257 characters)', ['Remote-User', `${'a'.repeat(245)}@corp.example`]],
+  const cases: Array<[string, () => string[], string]> = [
+    ['duplicate headers', () => ['Remote-User', fresh(), 'Remote-User', 'admin@corp.example'], 'duplicate-header'],
+    ['duplicate fresh identities', () => ['Remote-User', fresh(), 'Remote-User', fresh()], 'duplicate-header'],
+    ['an underscore twin next to the header', () => ['Remote-User', fresh(), 'Remote_User', 'admin@corp.example'], 'header-twin'],
+    ['an underscore twin alone', () => ['Remote_User', fresh()], 'header-twin'],
+    ['a case-and-underscore twin', () => ['REMOTE_user', fresh()], 'header-twin'],
+    ['a comma (what joined duplicates look like)', () => ['Remote-User', `${fresh()}, admin@corp.example`], 'forbidden-character'],
+    ['an over-long value (257 characters)', () => ['Remote-User', `${'a'.repeat(245)}@corp.example`], 'value-too-long'],
   ];
-  for (const [label, headers] of cases) {
-    test(`${label} → 400`, async () => {
-      const res = await request(app.origin, '/admin', { headers: ['Accept', 'text/html', ...headers] });
-      assertNoSession(res, 400);
-      await noNewUser();
+  for (const [label, headers, code] of cases) {
+    test(`${label} → 400 ${code}`, async () => {
+      for (const accept of ['text/html', 'application/json']) {
+        const before = await snapshot(app);
+        const path = accept === 'text/html' ? '/admin' : '/remote-auth/login';
+        const res = await request(app.origin, path, { headers: ['Accept', accept, ...headers()] });
+        await assertRefused(app, before, res, 400, code);
+      }
     });
   }
+
+  test('T22: a forged copy with the proxy-appended copy padded past Node\'s 1,000-line limit → 400 too-many-headers', async () => {
+    const padding = Array.from({ length: 1100 }, (_, i) => `p${i}: 1\r\n`).join('');
+    for (const path of ['/remote-auth/login', '/admin']) {
+      const before = await snapshot(app);
+      const res = await raw(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: ${path === '/admin' ? 'text/html' : 'application/json'}\r\n` +
+          `Remote-User: ${fresh()}\r\n${padding}Remote-User: kate@corp.example\r\nConnection: close\r\n\r\n`,
+      );
+      await assertRefused(app, before, res, 400, 'too-many-headers');
+    }
+  });
+
+  test('T22: under the limit, the same two copies are seen and refused as duplicates', async () => {
+    const padding = Array.from({ length: 900 }, (_, i) => `p${i}: 1\r\n`).join('');
+    const before = await snapshot(app);
+    const res = await raw(
+      `GET /remote-auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n` +
+        `Remote-User: ${fresh()}\r\n${padding}Remote-User: kate@corp.example\r\nConnection: close\r\n\r\n`,
+    );
+    await assertRefused(app, before, res, 400, 'duplicate-header');
+  });
 
   test('the length cap is 256 inclusive: 256 characters pass the header check (and fail the e-mail check, 254 max)', async () => {
     const value = `${'b'.repeat(243)}@corp.example`;
     assert.equal(value.length, 256);
+    const before = await snapshot(app);
     const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': value } });
-    assertNoSession(res, 403);
-    assert.equal(res.json().error.details.code, 'invalid-identity');
-    await noNewUser();
+    await assertRefused(app, before, res, 403, 'invalid-identity');
   });
 
   for (const [label, bytes] of [
@@ -146,21 +197,21 @@ describe('T4–T7: header hygiene', () => {
     ['a vertical tab', 'kate@corp\u000b.example'],
   ]) {
     test(`control characters: ${label} → 400, whoever refuses it first (Node's parser or the plugin)`, async () => {
-      const res = await rawRequest(
-        app.port,
-        `GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nRemote-User: ${bytes}\r\nConnection: close\r\n\r\n`,
+      const before = await snapshot(app);
+      const res = await raw(
+        `GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nRemote-User: new.${bytes}\r\nConnection: close\r\n\r\n`,
       );
-      assert.equal(res.status, 400, res.raw.slice(0, 200));
-      assert.doesNotMatch(res.raw, /jwtToken=|strapi_admin_refresh=/);
-      await noNewUser();
+      // No code when Node's parser refused it before the plugin saw it.
+      await assertRefused(app, before, res, 400);
     });
   }
 
   test('Connection: Remote-User (hop-by-hop stripping trick) with no value is anonymous', async () => {
-    const res = await rawRequest(app.port, 'GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nConnection: close, Remote-User\r\n\r\n');
+    const before = await snapshot(app);
+    const res = await raw('GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nConnection: close, Remote-User\r\n\r\n');
     assert.equal(res.status, 200);
-    assert.doesNotMatch(res.raw, /jwtToken=/);
-    await noNewUser();
+    assert.equal(res.cookies.jwtToken, undefined);
+    await assertUnchanged(app, before);
   });
 });
 
@@ -175,13 +226,12 @@ describe('T9: look-alike identities never reach an ASCII account', () => {
   ];
   for (const [label, value] of lookAlikes) {
     test(`${label} → refused`, async () => {
-      const res = await rawRequest(
-        app.port,
+      const before = await snapshot(app);
+      const res = await raw(
         `GET /remote-auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nRemote-User: ${value}\r\nConnection: close\r\n\r\n`,
       );
+      await assertRefused(app, before, res, res.status === 400 ? 400 : 403);
       assert.ok(res.status === 403 || res.status === 400, `status ${res.status}`);
-      assert.doesNotMatch(res.raw, /jwtToken=|strapi_admin_refresh=/);
-      await noNewUser();
     });
   }
 });

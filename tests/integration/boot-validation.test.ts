@@ -7,15 +7,21 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-function boot(config: unknown, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+/** Boots once; `log` is everything Strapi's logger wrote (stdout and stderr). */
+function boot(config: unknown, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; log: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'harness', 'boot-once.ts')], {
       env: { ...process.env, BOOT_CONFIG: JSON.stringify(config), ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stderr }));
+    let log = '';
+    child.stdout.on('data', (chunk) => (log += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      log += chunk;
+    });
+    child.on('exit', (code) => resolve({ code, stderr, log }));
   });
 }
 
@@ -23,6 +29,9 @@ const refusals: Array<[string, unknown, RegExp]> = [
   ['"*" in trustedProxies', { trustedProxies: ['*'] }, /"trustedProxies" entry "\*" would trust every client/],
   ['0.0.0.0/0', { trustedProxies: ['0.0.0.0/0'] }, /entry "0\.0\.0\.0\/0" would trust every client/],
   ['::/0', { trustedProxies: ['::/0'] }, /entry "::\/0" would trust every client/],
+  ['catch-all trust in IPv4 halves (T23)', { trustedProxies: ['0.0.0.0/1', '128.0.0.0/1'] }, /entry "0\.0\.0\.0\/1" is wider than \/8 \(IPv4\)/],
+  ['catch-all trust in IPv6 halves (T23)', { trustedProxies: ['::/1', '8000::/1'] }, /entry "::\/1" is wider than \/32 \(IPv6\)/],
+  ['an IPv4 range shorter than /8', { trustedProxies: ['10.0.0.0/7'] }, /entry "10\.0\.0\.0\/7" is wider than \/8/],
   ['an empty trustedProxies list', { trustedProxies: [] }, /"trustedProxies" is empty/],
   ['the shorthand 127.1', { trustedProxies: ['127.1'] }, /entry "127\.1" is not a dotted-quad IPv4 address/],
   ['an unknown key (typo)', { autocreate: true }, /"autocreate" is not an option of this plugin \(did you mean "autoCreate"\?\)/],
@@ -53,6 +62,32 @@ test('Strapi refuses to start under --insecure-http-parser', async () => {
 });
 
 test('a valid configuration boots', async () => {
-  const { code, stderr } = await boot({ trustedProxies: ['10.0.0.0/8', '::ffff:192.168.1.10', 'fd00::/8'], autoCreate: true });
+  const { code, stderr } = await boot({ trustedProxies: ['10.0.0.0/8', '::ffff:192.168.1.10', 'fd00:1234::/32'], autoCreate: true });
   assert.equal(code, 0, stderr);
+});
+
+// Strapi's logger writes warnings to stdout; the harness logs only errors unless STRAPI_LOG_LEVEL says otherwise.
+const WARNINGS = { STRAPI_LOG_LEVEL: 'warn' };
+
+test('boot warns when defaultRoles gives every new SSO user Super Admin', async () => {
+  const { code, log } = await boot({ autoCreate: true, defaultRoles: ['strapi-super-admin'] }, WARNINGS);
+  assert.equal(code, 0, log);
+  assert.match(log, /\[remote-auth\] defaultRoles includes "strapi-super-admin": every new single sign-on user becomes a Super Admin/);
+});
+
+test('boot warns that groupRoles → Super Admin is ignored without allowSuperAdminMapping', async () => {
+  const config = { groupsHeader: 'Remote-Groups', groupRoles: { 'cms-admins': ['Super Admin'], editors: ['strapi-editor'] } };
+  const { code, log } = await boot(config, WARNINGS);
+  assert.equal(code, 0, log);
+  assert.match(log, /\[remote-auth\] groupRoles maps "cms-admins" to Super Admin; this mapping is ignored unless allowSuperAdminMapping is true/);
+  assert.doesNotMatch(log, /"editors"/);
+});
+
+test('no Super Admin warning for an ordinary configuration, nor for a mapping allowed on purpose', async () => {
+  const { code, log } = await boot(
+    { autoCreate: true, groupsHeader: 'Remote-Groups', allowSuperAdminMapping: true, groupRoles: { 'cms-admins': ['strapi-super-admin'] } },
+    WARNINGS,
+  );
+  assert.equal(code, 0, log);
+  assert.doesNotMatch(log, /Super Admin/);
 });

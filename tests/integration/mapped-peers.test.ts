@@ -5,13 +5,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
-import { assertNoSession, userCount } from '../harness/assertions';
+import { assertRefused, snapshot } from '../harness/assertions';
+
+/** An identity no account has: with autoCreate on, a bypass would create it. */
+const fresh = (): string => `new.${randomBytes(5).toString('hex')}@corp.example`;
 
 let app: TestStrapi;
 before(async () => {
-  app = await startStrapi({ env: { HOST: '::ffff:127.0.0.1' }, config: { trustedProxies: ['127.0.0.1/32'] } });
+  app = await startStrapi({ env: { HOST: '::ffff:127.0.0.1' }, config: { trustedProxies: ['127.0.0.1/32'], autoCreate: true } });
   await app.createAdmin({ email: 'kate@corp.example', roles: ['strapi-editor'] });
 });
 after(() => app?.stop());
@@ -26,20 +30,26 @@ test('::ffff:127.0.0.1 matches the IPv4 entry 127.0.0.1/32', async () => {
   assert.ok(res.cookies.jwtToken);
 });
 
-test('::ffff:127.0.0.2 does not', async () => {
-  const before = await userCount(app);
-  const res = await request(app.origin, '/remote-auth/login', {
-    headers: { Accept: 'application/json', 'Remote-User': 'kate@corp.example' },
-    localAddress: '127.0.0.2',
-  });
-  assertNoSession(res, 403);
-  assert.match(res.json().error.details.code, /untrusted-peer/);
-  assert.equal(await userCount(app), before);
+test('::ffff:127.0.0.2 does not (fresh identity, and an existing account)', async () => {
+  for (const identity of [fresh(), 'kate@corp.example']) {
+    const before = await snapshot(app);
+    const res = await request(app.origin, '/remote-auth/login', {
+      headers: { Accept: 'application/json', 'Remote-User': identity },
+      localAddress: '127.0.0.2',
+    });
+    await assertRefused(app, before, res, 403, 'untrusted-peer');
+  }
 });
 
 test('an IPv4-mapped entry in trustedProxies is unwrapped the same way', async () => {
-  app.configure({ trustedProxies: ['::ffff:127.0.0.2'] });
-  const trusted = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' }, localAddress: '127.0.0.2' });
-  assert.ok(trusted.cookies.jwtToken);
-  assertNoSession(await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' } }), 403);
+  app.configure({ trustedProxies: ['::ffff:127.0.0.2'], autoCreate: true });
+  try {
+    const trusted = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'kate@corp.example' }, localAddress: '127.0.0.2' });
+    assert.ok(trusted.cookies.jwtToken);
+    const before = await snapshot(app);
+    const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': fresh() } });
+    await assertRefused(app, before, res, 403, 'untrusted-peer');
+  } finally {
+    app.configure({ trustedProxies: ['127.0.0.1/32'], autoCreate: true });
+  }
 });

@@ -157,6 +157,167 @@ describe('updating', () => {
   });
 });
 
+describe('T21: security-critical keys are for Super Admins only', () => {
+  const critical: Array<[string, unknown]> = [
+    ['enabled', false],
+    ['mode', 'strict'],
+    ['header', 'X-Client-User'],
+    ['sharedSecret', { header: 'X-Proxy-Secret', value: SECRET }],
+    ['userField', 'username'],
+    ['emailDomain', 'corp.example'],
+    ['linkByEmail', false],
+    ['emailHeader', 'X-Email'],
+    ['firstNameHeader', 'X-First'],
+    ['lastNameHeader', 'X-Last'],
+    ['groupsHeader', 'X-Client-Groups'],
+    ['groupsSeparator', ';'],
+    ['allowSuperAdminMapping', true],
+    ['autoCreate', true],
+    ['allowInactive', true],
+    ['requireGroups', ['staff']],
+    ['denyGroups', ['contractors']],
+  ];
+
+  for (const [key, value] of critical) {
+    test(`a delegated role cannot change ${key} (403, names the key), and nothing is saved`, async () => {
+      const before = await defaults();
+      // Keep the body valid, so the 403 is about the key and not a 400 about its neighbours.
+      const extra = key === 'userField' ? { emailDomain: 'corp.example' } : key === 'requireGroups' || key === 'denyGroups' ? { groupsHeader: 'X-Groups' } : {};
+      const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, ...extra, [key]: value } });
+      assert.equal(res.status, 403, res.body);
+      const error = res.json().error;
+      assert.match(error.message, /only a Super Admin can change/);
+      assert.ok(error.details.errors.some((e: { path: string[] }) => e.path[0] === key), res.body);
+      assert.match(error.details.errors.find((e: { path: string[] }) => e.path[0] === key).message, /only a Super Admin/);
+      assert.deepEqual(await defaults(), before);
+    });
+  }
+
+  test('the attack from the issue: header + allowSuperAdminMapping + groups header + Super Admin mapping → 403', async () => {
+    const before = await defaults();
+    const res = await api(delegate, 'PUT', '/remote-auth/settings', {
+      settings: {
+        ...before,
+        header: 'X-Client-User',
+        allowSuperAdminMapping: true,
+        groupsHeader: 'X-Client-Groups',
+        groupRoles: { everyone: ['strapi-super-admin'] },
+      },
+    });
+    assert.equal(res.status, 403, res.body);
+    const keys = res.json().error.details.errors.map((e: { path: string[] }) => e.path[0]).sort();
+    assert.deepEqual(keys, ['allowSuperAdminMapping', 'groupRoles', 'groupsHeader', 'header']);
+    assert.deepEqual(await defaults(), before);
+  });
+
+  for (const [key, value] of [
+    ['groupRoles', { 'cms-admins': ['strapi-super-admin'] }],
+    ['groupRoles', { 'cms-admins': ['Super Admin'] }],
+    ['defaultRoles', ['strapi-author', 'strapi-super-admin']],
+    ['defaultRoles', ['super admin']],
+  ] as Array<[string, unknown]>) {
+    test(`a delegated role cannot make ${key} grant Super Admin (${JSON.stringify(value)})`, async () => {
+      const before = await defaults();
+      const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, [key]: value } });
+      assert.equal(res.status, 403, res.body);
+      assert.deepEqual(res.json().error.details.errors.map((e: { path: string[] }) => e.path[0]), [key]);
+      assert.match(res.json().error.details.errors[0].message, /grants the Super Admin role/);
+      assert.deepEqual(await defaults(), before);
+    });
+  }
+
+  test('a delegated role cannot remove a Super Admin grant either, but may change roles that grant none', async () => {
+    const granted = await api(root, 'PUT', '/remote-auth/settings', {
+      settings: { ...(await defaults()), groupRoles: { 'cms-admins': ['strapi-super-admin'] } },
+    });
+    assert.equal(granted.status, 200, granted.body);
+    const before = await defaults();
+    const read = (await api(delegate)).json().data;
+    assert.match(read.readOnly.groupRoles, /grants the Super Admin role/);
+    assert.equal(read.readOnly.defaultRoles, undefined);
+    const removal = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, groupRoles: {} } });
+    assert.equal(removal.status, 403, removal.body);
+    const harmless = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, defaultRoles: ['strapi-editor'] } });
+    assert.equal(harmless.status, 200, harmless.body);
+    assert.deepEqual((await defaults()).defaultRoles, ['strapi-editor']);
+  });
+
+  test('leaving a critical key out of the body (which resets it) counts as changing it', async () => {
+    await api(root, 'PUT', '/remote-auth/settings', { settings: { ...(await defaults()), header: 'X-Auth-User' } });
+    const before = await defaults();
+    const { header: _dropped, ...rest } = before;
+    const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: rest });
+    assert.equal(res.status, 403, res.body);
+    assert.deepEqual(await defaults(), before);
+  });
+
+  test('a delegated role can still change non-critical keys, with a GET → PUT round trip of the rest', async () => {
+    const settings = { ...(await defaults()), logoutRedirectUrl: '/oauth2/sign_out', syncRoles: true, groupRoles: { editors: ['strapi-editor'] } };
+    const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings });
+    assert.equal(res.status, 200, res.body);
+    const saved = await defaults();
+    assert.equal(saved.logoutRedirectUrl, '/oauth2/sign_out');
+    assert.equal(saved.syncRoles, true);
+    assert.deepEqual(saved.groupRoles, { editors: ['strapi-editor'] });
+  });
+
+  test('a Super Admin can change the critical keys', async () => {
+    const settings = {
+      ...(await defaults()),
+      header: 'X-Auth-User',
+      allowSuperAdminMapping: true,
+      groupsHeader: 'X-Auth-Groups',
+      groupRoles: { 'cms-admins': ['strapi-super-admin'] },
+      autoCreate: true,
+    };
+    const res = await api(root, 'PUT', '/remote-auth/settings', { settings });
+    assert.equal(res.status, 200, res.body);
+    const saved = await defaults();
+    assert.equal(saved.header, 'X-Auth-User');
+    assert.equal(saved.allowSuperAdminMapping, true);
+  });
+
+  test('GET tells the page which keys are read-only for this user, and why', async () => {
+    const forDelegate = (await api(delegate)).json().data;
+    assert.equal(forDelegate.isSuperAdmin, false);
+    for (const key of ['enabled', 'mode', 'header', 'sharedSecret', 'userField', 'allowSuperAdminMapping', 'autoCreate', 'groupsHeader']) {
+      assert.match(forDelegate.readOnly[key] ?? '', /only a Super Admin/, key);
+    }
+    for (const key of ['logoutRedirectUrl', 'syncRoles', 'allowPasswordLogin', 'groupRoles', 'defaultRoles']) {
+      assert.equal(forDelegate.readOnly[key], undefined, key);
+    }
+    const forRoot = (await api(root)).json().data;
+    assert.equal(forRoot.isSuperAdmin, true);
+    assert.deepEqual(forRoot.readOnly, {});
+  });
+});
+
+describe('T23: trust lists wider than any proxy fleet are refused', () => {
+  for (const entries of [
+    ['0.0.0.0/1', '128.0.0.0/1'],
+    ['::/1', '8000::/1'],
+    ['10.0.0.0/7'],
+    ['2001::/31'],
+    ['::ffff:0.0.0.0/97'],
+  ]) {
+    test(`trustedProxies ${JSON.stringify(entries)} → 400, nothing saved`, async () => {
+      // trustedProxies is pinned in this file's boot config: unpin it for this test.
+      app.configure({ trustedProxies: undefined });
+      try {
+        const before = await defaults();
+        const res = await api(root, 'PUT', '/remote-auth/settings', { settings: { ...before, trustedProxies: entries } });
+        assert.equal(res.status, 400, res.body);
+        const [error] = res.json().error.details.errors;
+        assert.deepEqual(error.path, ['trustedProxies']);
+        assert.match(error.message, /is wider than \/(8|32)/);
+        assert.deepEqual(await defaults(), before);
+      } finally {
+        app.configure({});
+      }
+    });
+  }
+});
+
 describe('lock-out guard', () => {
   test('turning off password login from a browser without a trusted identity is refused', async () => {
     const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...(await defaults()), allowPasswordLogin: false } });

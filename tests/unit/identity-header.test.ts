@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import {
+  MAX_HEADER_LINES,
   MAX_IDENTITY_LENGTH,
   mentionsHeader,
   readIdentityHeader,
@@ -230,4 +231,60 @@ test('real IncomingMessage: Node keeps "_" and the twin is refused', async () =>
 test('real IncomingMessage: an empty header is absent', async () => {
   const reading = await withRealRequest(['Remote-User: '], (req) => readIdentityHeader(req, NAME));
   assert.deepEqual(reading, { state: 'absent' });
+});
+
+// --- T22: Node's header-line limit -------------------------------------------------
+
+const padding = (count: number): string[] => Array.from({ length: count }, (_, i) => `X-Pad-${i}: a`);
+
+test('Node 20 drops header lines past 1,000 in headersDistinct and past about 1,023 in rawHeaders (why T22 refuses)', async () => {
+  const seen = await withRealRequest(['Remote-User: mallory@corp.example', ...padding(1100), 'Remote-User: jane@corp.example'], (req) => ({
+    distinct: req.headersDistinct['remote-user'],
+    distinctKeys: Object.keys(req.headersDistinct).length,
+    rawLines: req.rawHeaders.length / 2,
+    rawCopies: req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'remote-user').length,
+  }));
+  assert.deepEqual(seen.distinct, ['mallory@corp.example'], 'the proxy-appended copy is gone from headersDistinct');
+  assert.equal(seen.distinctKeys, MAX_HEADER_LINES);
+  assert.ok(seen.rawLines < 1100, `rawHeaders kept ${seen.rawLines} lines`);
+  assert.equal(seen.rawCopies, 1, 'the proxy-appended copy is gone from rawHeaders too: counting alone cannot catch it');
+});
+
+test('real IncomingMessage: a forged copy with the proxy copy padded out of view → too-many-headers', async () => {
+  await assert.rejects(
+    withRealRequest(['Remote-User: mallory@corp.example', ...padding(1100), 'Remote-User: jane@corp.example'], (req) => {
+      assert.equal(mentionsHeader(req, NAME), true);
+      return readIdentityHeader(req, NAME);
+    }),
+    (error: unknown) => error instanceof Refusal && error.code === 'too-many-headers' && error.status === 400,
+  );
+});
+
+test('real IncomingMessage: duplicates between line 1,000 and 1,023 are counted over rawHeaders, not headersDistinct', async () => {
+  // 3 fixed lines (Host, Connection, first copy) + 996 padding + the second copy = 1,000 lines: at the limit.
+  // One fewer padding line: 999 lines, under the limit; headersDistinct still sees both, rawHeaders too.
+  await assert.rejects(
+    withRealRequest(['Remote-User: mallory@corp.example', ...padding(995), 'Remote-User: jane@corp.example'], (req) => {
+      assert.equal(req.rawHeaders.length / 2, 999);
+      return readIdentityHeader(req, NAME);
+    }),
+    (error: unknown) => error instanceof Refusal && error.code === 'duplicate-header',
+  );
+  await assert.rejects(
+    withRealRequest(['Remote-User: mallory@corp.example', ...padding(996), 'Remote-User: jane@corp.example'], (req) => readIdentityHeader(req, NAME)),
+    (error: unknown) => error instanceof Refusal && error.code === 'too-many-headers',
+  );
+});
+
+test('a request at the limit mentions the header even when no copy is left in view; under it, a single copy is read', async () => {
+  assert.equal(await withRealRequest([...padding(1100), 'Remote-User: jane@corp.example'], (req) => mentionsHeader(req, NAME)), true);
+  const reading = await withRealRequest([...padding(990), 'Remote-User: jane@corp.example'], (req) => readIdentityHeader(req, NAME));
+  assert.deepEqual(reading, { state: 'present', value: 'jane@corp.example' });
+});
+
+test('readSingleValue (the shared secret) refuses a request at the limit and counts copies over rawHeaders', async () => {
+  await assert.rejects(
+    withRealRequest(['X-Proxy-Secret: guess', ...padding(1100)], (req) => readSingleValue(req, 'x-proxy-secret')),
+    (error: unknown) => error instanceof Refusal && error.code === 'too-many-headers',
+  );
 });

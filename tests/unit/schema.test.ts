@@ -129,7 +129,7 @@ test('a full valid configuration is returned as given', () => {
     enabled: false,
     mode: 'strict',
     header: 'HTTP_X_REMOTE_USER',
-    trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
+    trustedProxies: ['10.0.0.0/8', 'fd00:1234::/32'],
     sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
     userField: 'username',
     emailDomain: 'corp.example',
@@ -362,10 +362,10 @@ test('trustedProxies: bad entries are refused with the entry named', () => {
 });
 
 test('trustedProxies: good entries are kept verbatim', () => {
-  assert.deepEqual(parseSettings({ trustedProxies: ['10.0.0.2', '::ffff:10.0.0.3', 'fd00::/8'] }).trustedProxies, [
+  assert.deepEqual(parseSettings({ trustedProxies: ['10.0.0.2', '::ffff:10.0.0.3', 'fd00:1234::/32'] }).trustedProxies, [
     '10.0.0.2',
     '::ffff:10.0.0.3',
-    'fd00::/8',
+    'fd00:1234::/32',
   ]);
 });
 

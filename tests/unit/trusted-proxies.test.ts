@@ -37,13 +37,14 @@ test('a bare IPv6 address means /128', () => {
 });
 
 test('CIDR ranges match their members only', () => {
-  const proxies = parseTrustedProxies(['10.0.0.0/8', '192.168.1.0/24', 'fd00::/8']);
-  assert.deepEqual(rangesOf(proxies), ['ipv4 10.0.0.0/8', 'ipv4 192.168.1.0/24', 'ipv6 fd00::/8']);
+  const proxies = parseTrustedProxies(['10.0.0.0/8', '192.168.1.0/24', 'fd12:3456::/32']);
+  assert.deepEqual(rangesOf(proxies), ['ipv4 10.0.0.0/8', 'ipv4 192.168.1.0/24', 'ipv6 fd12:3456::/32']);
   assert.equal(isTrustedPeer(proxies, '10.255.255.255'), true);
   assert.equal(isTrustedPeer(proxies, '11.0.0.0'), false);
   assert.equal(isTrustedPeer(proxies, '192.168.1.200'), true);
   assert.equal(isTrustedPeer(proxies, '192.168.2.1'), false);
   assert.equal(isTrustedPeer(proxies, 'fd12:3456::1'), true);
+  assert.equal(isTrustedPeer(proxies, 'fd12:3457::1'), false);
   assert.equal(isTrustedPeer(proxies, 'fe80::1'), false);
 });
 
@@ -128,7 +129,7 @@ test(
 test('host bits set outside the mask are refused, with the corrected range suggested', () => {
   refused(['10.0.0.1/8'], /host bits set outside its \/8 mask \(did you mean "10\.0\.0\.0\/8"\?\)/);
   refused(['192.168.1.1/24'], /did you mean "192\.168\.1\.0\/24"/);
-  refused(['fd00::1/8'], /host bits set outside its \/8 mask \(did you mean "fd00::\/8"\?\)/);
+  refused(['fd00::1/32'], /host bits set outside its \/32 mask \(did you mean "fd00::\/32"\?\)/);
   refused(['::ffff:10.0.0.1/104'], /did you mean "10\.0\.0\.0\/8"/);
 });
 
@@ -195,7 +196,7 @@ test('an IPv6 peer never matches an IPv4 range, and vice versa', () => {
   assert.equal(isTrustedPeer(v4, '::1'), false);
   assert.equal(isTrustedPeer(v4, '::7f00:1'), false); // IPv4-compatible, not mapped
   assert.equal(isTrustedPeer(v4, 'a00::1'), false);
-  const v6 = parseTrustedProxies(['::1/128', '::/1']);
+  const v6 = parseTrustedProxies(['::1/128', '::/32']);
   assert.equal(isTrustedPeer(v6, '127.0.0.1'), false);
   assert.equal(isTrustedPeer(v6, '0.0.0.1'), false);
 });
@@ -214,4 +215,27 @@ test('the peer is matched against every entry of the list', () => {
   assert.equal(isTrustedPeer(proxies, '10.0.0.2'), true);
   assert.equal(isTrustedPeer(proxies, '2001:db8::1'), true);
   assert.equal(isTrustedPeer(proxies, '10.0.0.3'), false);
+});
+
+// --- T23: ranges wider than any proxy fleet ---------------------------------
+
+test('catch-all trust in halves is refused: 0.0.0.0/1 + 128.0.0.0/1, ::/1 + 8000::/1 (T23)', () => {
+  refused(['0.0.0.0/1', '128.0.0.0/1'], /entry "0\.0\.0\.0\/1" is wider than \/8 \(IPv4\)/);
+  refused(['128.0.0.0/1'], /wider than \/8/);
+  refused(['::/1', '8000::/1'], /entry "::\/1" is wider than \/32 \(IPv6\)/);
+  refused(['8000::/1'], /wider than \/32/);
+});
+
+test('IPv4 prefixes shorter than /8 and IPv6 prefixes shorter than /32 are refused; /8 and /32 are accepted', () => {
+  for (const bits of [1, 2, 4, 7]) refused([`0.0.0.0/${bits}`], /wider than \/8/);
+  refused(['10.0.0.0/7'], /wider than \/8/);
+  for (const bits of [1, 8, 16, 31]) refused([`2000::/${bits}`], /wider than \/32/);
+  refused(['fd00::/8'], /wider than \/32/);
+  assert.deepEqual(rangesOf(parseTrustedProxies(['10.0.0.0/8', '2001:db8::/32'])), ['ipv4 10.0.0.0/8', 'ipv6 2001:db8::/32']);
+});
+
+test('the IPv4 bound applies to IPv4-mapped IPv6 entries after unwrapping (/103 = IPv4 /7)', () => {
+  refused(['::ffff:0.0.0.0/97'], /wider than \/8 \(IPv4\)/);
+  refused(['::ffff:10.0.0.0/103'], /wider than \/8 \(IPv4\)/);
+  assert.deepEqual(rangesOf(parseTrustedProxies(['::ffff:10.0.0.0/104'])), ['ipv4 10.0.0.0/8']);
 });

@@ -23,10 +23,13 @@ import { useT, type Translate } from '../utils/useT';
 
 /** Where each option goes; options the server adds later land in "Other options". */
 const SECTIONS: Array<{ id: string; keys: string[] }> = [
-  { id: 'signIn', keys: ['enabled', 'mode', 'header', 'userField', 'emailDomain', 'stripRealm', 'normalizeIdentity'] },
+  { id: 'signIn', keys: ['enabled', 'mode', 'header', 'userField', 'emailDomain', 'realms', 'stripRealm', 'normalizeIdentity'] },
   { id: 'trust', keys: ['trustedProxies', 'sharedSecret'] },
   { id: 'attributes', keys: ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader', 'groupsSeparator'] },
-  { id: 'accounts', keys: ['autoCreate', 'defaultRoles', 'linkByEmail', 'allowInactive', 'allowPasswordLogin', 'onLogin'] },
+  {
+    id: 'accounts',
+    keys: ['autoCreate', 'maxNewUsersPerMinute', 'defaultRoles', 'linkByEmail', 'linkByEmailHeader', 'allowInactive', 'allowPasswordLogin', 'onLogin'],
+  },
   { id: 'groups', keys: ['groupRoles', 'syncRoles', 'allowSuperAdminMapping', 'requireGroups', 'denyGroups'] },
   { id: 'afterLogout', keys: ['logoutRedirectUrl'] },
 ];
@@ -43,7 +46,7 @@ const PLACEHOLDERS: Record<string, string> = {
   logoutRedirectUrl: 'https://sso.example.com/logout',
 };
 /** Fields that take the whole width of their card. */
-const WIDE = new Set(['trustedProxies', 'sharedSecret', 'defaultRoles', 'groupRoles', 'logoutRedirectUrl']);
+const WIDE = new Set(['trustedProxies', 'sharedSecret', 'defaultRoles', 'groupRoles', 'logoutRedirectUrl', 'realms']);
 const PLACED = new Set(SECTIONS.flatMap((section) => section.keys));
 
 function labels(t: Translate): Record<string, string> {
@@ -54,6 +57,9 @@ function labels(t: Translate): Record<string, string> {
     userField: t('settings.userField', 'The header carries'),
     emailDomain: t('settings.emailDomain', 'E-mail domain'),
     stripRealm: t('settings.stripRealm', 'Strip Kerberos realm'),
+    realms: t('settings.realms', 'Kerberos realms'),
+    linkByEmailHeader: t('settings.linkByEmailHeader', 'Match by the e-mail header too'),
+    maxNewUsersPerMinute: t('settings.maxNewUsersPerMinute', 'New accounts per minute (at most)'),
     normalizeIdentity: t('settings.normalizeIdentity', 'Identity clean-up hook (normalizeIdentity)'),
     trustedProxies: t('settings.trustedProxies', 'Trusted proxies'),
     sharedSecret: t('settings.sharedSecret', 'Shared secret'),
@@ -88,6 +94,18 @@ function hints(t: Translate): Record<string, string> {
     userField: t('settings.userField.hint', 'An e-mail address, or a user name completed with the e-mail domain.'),
     emailDomain: t('settings.emailDomain.hint', 'Domain of the accounts: the user name jane becomes jane@corp.example with corp.example here.'),
     stripRealm: t('settings.stripRealm.hint', 'With user names: jane@CORP.EXAMPLE becomes jane before the domain is added.'),
+    realms: t(
+      'settings.realms.hint',
+      'With user names: realms stripped from jane@REALM (any case). An identity with a realm not listed is refused.',
+    ),
+    linkByEmailHeader: t(
+      'settings.linkByEmailHeader.hint',
+      'Let the e-mail from the e-mail header link a first sign-in to an existing account. Only if the proxy vouches for that e-mail.',
+    ),
+    maxNewUsersPerMinute: t(
+      'settings.maxNewUsersPerMinute.hint',
+      'Ceiling on accounts created on sign-in, per Strapi instance. 0: no limit.',
+    ),
     normalizeIdentity: t('settings.normalizeIdentity.hint', 'Code that cleans the header value or refuses it. Only config/plugins can set it.'),
     trustedProxies: t(
       'settings.trustedProxies.hint',
@@ -249,13 +267,23 @@ function SettingsForm() {
   const label = labels(t);
   const hint = hints(t);
   const readOnly = !canUpdate;
+  // Keys only a Super Admin may change (T21): shown read-only to others, with the reason.
+  const superAdminOnly = payload.readOnly ?? {};
+  const lockedReason = (key: string): string | null => {
+    const reason = superAdminOnly[key];
+    if (!reason || payload.pinned.includes(key)) return null;
+    // The notice at the top says why at length; each field says which rule applies.
+    return /grants the Super Admin role/.test(reason)
+      ? t('settings.superAdminOnly.grants', 'Only a Super Admin can change this while it grants the Super Admin role.')
+      : t('settings.superAdminOnly.hint', 'Only a Super Admin can change this: it decides who is signed in, as whom, or with which roles.');
+  };
   const common = (key: string): InputProps => ({
     name: key,
     label: label[key] ?? key,
-    hint: hint[key] ?? payload.fields[key]?.help ?? '',
+    hint: lockedReason(key) ?? hint[key] ?? payload.fields[key]?.help ?? '',
     error: errors[key],
     pinned: payload.pinned.includes(key),
-    readOnly,
+    readOnly: readOnly || Boolean(lockedReason(key)),
     t,
   });
   const str = (key: string): string => (typeof draft[key] === 'string' ? (draft[key] as string) : '');
@@ -378,6 +406,8 @@ function SettingsForm() {
         );
       case 'text':
         return <TextValueInput {...common(key)} value={str(key)} placeholder={PLACEHOLDERS[key]} onChange={(value) => setValue(key, value)} />;
+      case 'number':
+        return <TextValueInput {...common(key)} value={str(key)} type="number" onChange={(value) => setValue(key, value)} />;
       default:
         return null;
     }
@@ -428,6 +458,19 @@ function SettingsForm() {
                 {formError}
               </Alert>
             ) : null}
+            {canUpdate && Object.keys(superAdminOnly).length > 0 ? (
+              <Alert
+                closeLabel={t('settings.close', 'Close')}
+                title={t('settings.superAdminOnly.title', 'Some options can only be changed by a Super Admin')}
+                variant="default"
+                data-notice="super-admin-only"
+              >
+                {t(
+                  'settings.superAdminOnly.notice',
+                  'The options that decide who is signed in, as whom and with which roles are shown read-only: changing them could make anyone a Super Admin. Ask a Super Admin to change them.',
+                )}
+              </Alert>
+            ) : null}
             {payload.pinned.length > 0 ? (
               <Alert closeLabel={t('settings.close', 'Close')} title={t('settings.pinned.title', 'Set in config/plugins')} variant="default">
                 {t('settings.pinned.notice', 'Options set in config/plugins are shown read-only here; change them in that file.')}
@@ -441,7 +484,7 @@ function SettingsForm() {
                 <Section key={section.id} id={section.id} title={sectionTitle} description={description}>
                   {keys.map((key) => (
                     <Cell key={key} full={WIDE.has(key)}>
-                      {render(key)}
+                      <div data-locked={lockedReason(key) ? 'super-admin' : undefined}>{render(key)}</div>
                     </Cell>
                   ))}
                 </Section>
@@ -450,7 +493,9 @@ function SettingsForm() {
             {others.length > 0 ? (
               <Section id="other" title={t('section.other', 'Other options')}>
                 {others.map((key) => (
-                  <Cell key={key}>{render(key)}</Cell>
+                  <Cell key={key}>
+                    <div data-locked={lockedReason(key) ? 'super-admin' : undefined}>{render(key)}</div>
+                  </Cell>
                 ))}
               </Section>
             ) : null}

@@ -26,6 +26,7 @@ export function draftFrom(payload: SettingsPayload): Draft {
     const kind = payload.fields[key]?.kind;
     if (key === 'sharedSecret') continue;
     if (kind === 'text' && value === null) draft[key] = '';
+    else if (kind === 'number') draft[key] = typeof value === 'number' ? String(value) : '';
     else if (kind === 'mapping') draft[key] = mappingRows(value);
     else if (Array.isArray(value)) draft[key] = [...value];
     else draft[key] = value;
@@ -53,6 +54,10 @@ export function inputFrom(draft: Draft, payload: SettingsPayload): SettingsInput
     } else if (kind === 'text' && typeof value === 'string') {
       const trimmed = value.trim();
       input[key] = trimmed === '' && payload.fields[key]?.default === null ? null : trimmed;
+    } else if (kind === 'number' && typeof value === 'string') {
+      // Edited as text; a value that is not a number goes to the server as typed, which says why.
+      const trimmed = value.trim();
+      input[key] = trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
     } else if (kind === 'mapping' && Array.isArray(value)) {
       input[key] = mappingObject(value as MappingRow[]);
     } else if (kind === 'list' && Array.isArray(value)) {

@@ -30,7 +30,8 @@ export type RefusalCode =
   | 'creation-rate-limited'
   | 'no-identity'
   | 'disabled'
-  | 'service-unavailable';
+  | 'service-unavailable'
+  | 'too-many-headers';
 
 export type RefusalStatus = 400 | 401 | 403 | 429 | 503;
 

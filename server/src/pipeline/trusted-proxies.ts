@@ -7,8 +7,11 @@ import ipaddr from 'ipaddr.js';
  * bare IPv6 address /128). Parsing is strict on purpose: `127.1`, octal or
  * hexadecimal quads, zone indexes, host bits set outside the mask, `*` and the
  * catch-alls `0.0.0.0/0` / `::/0` are refused, because each of them has meant
- * "trust everybody" in some product's history. IPv4-mapped IPv6 entries
- * (`::ffff:10.0.0.1`) are unwrapped to IPv4 so they match IPv4 peers.
+ * "trust everybody" in some product's history. So are ranges wider than any
+ * proxy fleet needs — IPv4 prefixes shorter than /8, IPv6 prefixes shorter
+ * than /32 — because a few of them cover everyone again (`0.0.0.0/1` +
+ * `128.0.0.0/1`, T23). IPv4-mapped IPv6 entries (`::ffff:10.0.0.1`) are
+ * unwrapped to IPv4 so they match IPv4 peers.
  */
 export type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
@@ -18,6 +21,14 @@ export interface TrustedProxies {
 }
 
 const DECIMAL = /^(0|[1-9][0-9]{0,2})$/;
+
+/**
+ * The widest range a trustedProxies entry may name. A /8 is already sixteen
+ * million IPv4 addresses (all of 10.0.0.0/8); an IPv6 /32 is a whole
+ * provider allocation. No proxy fleet needs more, and wider entries are how
+ * "trust everyone" sneaks back in halves or quarters.
+ */
+export const WIDEST_PREFIX = { ipv4: 8, ipv6: 32 } as const;
 
 export function parseTrustedProxies(list: readonly string[]): TrustedProxies {
   if (list.length === 0) {
@@ -73,6 +84,13 @@ function parseEntry(entry: string): Range {
     address = (address as ipaddr.IPv6).toIPv4Address();
     bits -= 96;
     if (bits === 0) fail('would trust every client (all of IPv4): list your proxy addresses instead');
+  }
+  const widest = WIDEST_PREFIX[address.kind()];
+  if (bits < widest) {
+    fail(
+      `is wider than /${widest} (${address.kind() === 'ipv4' ? 'IPv4' : 'IPv6'}): no proxy fleet needs that many addresses, ` +
+        'and a few such ranges together trust every client; list your proxies\' addresses or subnets instead',
+    );
   }
 
   const network = ipaddr.parse(networkAddress(address, bits));

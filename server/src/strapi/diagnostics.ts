@@ -1,13 +1,12 @@
 import type { Context } from 'koa';
-import { readAssertion } from '../pipeline/assertion';
 import { mentionsHeader, readIdentityHeader } from '../pipeline/identity-header';
 import { mapGroups } from '../pipeline/group-roles';
-import { assertGroupsAllowed, decide } from '../pipeline/policy';
 import { isRefusal } from '../pipeline/refusal';
 import { secretState, type SecretState } from '../pipeline/trust';
 import { isTrustedPeer } from '../pipeline/trusted-proxies';
 import type { CompiledSettings } from '../settings/compile';
-import type { Accounts } from './accounts';
+import type { AccountResolver } from './account-resolver';
+import type { SignIn } from './sign-in';
 
 export interface Diagnosis {
   peer: string;
@@ -34,9 +33,14 @@ export function maskIdentity(value: string): string {
 
 /**
  * "Check this connection": what the plugin would do with this very request,
- * step by step, without signing anybody in or creating anything.
+ * step by step, without signing anybody in or creating anything — the same
+ * trust and identity checks as a sign-in, and the account resolver's dry run.
  */
-export async function diagnose(ctx: Context, compiled: CompiledSettings, accounts: Accounts): Promise<Diagnosis> {
+export async function diagnose(
+  ctx: Context,
+  compiled: CompiledSettings,
+  { signIn, resolver }: { signIn: SignIn; resolver: AccountResolver },
+): Promise<Diagnosis> {
   const { assertion: rules, settings } = compiled;
   const peer = ctx.req.socket.remoteAddress ?? 'unknown';
 
@@ -54,22 +58,20 @@ export async function diagnose(ctx: Context, compiled: CompiledSettings, account
   const outcome: Diagnosis['outcome'] = { result: 'anonymous', user: null, code: null, reason: null };
   const groups: Diagnosis['groups'] = { seen: null, roles: [], unmatched: [] };
   try {
-    const assertion = settings.enabled
-      ? readAssertion({ headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress }, rules, settings.normalizeIdentity ?? undefined)
-      : ({ state: 'anonymous' } as const);
+    const assertion = settings.enabled ? signIn.assertIdentity(ctx, compiled) : ({ state: 'anonymous' } as const);
     if (assertion.state === 'asserted') {
-      const seen = assertion.claim.attributes.groups;
+      const { claim } = assertion;
+      const seen = claim.attributes.groups;
       if (seen !== null) Object.assign(groups, { seen, ...mapGroups(seen, settings.groupRoles) });
-      assertGroupsAllowed(seen, settings, assertion.claim.subject);
-      const account = (await accounts.findForClaim(assertion.claim, settings.linkByEmail))?.user ?? null;
-      const decision = decide(account ? { isActive: account.isActive === true, blocked: account.blocked === true } : null, settings, assertion.claim.email);
-      if (decision.action === 'provision') {
-        const roles = await accounts.rolesForNewUser(assertion.claim, settings);
+      const plan = await resolver.plan(claim, settings);
+      if (plan.action === 'provision') {
         outcome.result = 'would-create';
-        outcome.reason = `a new admin user ${assertion.claim.email} with roles ${roles.map((role) => role.code).join(', ')}`;
+        outcome.reason = `a new admin user ${claim.email} with roles ${plan.roles.map((role) => role.code).join(', ')}`;
       } else {
         outcome.result = 'would-sign-in';
-        outcome.user = { id: account!.id, email: account!.email };
+        outcome.user = { id: plan.match.user.id, email: plan.match.user.email };
+        if (plan.match.via === 'email') outcome.reason = `links "${claim.subject}" to this existing account by its e-mail address`;
+        if (plan.activate) outcome.reason = 'activates this inactive account (allowInactive is on)';
       }
     } else if (!settings.enabled) {
       outcome.reason = 'remote login is turned off (enabled: false)';

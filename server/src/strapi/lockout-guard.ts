@@ -1,17 +1,21 @@
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
-import { readAssertion } from '../pipeline/assertion';
 import type { CompiledSettings } from '../settings/compile';
 import type { SettingsIssue } from '../settings/schema';
 import type { Accounts, AdminUser } from './accounts';
+import type { AccountResolver } from './account-resolver';
 import type { IdentityLinks } from './identity-links';
+import type { SignIn } from './sign-in';
 
+/** Options that decide whether this browser's identity is accepted. */
 const SSO_KEYS = ['enabled', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'realms'] as const;
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly accounts: Accounts;
   readonly links: IdentityLinks;
+  readonly signIn: SignIn;
+  readonly resolver: AccountResolver;
 }
 
 /**
@@ -21,16 +25,15 @@ interface Dependencies {
  * off additionally requires that this browser already signs in through the
  * proxy — prove single sign-on works before removing the fallback.
  */
-export function createLockoutGuard({ strapi, accounts, links }: Dependencies) {
-  function ssoSignsIn(ctx: Context, compiled: CompiledSettings, user: AdminUser): boolean {
+export function createLockoutGuard({ strapi, accounts, links, signIn, resolver }: Dependencies) {
+  /** Would this browser's identity sign in as `user` under these settings? (The sign-in's own dry run.) */
+  async function ssoSignsIn(ctx: Context, compiled: CompiledSettings, user: AdminUser): Promise<boolean> {
     if (!compiled.settings.enabled) return false;
     try {
-      const assertion = readAssertion(
-        { headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress },
-        compiled.assertion,
-        compiled.settings.normalizeIdentity ?? undefined,
-      );
-      return assertion.state === 'asserted' && assertion.claim.email === user.email.toLowerCase();
+      const assertion = signIn.assertIdentity(ctx, compiled);
+      if (assertion.state !== 'asserted') return false;
+      const plan = await resolver.plan(assertion.claim, compiled.settings);
+      return plan.action === 'sign-in' && Number(plan.match.user.id) === Number(user.id);
     } catch {
       return false;
     }
@@ -50,7 +53,7 @@ export function createLockoutGuard({ strapi, accounts, links }: Dependencies) {
     before: CompiledSettings,
     after: CompiledSettings,
   ): Promise<SettingsIssue | null> {
-    if (before.settings.allowPasswordLogin && !after.settings.allowPasswordLogin && !ssoSignsIn(ctx, after, user)) {
+    if (before.settings.allowPasswordLogin && !after.settings.allowPasswordLogin && !(await ssoSignsIn(ctx, after, user))) {
       return {
         key: 'allowPasswordLogin',
         message:
@@ -58,8 +61,8 @@ export function createLockoutGuard({ strapi, accounts, links }: Dependencies) {
           'Open the admin through your single sign-on first, then change this.',
       };
     }
-    const couldSignIn = ssoSignsIn(ctx, before, user) || (await passwordSignsIn(before, user));
-    const canSignIn = ssoSignsIn(ctx, after, user) || (await passwordSignsIn(after, user));
+    const couldSignIn = (await ssoSignsIn(ctx, before, user)) || (await passwordSignsIn(before, user));
+    const canSignIn = (await ssoSignsIn(ctx, after, user)) || (await passwordSignsIn(after, user));
     if (couldSignIn && !canSignIn) {
       const changed = SSO_KEYS.find((key) => JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key])) ?? 'enabled';
       return {

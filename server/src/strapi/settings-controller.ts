@@ -2,9 +2,12 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { compileSettings } from '../settings/compile';
+import { readOnlyReason, superAdminOnlyChange } from '../settings/critical-keys';
 import { parseSettings, schema, settingKeys, SettingsError, type SettingKey, type Settings, type SettingsIssue } from '../settings/schema';
 import type { Accounts, AdminUser } from './accounts';
+import type { AccountResolver } from './account-resolver';
 import { diagnose } from './diagnostics';
+import type { SignIn } from './sign-in';
 import type { LockoutGuard } from './lockout-guard';
 import type { SettingsSource } from './settings-source';
 
@@ -12,6 +15,8 @@ interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly settings: SettingsSource;
   readonly accounts: Accounts;
+  readonly signIn: SignIn;
+  readonly resolver: AccountResolver;
   readonly lockoutProblem: LockoutGuard;
 }
 
@@ -33,6 +38,26 @@ function publicSettings(settings: Settings): Values {
 const comparable = (key: string, value: unknown): string =>
   JSON.stringify(key === 'sharedSecret' && value && typeof value === 'object' ? { header: (value as Values).header } : value ?? null);
 
+/**
+ * 403 naming every key the user may not change, and why. Written as the body
+ * Strapi gives errors: a thrown ForbiddenError would lose its message and
+ * details (Strapi's endpoint wrapper answers a bare "Forbidden").
+ */
+function refuseNotSuperAdmin(ctx: Context, issues: readonly SettingsIssue[]): void {
+  ctx.status = 403;
+  ctx.body = {
+    data: null,
+    error: {
+      status: 403,
+      name: 'ForbiddenError',
+      message:
+        `Settings not saved: only a Super Admin can change ${issues.map((i) => i.key).join(', ')}. ` +
+        'These settings decide who is signed in, as whom, or with which roles; ask a Super Admin to change them.',
+      details: { errors: issues.map((issue) => ({ path: [issue.key], message: issue.message, name: 'ForbiddenError' })) },
+    },
+  };
+}
+
 const validationError = (issues: readonly SettingsIssue[]): errors.ValidationError =>
   new errors.ValidationError(`Settings not saved: ${issues.map((i) => `${i.key} ${i.message}`).join('; ')}`, {
     errors: issues.map((issue) => ({ path: [issue.key], message: issue.message, name: 'ValidationError' })),
@@ -43,9 +68,27 @@ const validationError = (issues: readonly SettingsIssue[]): errors.ValidationErr
  * Pinned keys (set in config/plugins) are shown and accepted unchanged, never
  * overwritten; everything else is validated with the boot schema and stored.
  */
-export function createSettingsController({ strapi, settings, accounts, lockoutProblem }: Dependencies) {
-  async function payload(): Promise<Values> {
+export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem }: Dependencies) {
+  /** Roles are loaded from the database: never trust a cached or partial ctx.state.user. */
+  async function isSuperAdmin(ctx: Context): Promise<boolean> {
+    const id = (ctx.state.user as AdminUser | undefined)?.id;
+    if (id === undefined) return false;
+    const user = (await strapi.db.query('admin::user').findOne({ where: { id }, populate: ['roles'] })) as AdminUser | null;
+    return user !== null && accounts.isSuperAdmin(user);
+  }
+
+  async function payload(ctx: Context): Promise<Values> {
     const current = (await settings.current()).settings;
+    const superAdmin = await isSuperAdmin(ctx);
+    // Key → why this user cannot change it (T21); empty for a Super Admin.
+    const readOnly: Record<string, string> = {};
+    if (!superAdmin) {
+      for (const key of settingKeys) {
+        if (isHook(key)) continue;
+        const reason = readOnlyReason(key, current[key]);
+        if (reason) readOnly[key] = reason;
+      }
+    }
     const pinned = settings.pinnedKeys().filter((key) => key in schema && !isHook(key));
     const roles = await strapi.db.query('admin::role').findMany({ select: ['id', 'code', 'name'], orderBy: { id: 'asc' } });
     const fields: Values = {};
@@ -59,12 +102,14 @@ export function createSettingsController({ strapi, settings, accounts, lockoutPr
       hooks: { normalizeIdentity: current.normalizeIdentity !== null, onLogin: current.onLogin !== null },
       fields,
       roles,
+      readOnly,
+      isSuperAdmin: superAdmin,
     };
   }
 
   return {
     async read(ctx: Context): Promise<void> {
-      ctx.body = { data: await payload() };
+      ctx.body = { data: await payload(ctx) };
     },
 
     async update(ctx: Context): Promise<void> {
@@ -73,7 +118,8 @@ export function createSettingsController({ strapi, settings, accounts, lockoutPr
         throw validationError([{ key: 'settings', message: 'must be an object, as GET /remote-auth/settings returns it' }]);
       }
       const before = await settings.current();
-      const pinned = settings.pinnedValues();
+      // A key set to undefined in config/plugins is not pinned.
+      const pinned = Object.fromEntries(Object.entries(settings.pinnedValues()).filter(([, value]) => value !== undefined));
       const stored = await settings.storedValues();
       const issues: SettingsIssue[] = [];
       const next: Values = {};
@@ -112,17 +158,37 @@ export function createSettingsController({ strapi, settings, accounts, lockoutPr
         if (error instanceof SettingsError) throw validationError(error.issues);
         throw error;
       }
+      if (!(await isSuperAdmin(ctx))) {
+        // Compare the effective settings, not the body: leaving a key out resets it too.
+        const forbidden: SettingsIssue[] = [];
+        for (const key of settingKeys) {
+          if (isHook(key)) continue;
+          const was = before.settings[key];
+          const will = after.settings[key];
+          if (JSON.stringify(was ?? null) === JSON.stringify(will ?? null)) continue;
+          const reason = superAdminOnlyChange(key, was, will);
+          if (reason) forbidden.push({ key, message: reason });
+        }
+        if (forbidden.length > 0) {
+          strapi.log.warn(
+            `[remote-auth] admin user ${(ctx.state.user as AdminUser).id} (not a Super Admin) tried to change ` +
+              `${forbidden.map((i) => i.key).join(', ')}; refused`,
+          );
+          refuseNotSuperAdmin(ctx, forbidden);
+          return;
+        }
+      }
       const problem = await lockoutProblem(ctx, ctx.state.user as AdminUser, before, after);
       if (problem) throw validationError([problem]);
 
       await settings.save(next);
       strapi.log.info(`[remote-auth] settings updated by admin user ${(ctx.state.user as AdminUser).id}`);
-      ctx.body = { data: await payload() };
+      ctx.body = { data: await payload(ctx) };
     },
 
     async diagnostics(ctx: Context): Promise<void> {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { data: await diagnose(ctx, await settings.current(), accounts) };
+      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver }) };
     },
   };
 }
