@@ -20,6 +20,8 @@ import { createSignIn } from './strapi/sign-in';
 import { createStrictGuard } from './strapi/strict-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/webhook-guard';
 
+export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings/config-type';
+
 type Plugin = ReturnType<typeof wire>;
 let plugin: Plugin | null = null;
 

@@ -18,6 +18,8 @@ import { startSsoSimulator, type SsoSimulator } from './sso-simulator';
 const HOST = '127.0.0.1';
 const FIXTURE_APP = resolve(__dirname, '..', 'fixture-app');
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
+/** The group the demo maps to Super Admin (offered in the simulator's form). */
+const DEMO_ADMINS = 'demo-admins';
 const STARTUP_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -84,9 +86,16 @@ async function main(): Promise<void> {
   const databaseFile = join(FIXTURE_APP, '.tmp', 'demo.db');
   mkdirSync(dirname(databaseFile), { recursive: true });
 
+  // Everyone becomes an Editor; whoever types the group DEMO_ADMINS in the
+  // simulator's form becomes a Super Admin and so sees the plugin's settings
+  // page. allowSuperAdminMapping is what lets a group grant Super Admin: fine
+  // for a demo on 127.0.0.1, a deliberate choice in production (README).
   const pluginConfig = {
     autoCreate: true,
     defaultRoles: ['strapi-editor'],
+    groupsHeader: 'Remote-Groups',
+    groupRoles: { [DEMO_ADMINS]: ['strapi-super-admin'] },
+    allowSuperAdminMapping: true,
     sharedSecret: { header: SECRET_HEADER, value: secret },
     trustedProxies: ['127.0.0.1/32'],
   };
@@ -169,6 +178,8 @@ async function main(): Promise<void> {
       listenHost: HOST,
       upstream: strapiOrigin,
       secret: { header: SECRET_HEADER, value: secret },
+      groupsHeader: 'Remote-Groups',
+      suggestedGroups: [{ group: DEMO_ADMINS, meaning: 'Super Admin: sees Settings → Remote authentication (any other group, or none: Editor)' }],
       log: (line) => say(`sso: ${line}`),
     });
   } catch (error) {
@@ -188,6 +199,9 @@ async function main(): Promise<void> {
       rule,
       `  Open ${simulator.url}/admin — sign in as any e-mail address`,
       `  (the SSO simulator sends it to Strapi in the Remote-User header; new people become Editors)`,
+      '',
+      `  To see the plugin's settings, sign in with the group "${DEMO_ADMINS}" (a Super Admin), then`,
+      `  Settings → Global settings → Remote authentication: ${simulator.url}/admin/settings/remote-auth`,
       '',
       `  Strapi itself (password login, no SSO) at ${strapiOrigin}/admin`,
       `  Sign out of the simulated SSO at ${simulator.url}/_sso/logout`,

@@ -31,6 +31,11 @@ export interface SsoSimulatorOptions {
   readonly secret?: { readonly header: string; readonly value: string };
   /** Called with one line per notable event (sign-in, sign-out, upstream error). */
   readonly log?: (line: string) => void;
+  /**
+   * Groups offered under the form (what each one becomes in Strapi), e.g. the
+   * demo's `{ group: 'demo-admins', meaning: 'Super Admin …' }`.
+   */
+  readonly suggestedGroups?: readonly { readonly group: string; readonly meaning: string }[];
 }
 
 export interface SsoSimulator {
@@ -172,6 +177,14 @@ export async function startSsoSimulator(options: SsoSimulatorOptions): Promise<S
     res.end(page(title, body));
   }
 
+  // No script (the page's CSP allows none): a datalist the groups field offers, and the list in words.
+  const suggested = options.suggestedGroups ?? [];
+  const suggestions =
+    suggested.length === 0
+      ? ''
+      : `<datalist id="group-suggestions">${suggested.map(({ group, meaning }) => `<option value="${escapeHtml(group)}">${escapeHtml(meaning)}</option>`).join('')}</datalist>
+<ul class="note" id="suggested-groups">${suggested.map(({ group, meaning }) => `<li><code>${escapeHtml(group)}</code>: ${escapeHtml(meaning)}</li>`).join('')}</ul>`;
+
   function loginForm(res: ServerResponse, next: string, current: Person | null, error?: string, values: { email?: string; groups?: string } = {}, status = 200): void {
     const signedIn = current
       ? `<p>You are signed in as <strong>${escapeHtml(current.email)}</strong>. Signing in again replaces that identity. <a href="/_sso/logout">Sign out</a></p>`
@@ -190,7 +203,8 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <label for="email">E-mail address</label>
 <input id="email" name="email" type="email" autocomplete="username" required autofocus placeholder="jane@corp.example" value="${escapeHtml(values.email ?? '')}">
 <label for="groups">Groups <small>(optional, comma separated)</small></label>
-<input id="groups" name="groups" type="text" placeholder="editors, marketing" value="${escapeHtml(values.groups ?? '')}">
+<input id="groups" name="groups" type="text"${suggested.length > 0 ? ' list="group-suggestions"' : ''} placeholder="editors, marketing" value="${escapeHtml(values.groups ?? '')}">
+${suggestions}
 <button type="submit">Sign in</button>
 </form>
 <p class="note">Sends <code>${escapeHtml(groupsHeader)}</code> for groups${secret ? ` and the shared secret in <code>${escapeHtml(secret.header)}</code>` : ''}; any copies of these headers sent by the browser are removed first.</p>`,

@@ -1,8 +1,31 @@
-import { join, resolve } from 'node:path';
-import { createStrapi, type Core } from '@strapi/strapi';
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve, sep } from 'node:path';
+import type { Core } from '@strapi/strapi';
 import { createTestDatabase, type TestDatabase } from './database';
 
-export const FIXTURE_APP = resolve(__dirname, '..', 'fixture-app');
+/**
+ * The app the suites boot: tests/fixture-app (the plugin loaded from this
+ * repository through `resolve:`), or, with REMOTE_AUTH_FIXTURE=<dir> (e.g.
+ * tests/compat/strapi-5.24.1, prepared by tests/compat/prepare.js), a compat
+ * app with its own Strapi and the plugin installed from the packed tarball.
+ */
+export const FIXTURE_APP = process.env.REMOTE_AUTH_FIXTURE
+  ? resolve(__dirname, '..', '..', process.env.REMOTE_AUTH_FIXTURE)
+  : resolve(__dirname, '..', 'fixture-app');
+
+/** Strapi as the app itself resolves it (a compat app has its own version). */
+const appRequire = createRequire(join(FIXTURE_APP, 'package.json'));
+const { createStrapi } = appRequire('@strapi/strapi') as typeof import('@strapi/strapi');
+
+/** A compat app must load the plugin from its node_modules, never from this repository. */
+function assertPluginFromTarball(): void {
+  if (!process.env.REMOTE_AUTH_FIXTURE) return;
+  const installed = realpathSync(join(FIXTURE_APP, 'node_modules', 'strapi-plugin-remote-auth'));
+  if (!installed.startsWith(join(FIXTURE_APP, 'node_modules') + sep)) {
+    throw new Error(`${FIXTURE_APP}: the plugin resolves to ${installed}; run "node tests/compat/prepare.js <version>"`);
+  }
+}
 export const CONFIG_KEY = 'plugin::remote-auth';
 
 export interface TestStrapi {
@@ -36,6 +59,7 @@ export async function startStrapi(
   options: { config?: Record<string, unknown>; env?: Record<string, string>; database?: TestDatabase } = {},
 ): Promise<TestStrapi> {
   await waitForAdminBuild();
+  assertPluginFromTarball();
   const shared = options.database !== undefined;
   const database = options.database ?? (await createTestDatabase());
   Object.assign(process.env, {
