@@ -20,7 +20,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
-import { chromiumAvailable, launchBrowser, type TestBrowser } from '../harness/browser';
+import { launchBrowser, type TestBrowser } from '../harness/browser';
+import { CHROMIUM_BROWSER, needs } from '../harness/system-packages';
 import { startSsoSimulator, type SsoSimulator } from '../demo/sso-simulator';
 
 const PASSWORD = `Pw-${randomBytes(9).toString('base64url')}1a`;
@@ -30,7 +31,7 @@ const OPERATOR = 'operator@corp.example';
 const SUPER_ADMIN_ONLY = 'Only a Super Admin can change this';
 const PINNED_HINT = 'Set in config/plugins — change it there';
 
-const skip = chromiumAvailable() ? false : 'needs /usr/bin/chromium (apt-get install chromium, or run .ci/run)';
+const skip = needs(CHROMIUM_BROWSER);
 
 let app: TestStrapi;
 let sim: SsoSimulator;

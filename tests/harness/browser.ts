@@ -3,7 +3,7 @@
  * Never downloads a browser: it uses /usr/bin/chromium (`apt-get install chromium`,
  * or `.ci/run`), or CHROMIUM_PATH.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 
@@ -31,10 +31,6 @@ export interface TestBrowser {
   /** Saves `tests/e2e/artifacts/<name>.png` (a page, or one element of it) and returns its path. */
   screenshot(target: Page | Locator, name: string, options?: { fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
-}
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM);
 }
 
 /**
