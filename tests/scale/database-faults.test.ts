@@ -80,13 +80,19 @@ const admin = (method: string, path: string, body?: unknown, headers: Record<str
 
 const count = async (query: string, params: unknown[] = []) => Number((await sql.query<{ n: unknown }>(query, params))[0].n);
 
-/** users and link rows an identity has in the database: [users, links, links pointing at that user]. */
+/**
+ * users and link rows an identity has in the database: [users, links, links pointing at that user].
+ * One statement, so one snapshot: a sign-in that answered 503 at its deadline may still commit
+ * once a silent partition heals, and three separate reads could straddle that commit.
+ */
 async function rowsOf(email: string): Promise<[number, number, number]> {
-  return [
-    await count('SELECT COUNT(*) AS n FROM admin_users WHERE LOWER(email) = ?', [email]),
-    await count('SELECT COUNT(*) AS n FROM remote_auth_identities WHERE subject = ?', [email]),
-    await count('SELECT COUNT(*) AS n FROM remote_auth_identities i JOIN admin_users u ON u.id = i.user_id WHERE i.subject = ? AND LOWER(u.email) = ?', [email, email]),
-  ];
+  const [row] = await sql.query<{ users: unknown; links: unknown; matching: unknown }>(
+    'SELECT (SELECT COUNT(*) FROM admin_users WHERE LOWER(email) = ?) AS users, ' +
+      '(SELECT COUNT(*) FROM remote_auth_identities WHERE subject = ?) AS links, ' +
+      '(SELECT COUNT(*) FROM remote_auth_identities i JOIN admin_users u ON u.id = i.user_id WHERE i.subject = ? AND LOWER(u.email) = ?) AS matching',
+    [email, email, email, email],
+  );
+  return [Number(row.users), Number(row.links), Number(row.matching)];
 }
 
 const roleless = () => count('SELECT COUNT(*) AS n FROM admin_users u WHERE NOT EXISTS (SELECT 1 FROM admin_users_roles_lnk l WHERE l.user_id = u.id)');
