@@ -3,6 +3,7 @@ import config from './config';
 import routes from './routes';
 import { createAccountResolver } from './strapi/account-resolver';
 import { createAccounts } from './strapi/accounts';
+import { containAdminMetrics, createBackground } from './strapi/background';
 import { namesSuperAdmin } from './settings/critical-keys';
 import { createHandOffMiddleware } from './strapi/handoff-middleware';
 import { createHeaderStrategy } from './strapi/header-strategy';
@@ -27,16 +28,18 @@ let plugin: Plugin | null = null;
 
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
-  const settings = createSettingsSource(strapi);
+  const background = createBackground(strapi);
+  const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
   const resolver = createAccountResolver(strapi, accounts);
-  const signIn = createSignIn({ strapi, resolver, links });
+  const signIn = createSignIn({ strapi, resolver, links, background });
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links });
   const cache = createIdentityCache(strapi, accounts);
   const sessions = createPluginSessions(strapi);
   const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
   return {
+    background,
     settings,
     accounts,
     links,
@@ -84,16 +87,24 @@ export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     assertStrictHttpParser(strapi);
     strapi.get('auth').register('admin', wired(strapi).strategy);
+    // Before the admin's bootstrap keeps references to them (see background.ts).
+    containAdminMetrics(strapi, wired(strapi).background);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
-    const { settings, middleware, cache, links } = wired(strapi);
+    const { background, settings, middleware, cache, links } = wired(strapi);
+    if (!containAdminMetrics(strapi, background)) {
+      strapi.log.warn('[remote-auth] Strapi\'s admin metrics service was not found; a database failure right after an admin user is created may end the process (see README)');
+    }
     cache.subscribe();
     strapi.db.lifecycles.subscribe({
       models: ['admin::user'],
       // A deleted admin user's identity link goes with it (no orphan rows, no hand-over).
+      // The user row is already gone: if the clean-up fails, the deletion still stands and the
+      // orphan link is forgotten at that identity's next sign-in (accounts.findForClaim).
       async afterDelete(event: { result?: { id?: number } }) {
-        if (event.result?.id !== undefined) await links.forgetUser(event.result.id);
+        const id = event.result?.id;
+        if (id !== undefined) await background.settle('removing the identity links of a deleted admin user', () => links.forgetUser(id));
       },
     });
     await settings.current();

@@ -22,6 +22,28 @@ if (!spec?.database) {
   process.exit(2);
 }
 
+/**
+ * The evidence when this process dies of an error: Node ends the process on an
+ * uncaught exception, an unhandled promise rejection or an 'error' event with
+ * no listener. The monitor only watches (Node still exits as it would without
+ * us); it prints everything the error carries, between FATAL and END FATAL
+ * lines the harness quotes in the failing test.
+ */
+function describeError(error: unknown, depth = 0): string {
+  if (!(error instanceof Error)) return `a non-Error value: ${String(error)}`;
+  const extra = Object.entries(error)
+    .filter(([key]) => !['stack', 'message', 'cause'].includes(key))
+    .map(([key, value]) => `  ${key}: ${typeof value === 'object' ? JSON.stringify(value)?.slice(0, 300) : String(value)}`);
+  const cause = error.cause !== undefined && depth < 3 ? [`  caused by: ${describeError(error.cause, depth + 1)}`] : [];
+  return [error.stack ?? `${error.name}: ${error.message}`, ...extra, ...cause].join('\n');
+}
+process.on('uncaughtExceptionMonitor', (error, origin) => {
+  process.stderr.write(
+    `\nserve-strapi: FATAL ${origin} (Node ends the process) at ${new Date().toISOString()}:\n${describeError(error)}\nserve-strapi: END FATAL\n`,
+  );
+});
+process.on('exit', (code) => process.stderr.write(`serve-strapi: process exits with code ${code}\n`));
+
 const database: TestDatabase = { kind: spec.database.kind, env: spec.database.env, drop: async () => {} };
 let app: TestStrapi | null = null;
 let stopping = false;

@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
 import { BROWSER, request, type TestResponse } from '../harness/http';
-import { connectDirect, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
 import { startTcpForwarder, type TcpForwarder } from '../harness/tcp-forwarder';
 
 const kind = databaseKind();
@@ -66,25 +66,33 @@ async function timed(promise: Promise<TestResponse>, ms: number, what: string): 
 
 const login = (identity: string, accept: 'json' | 'html' = 'json', ms = ANSWER_WITHIN_MS) =>
   timed(
-    request(app.origin, '/remote-auth/login', {
-      headers: { 'Remote-User': identity, Accept: accept === 'json' ? 'application/json' : BROWSER.Accept },
-    }),
+    app.watch(
+      request(app.origin, '/remote-auth/login', {
+        headers: { 'Remote-User': identity, Accept: accept === 'json' ? 'application/json' : BROWSER.Accept },
+      }),
+    ),
     ms,
     `login of ${identity}`,
   );
 
 const admin = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  request(app.origin, path, { method, body, headers: { Authorization: `Bearer ${rootToken}`, Accept: 'application/json', ...headers } });
+  app.watch(request(app.origin, path, { method, body, headers: { Authorization: `Bearer ${rootToken}`, Accept: 'application/json', ...headers } }));
 
 const count = async (query: string, params: unknown[] = []) => Number((await sql.query<{ n: unknown }>(query, params))[0].n);
 
-/** users and link rows an identity has in the database: [users, links, links pointing at that user]. */
+/**
+ * users and link rows an identity has in the database: [users, links, links pointing at that user].
+ * One statement, so one snapshot: a sign-in that answered 503 at its deadline may still commit
+ * once a silent partition heals, and three separate reads could straddle that commit.
+ */
 async function rowsOf(email: string): Promise<[number, number, number]> {
-  return [
-    await count('SELECT COUNT(*) AS n FROM admin_users WHERE LOWER(email) = ?', [email]),
-    await count('SELECT COUNT(*) AS n FROM remote_auth_identities WHERE subject = ?', [email]),
-    await count('SELECT COUNT(*) AS n FROM remote_auth_identities i JOIN admin_users u ON u.id = i.user_id WHERE i.subject = ? AND LOWER(u.email) = ?', [email, email]),
-  ];
+  const [row] = await sql.query<{ users: unknown; links: unknown; matching: unknown }>(
+    'SELECT (SELECT COUNT(*) FROM admin_users WHERE LOWER(email) = ?) AS users, ' +
+      '(SELECT COUNT(*) FROM remote_auth_identities WHERE subject = ?) AS links, ' +
+      '(SELECT COUNT(*) FROM remote_auth_identities i JOIN admin_users u ON u.id = i.user_id WHERE i.subject = ? AND LOWER(u.email) = ?) AS matching',
+    [email, email, email, email],
+  );
+  return [Number(row.users), Number(row.links), Number(row.matching)];
 }
 
 const roleless = () => count('SELECT COUNT(*) AS n FROM admin_users u WHERE NOT EXISTS (SELECT 1 FROM admin_users_roles_lnk l WHERE l.user_id = u.id)');
@@ -125,6 +133,7 @@ async function recovery(since: number, prefix: string): Promise<[number, string]
 }
 
 describe(`a ${kind} database that goes away`, { skip }, () => {
+  failOnProcessDeath(() => [app]);
   before(async () => {
     db = await createTestDatabase(kind);
     sql = await connectDirect(db);
@@ -227,6 +236,7 @@ describe(`a ${kind} database that goes away`, { skip }, () => {
     const severedAt = Date.now();
     await Promise.all(workers);
     const outage = Date.now() - severedAt;
+    await app.assertAlive(); // one crash report, not 48 copies of it below
 
     const hangs = answers.filter((a): a is Error => a instanceof Error);
     assert.deepEqual(hangs.map((e) => e.message), [], 'requests that were not answered');

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
-import { connectDirect, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
 
 const kind = databaseKind();
 const skip =
@@ -103,6 +103,7 @@ async function idsConsumed(): Promise<number> {
 const count = async (query: string, params: unknown[] = []) => Number((await sql.query<{ n: unknown }>(query, params))[0].n);
 
 describe(`two Strapi processes on one ${kind} database`, { skip }, () => {
+  failOnProcessDeath(() => [a, b]);
   before(async () => {
     db = await createTestDatabase(kind);
     sql = await connectDirect(db);

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { compileSettings, type CompiledSettings } from '../settings/compile';
 import { parseSettings, SettingsError, type Settings } from '../settings/schema';
+import { createBackground, type Background } from './background';
 
 export const PLUGIN_ID = 'remote-auth';
 export const CONFIG_KEY = `plugin::${PLUGIN_ID}`;
@@ -20,7 +21,7 @@ type Values = Record<string, unknown>;
  * values pinned in `config/plugins` (which always win). Compiled once per
  * change: parsing CIDR lists on every request would be waste.
  */
-export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_MS) {
+export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_MS, background: Background = createBackground(strapi)) {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID });
 
   let compiled: CompiledSettings | null = null;
@@ -72,10 +73,12 @@ export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_M
       if (storedAt === -Infinity) {
         await loadStored();
       } else if (Date.now() - storedAt > ttlMs && loading === null) {
-        loadStored().catch((error: Error) => {
-          storedAt = Date.now(); // retry after another TTL, not on every request
-          strapi.log.warn(`[remote-auth] could not refresh stored settings: ${error.message}`);
-        });
+        background.run('refreshing the stored settings (the last known settings stay in force)', () =>
+          loadStored().catch((error: unknown) => {
+            storedAt = Date.now(); // retry after another TTL, not on every request
+            throw error;
+          }),
+        );
       }
       const fixed = strapi.config.get(CONFIG_KEY);
       if (compiled === null || fixed !== pinnedSource) {

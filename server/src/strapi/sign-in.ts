@@ -7,6 +7,7 @@ import type { CompiledSettings } from '../settings/compile';
 import type { Settings } from '../settings/schema';
 import type { AccountResolver, FindAccount, ResolvedAccount } from './account-resolver';
 import type { AdminUser } from './accounts';
+import type { Background } from './background';
 import { LINK_SOURCE, type IdentityLinks } from './identity-links';
 import { newDeviceId } from './plugin-sessions';
 import { peerOf } from './refusal-response';
@@ -57,6 +58,7 @@ interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly resolver: AccountResolver;
   readonly links: IdentityLinks;
+  readonly background: Background;
 }
 
 const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefined =>
@@ -80,7 +82,7 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
  * session. Shared by the SPA hand-off, `/remote-auth/login`, strict mode's
  * per-request check and the header auth strategy.
  */
-export function createSignIn({ strapi, resolver, links }: Dependencies) {
+export function createSignIn({ strapi, resolver, links, background }: Dependencies) {
   const lastSeen = new Map<string, number>();
 
   /** trust → identity. Throws a Refusal; never touches the database. */
@@ -116,21 +118,20 @@ export function createSignIn({ strapi, resolver, links }: Dependencies) {
   }
 
   /**
-   * Records the identity link and when it was last seen; at most once a
-   * minute per identity per instance. Best effort: bookkeeping never fails a
-   * sign-in (a lock conflict under a burst of first logins is retried next time).
+   * Records when the identity was last seen; at most once a minute per
+   * identity per instance. Best effort: bookkeeping never fails a sign-in, and
+   * a failing database is logged once, not once per request.
    */
   async function touch(claim: Claim, user: AdminUser): Promise<void> {
     const now = Date.now();
     if (now - (lastSeen.get(claim.subject) ?? 0) < LAST_SEEN_EVERY_MS) return;
     lastSeen.set(claim.subject, now);
     if (lastSeen.size > 10_000) lastSeen.clear();
-    try {
+    const recorded = await background.settle('recording when identities were last seen', async () => {
       await links.record(LINK_SOURCE, claim.subject);
-    } catch (error) {
-      lastSeen.delete(claim.subject);
-      strapi.log.warn(`[remote-auth] could not record that "${claim.subject}" signed in: ${(error as Error).message}`);
-    }
+      return true;
+    });
+    if (!recorded) lastSeen.delete(claim.subject); // try again at the next request
   }
 
   /**

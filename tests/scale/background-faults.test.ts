@@ -1,0 +1,232 @@
+/**
+ * A database failure injected into each piece of work that runs beside a
+ * request (or after its answer), while sign-in traffic runs: Strapi must stay
+ * up, every request gets an answer (302, or a 503 for the one that lost its
+ * connection), and the failure is logged once with its reason.
+ *
+ *   TEST_DB=postgres node --import tsx --test tests/scale/background-faults.test.ts
+ *   TEST_DB=mysql    node --import tsx --test tests/scale/background-faults.test.ts
+ *
+ * The forwarder between Strapi and the database resets exactly the connection
+ * that sends a query matching a pattern (tcp-forwarder's failQuery), so each
+ * fault hits the work it names and nothing else.
+ *
+ * Found this way (issue #15): Strapi's admin user service starts a metrics
+ * query (`sendDidInviteUser`: count users, count roles) after creating a user
+ * and never awaits it; when the database connection breaks at that moment the
+ * rejection is unhandled and Node 20 ends the process. Every first sign-in
+ * creates a user through that service.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
+import { request, type TestResponse } from '../harness/http';
+import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { startTcpForwarder, type QueryFault, type TcpForwarder } from '../harness/tcp-forwarder';
+
+const kind = databaseKind();
+const skip =
+  kind === 'sqlite'
+    ? 'needs a database server reached over TCP (SQLite is a local file, there is no connection to cut); run with TEST_DB=postgres or TEST_DB=mysql'
+    : false;
+
+const CONFIG = { autoCreate: true, trustedProxies: ['127.0.0.1/32'] };
+const ROOT = { email: 'root@corp.example', password: 'Sup3rSecret!pass', firstname: 'Root', lastname: 'Admin' };
+const run = Math.random().toString(36).slice(2, 8);
+/** Identifiers are quoted "like this" by PostgreSQL, `like this` by MySQL. */
+const q = (name: string) => `[\`"]${name}[\`"]`;
+
+let db: TestDatabase;
+let sql: DirectSql;
+let forwarder: TcpForwarder;
+let app: StrapiProcess;
+let rootToken = '';
+
+const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The fault's hit, or a clear failure if the work it targets never ran. */
+const hitWithin = (fault: QueryFault, ms: number, what: string): Promise<string> => {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    fault.hit.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        fault.cancel();
+        reject(new Error(`${what} was not seen within ${ms} ms: nothing was tested`));
+      }, ms);
+    }),
+  ]);
+};
+/** What a log line says about a broken database connection (pg and mysql2 wording). */
+const CONNECTION_PROBLEM = /ECONNRESET|EPIPE|Connection terminated|connection error|Connection lost|closed state|not queryable|reset/i;
+const count = async (query: string, params: unknown[] = []) => Number((await sql.query<{ n: unknown }>(query, params))[0].n);
+
+const login = (identity: string): Promise<TestResponse> =>
+  app.watch(request(app.origin, '/remote-auth/login', { headers: { 'Remote-User': identity, Accept: 'application/json' } }));
+
+const admin = (method: string, path: string, body?: unknown) =>
+  app.watch(request(app.origin, path, { method, body, headers: { Authorization: `Bearer ${rootToken}`, Accept: 'application/json' } }));
+
+/**
+ * Sign-in traffic until stop(): known identities (signing in again) and new
+ * ones (created). Resolves with every answer's status and identity.
+ */
+function traffic(label: string, workers = 4) {
+  let running = true;
+  let stopping: Promise<typeof answers> | null = null;
+  let n = 0;
+  const answers: Array<{ identity: string; status: number | string }> = [];
+  const known = Array.from({ length: 6 }, (_, i) => `${label}-known-${i}@corp.example`);
+  const loops = Array.from({ length: workers }, async (_, w) => {
+    while (running) {
+      const i = n++;
+      const identity = i % 2 === 0 ? known[i % known.length] : `${label}-new-${w}-${i}@corp.example`;
+      const status = await login(identity).then(
+        (res) => res.status,
+        (error: Error) => (error.name === 'StrapiProcessDied' ? Promise.reject(error) : `${error.message}`),
+      );
+      answers.push({ identity, status });
+    }
+  });
+  for (const loop of loops) loop.catch(() => {}); // reported by stop()
+  return {
+    answers,
+    /** Lets a few more answers come (traffic after the fault), then stops; safe to call twice. */
+    stop() {
+      stopping ??= (async () => {
+        const until = answers.length + 8;
+        for (let waited = 0; running && answers.length < until && waited < 30_000; waited += 20) await sleep(20);
+        running = false;
+        await Promise.all(loops);
+        return answers;
+      })();
+      return stopping;
+    },
+  };
+}
+
+function tally(answers: Array<{ status: number | string }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { status } of answers) out[status] = (out[status] ?? 0) + 1;
+  return out;
+}
+
+/** Every answer is a 302, or (for the requests that lost their connection) a 503; never a 500 or a broken connection. */
+function assertAnswered(answers: Array<{ status: number | string }>, max503: number): void {
+  const counts = tally(answers);
+  const other = Object.keys(counts).filter((status) => status !== '302' && status !== '503');
+  assert.deepEqual(other, [], `answers other than 302/503: ${JSON.stringify(counts)}`);
+  assert.ok((counts['503'] ?? 0) <= max503, `more 503s than requests that lost their connection: ${JSON.stringify(counts)}`);
+  assert.ok((counts['302'] ?? 0) > 0, `no sign-in went through: ${JSON.stringify(counts)}`);
+}
+
+/** Lines of the log since `mark` that match `pattern`. */
+const linesSince = (mark: number, pattern: RegExp) =>
+  plain(app.outputSince(mark))
+    .split('\n')
+    .filter((line) => pattern.test(line));
+
+describe(`database failures in work beside the requests (${kind})`, { skip }, () => {
+  failOnProcessDeath(() => [app]);
+
+  before(async () => {
+    db = await createTestDatabase(kind);
+    sql = await connectDirect(db);
+    forwarder = await startTcpForwarder({ host: '127.0.0.1', port: kind === 'postgres' ? 5432 : 3306 });
+    app = await startStrapiProcess({
+      database: db,
+      config: CONFIG,
+      env: { DATABASE_HOST: forwarder.host, DATABASE_PORT: String(forwarder.port), STRAPI_LOG_LEVEL: 'info' },
+    });
+    const registered = await request(app.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
+    assert.equal(registered.status, 200, registered.body);
+    rootToken = registered.json().data.token;
+  });
+
+  after(async () => {
+    forwarder?.restore();
+    await app?.stop();
+    await forwarder?.close();
+    await sql?.close();
+    await db?.drop();
+  });
+
+  test("Strapi's own metrics query after creating an admin user (count users): the process stays up, the failure is logged once", async () => {
+    const mark = app.output().length;
+    const load = traffic(`metrics-${run}`);
+    await sleep(300);
+    // Strapi: user.create → emitUserCreated → metrics.sendDidInviteUser(), not awaited:
+    // select count("t0"."id") as "count" from "admin_users" as "t0" limit $1, then the same on admin_roles.
+    // The plugin never counts admin users: this is Strapi's query.
+    const fault = forwarder.failQuery(new RegExp(`count\\([^)]*\\)[^]*from ${q('admin_users')}`, 'i'));
+    const text = await hitWithin(fault, 20_000, "Strapi's user count after a creation").finally(() => load.stop());
+    const answers = await load.stop();
+    await app.assertAlive(2_000); // an unhandled rejection ends the process within a tick; give it time to show
+    assertAnswered(answers, 4);
+    const logged = linesSince(mark, /\[remote-auth\] Strapi admin metrics.*failed/);
+    assert.equal(logged.length, 1, `expected one log line for the failed metrics query (cut: ${text}), got:\n${logged.join('\n')}`);
+    assert.match(logged[0], CONNECTION_PROBLEM, 'the line says why');
+  });
+
+  test('the settings refresh in the background fails: sign-ins go on with the last known settings; logged once', async () => {
+    const mark = app.output().length;
+    const load = traffic(`settings-${run}`);
+    // The refresh runs (at most) every 2 s, started by a request, not awaited by it.
+    const fault = forwarder.failQuery(new RegExp(`from ${q('strapi_core_store_settings')}`, 'i'), 3);
+    await hitWithin(fault, 20_000, 'a settings refresh').finally(() => load.stop());
+    await sleep(2_500); // the next refresh: failing again must not log again
+    const answers = await load.stop();
+    await app.assertAlive(2_000);
+    assertAnswered(answers, 3);
+    const logged = linesSince(mark, /\[remote-auth\] refreshing the stored settings.*failed/);
+    assert.equal(logged.length, 1, `the failure is logged once, not on every retry:\n${logged.join('\n')}`);
+    assert.match(logged[0], CONNECTION_PROBLEM, 'the line says why');
+  });
+
+  test('the last-seen write of a returning user fails: the sign-in still succeeds; logged with the reason', async () => {
+    const identity = `returning-${run}@corp.example`;
+    assert.equal((await login(identity)).status, 302); // created (its link written by the creation)
+    const mark = app.output().length;
+    const load = traffic(`seen-${run}`, 2);
+    const upsert = kind === 'postgres' ? 'on conflict[^]*do update' : 'on duplicate key update';
+    const fault = forwarder.failQuery(new RegExp(`insert into ${q('remote_auth_identities')}[^]*${upsert}`, 'i'));
+    const res = await login(identity); // signs in again: records last-seen (at most once a minute)
+    await Promise.race([fault.hit, sleep(5_000)]);
+    fault.cancel();
+    const answers = await load.stop();
+    await app.assertAlive(2_000);
+    assert.ok(fault.hits() >= 1, 'no last-seen write was cut: nothing was tested');
+    assertAnswered([...answers, { status: res.status }], 2);
+    assert.ok(linesSince(mark, /\[remote-auth\] (could not record that|recording .*last-seen.*failed)/i).length >= 1, 'no log line for the failed last-seen write');
+  });
+
+  test('the role list reload fails: that sign-in gets a 503, the next ones work', async () => {
+    const load = traffic(`roles-${run}`);
+    // Cleared whenever an admin user changes; reloaded by the next first sign-in.
+    const fault = forwarder.failQuery(new RegExp(`${q('code')}[^]*${q('name')}[^]*from ${q('admin_roles')}`, 'i'));
+    await hitWithin(fault, 20_000, 'a role list reload').finally(() => load.stop());
+    const answers = await load.stop();
+    await app.assertAlive(2_000);
+    assertAnswered(answers, 4);
+    assert.equal((await login(`after-roles-${run}@corp.example`)).status, 302);
+  });
+
+  test('the link clean-up after an admin user is deleted fails: Strapi answers and stays up', async () => {
+    const identity = `doomed-${run}@corp.example`;
+    assert.equal((await login(identity)).status, 302);
+    const [{ id }] = await sql.query<{ id: number }>('SELECT id FROM admin_users WHERE LOWER(email) = ?', [identity]);
+    const load = traffic(`delete-${run}`, 2);
+    const fault = forwarder.failQuery(new RegExp(`delete from ${q('remote_auth_identities')}`, 'i'));
+    const deleted = await admin('DELETE', `/admin/users/${id}`);
+    await Promise.race([fault.hit, sleep(5_000)]);
+    fault.cancel();
+    const answers = await load.stop();
+    await app.assertAlive(2_000);
+    assert.ok(fault.hits() >= 1, 'the clean-up query was not cut: nothing was tested');
+    assert.ok([200, 500, 503].includes(deleted.status), `DELETE answered ${deleted.status}`);
+    assertAnswered(answers, 2);
+    // Whatever happened to the link row, the identity signs in again (a link to a missing user is forgotten).
+    assert.equal((await login(identity)).status, 302);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM admin_users WHERE LOWER(email) = ?', [identity]), 1);
+  });
+});
