@@ -20,7 +20,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
 import { startApache, type Apache } from '../harness/apache';
-import { freePort } from '../harness/nginx';
+import { freePort } from '../harness/local-port';
 import { startHeaderEcho } from '../harness/auth-gateway';
 import { startOidcProvider, type OidcProvider } from '../harness/oidc-provider';
 import { launchBrowser, type TestBrowser } from '../harness/browser';
