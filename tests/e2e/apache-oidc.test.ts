@@ -21,7 +21,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
 import { startApache, type Apache } from '../harness/apache';
 import { freePort } from '../harness/local-port';
-import { startHeaderEcho } from '../harness/auth-gateway';
+import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { startOidcProvider, type OidcProvider } from '../harness/oidc-provider';
 import { launchBrowser, type TestBrowser } from '../harness/browser';
 import { assertSignedInAs, assertUnchanged, snapshot } from '../harness/assertions';
@@ -48,7 +48,7 @@ let app: TestStrapi;
 let apache: Apache;
 /** The same config in front of a header echo: shows exactly what Apache forwards. */
 let echoApache: Apache;
-let echo: { port: number; close(): Promise<void> };
+let echo: HeaderEcho;
 let provider: OidcProvider;
 let browser: TestBrowser;
 const CLIENT = { id: 'strapi', secret: randomBytes(24).toString('base64url') };
@@ -237,9 +237,7 @@ describe('Apache with mod_auth_openidc and a real OpenID Connect provider, in Ch
       ],
     });
     assert.equal(res.status, 200, res.body.slice(0, 300));
-    const list: string[] = res.json().rawHeaders;
-    const seen: Record<string, string[]> = {};
-    for (let i = 0; i < list.length; i += 2) (seen[list[i].toLowerCase()] ??= []).push(list[i + 1]);
+    const seen = echoedHeaders(res);
     assert.deepEqual(seen['remote-user'], [USERS.jane.email]);
     assert.deepEqual(seen['remote-groups'], ['staff,cms-editors']);
     assert.deepEqual(seen[SECRET_HEADER.toLowerCase()], [SECRET]);

@@ -17,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
 import { NGINX_BIN, startNginx, type Nginx } from '../harness/nginx';
-import { cookieValue, startAuthGateway, startHeaderEcho, type AuthGateway } from '../harness/auth-gateway';
+import { cookieValue, startAuthGateway, type AuthGateway } from '../harness/auth-gateway';
+import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { NGINX, needs } from '../harness/system-packages';
 
 /** Without Debian's nginx the whole file skips with one loud line (a failure under .ci/run). */
@@ -44,7 +45,7 @@ const SESSIONS = { jane: '', ann: '' };
 let nginx: Nginx;
 /** The same config in front of a header echo, to see exactly what nginx forwards. */
 let echoNginx: Nginx;
-let echo: { port: number; close(): Promise<void> };
+let echo: HeaderEcho;
 
 before(async () => {
   if (skip) return;
@@ -103,10 +104,7 @@ async function me(headers: Record<string, string> | string[]): Promise<TestRespo
 async function forwarded(path: string, headers: string[], method = 'GET', body?: unknown): Promise<Record<string, string[]>> {
   const res = await request(echoNginx.origin, path, { headers, method, body });
   assert.equal(res.status, 200, res.body.slice(0, 200));
-  const list: string[] = res.json().rawHeaders;
-  const seen: Record<string, string[]> = {};
-  for (let i = 0; i < list.length; i += 2) (seen[list[i].toLowerCase()] ??= []).push(list[i + 1]);
-  return seen;
+  return echoedHeaders(res);
 }
 
 // ---------------------------------------------------------------- no gateway session

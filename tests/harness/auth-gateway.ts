@@ -92,13 +92,3 @@ export async function startAuthGateway(options: AuthGatewayOptions = {}): Promis
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
-
-/** A server that answers every request with the header list it received (`rawHeaders`, exact spellings). */
-export async function startHeaderEcho(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ rawHeaders: req.rawHeaders }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
