@@ -26,18 +26,11 @@ import { startOidcProvider, type OidcProvider } from '../harness/oidc-provider';
 import { launchBrowser, type TestBrowser } from '../harness/browser';
 import { assertSignedInAs, assertUnchanged, snapshot } from '../harness/assertions';
 import { APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER, needs } from '../harness/system-packages';
+import { groupsProxySettings } from '../harness/groups-proxy-settings';
 import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
 
 const skip = needs(APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER);
-const SECRET_HEADER = 'X-Remote-Auth-Secret';
-const SECRET = randomBytes(24).toString('base64url');
-const CONFIG = {
-  trustedProxies: ['127.0.0.1/32'],
-  sharedSecret: { header: SECRET_HEADER, value: SECRET },
-  autoCreate: true,
-  groupsHeader: 'Remote-Groups',
-  groupRoles: { 'cms-editors': ['strapi-editor'] },
-};
+const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
 const USERS = {
   jane: { password: randomBytes(9).toString('base64url'), email: 'jane@corp.example', name: 'Jane Doe', groups: ['staff', 'cms-editors'] },
   ann: { password: randomBytes(9).toString('base64url'), email: 'ann@corp.example', name: 'Ann Lee', groups: ['staff'] },

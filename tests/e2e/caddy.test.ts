@@ -30,18 +30,11 @@ import { startAuthGateway, type AuthGateway } from '../harness/auth-gateway';
 import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { assertRefused, assertSignedInAs, snapshot, type Snapshot } from '../harness/assertions';
 import { CADDY, needs } from '../harness/system-packages';
+import { groupsProxySettings } from '../harness/groups-proxy-settings';
 import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
 
 const skip = needs(CADDY);
-const SECRET_HEADER = 'X-Remote-Auth-Secret';
-const SECRET = randomBytes(24).toString('base64url');
-const CONFIG = {
-  trustedProxies: ['127.0.0.1/32'],
-  sharedSecret: { header: SECRET_HEADER, value: SECRET },
-  autoCreate: true,
-  groupsHeader: 'Remote-Groups',
-  groupRoles: { 'cms-editors': ['strapi-editor'] },
-};
+const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
 /** Caddy 2.6's rendering of an answer header the gateway did not send. */
 const PLACEHOLDER = /^\{http\.reverse_proxy\.header\./;
 

@@ -20,21 +20,14 @@ import { NGINX_BIN, startNginx, type Nginx } from '../harness/nginx';
 import { cookieValue, startAuthGateway, type AuthGateway } from '../harness/auth-gateway';
 import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { NGINX, needs } from '../harness/system-packages';
+import { groupsProxySettings } from '../harness/groups-proxy-settings';
 
 /** Without Debian's nginx the whole file skips with one loud line (a failure under .ci/run). */
 const skip = needs({ ...NGINX, path: NGINX_BIN });
 
-const SECRET_HEADER = 'X-Remote-Auth-Secret';
-const SECRET = randomBytes(24).toString('base64url');
+const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
 const SESSION_COOKIES = ['jwtToken', 'strapi_admin_refresh'];
 const GATEWAY_COOKIE = 'gw_session';
-const CONFIG = {
-  trustedProxies: ['127.0.0.1/32'],
-  sharedSecret: { header: SECRET_HEADER, value: SECRET },
-  autoCreate: true,
-  groupsHeader: 'Remote-Groups',
-  groupRoles: { 'cms-editors': ['strapi-editor'] },
-};
 
 let app: TestStrapi;
 /** A fake oauth2-proxy `/oauth2/auth`: 202 + X-Auth-Request-* for a known session cookie, else 401. */
