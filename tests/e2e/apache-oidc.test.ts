@@ -20,24 +20,17 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
 import { startApache, type Apache } from '../harness/apache';
-import { freePort } from '../harness/nginx';
-import { startHeaderEcho } from '../harness/auth-gateway';
+import { freePort } from '../harness/local-port';
+import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { startOidcProvider, type OidcProvider } from '../harness/oidc-provider';
 import { launchBrowser, type TestBrowser } from '../harness/browser';
 import { assertSignedInAs, assertUnchanged, snapshot } from '../harness/assertions';
 import { APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER, needs } from '../harness/system-packages';
+import { groupsProxySettings } from '../harness/groups-proxy-settings';
 import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
 
 const skip = needs(APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER);
-const SECRET_HEADER = 'X-Remote-Auth-Secret';
-const SECRET = randomBytes(24).toString('base64url');
-const CONFIG = {
-  trustedProxies: ['127.0.0.1/32'],
-  sharedSecret: { header: SECRET_HEADER, value: SECRET },
-  autoCreate: true,
-  groupsHeader: 'Remote-Groups',
-  groupRoles: { 'cms-editors': ['strapi-editor'] },
-};
+const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
 const USERS = {
   jane: { password: randomBytes(9).toString('base64url'), email: 'jane@corp.example', name: 'Jane Doe', groups: ['staff', 'cms-editors'] },
   ann: { password: randomBytes(9).toString('base64url'), email: 'ann@corp.example', name: 'Ann Lee', groups: ['staff'] },
@@ -48,7 +41,7 @@ let app: TestStrapi;
 let apache: Apache;
 /** The same config in front of a header echo: shows exactly what Apache forwards. */
 let echoApache: Apache;
-let echo: { port: number; close(): Promise<void> };
+let echo: HeaderEcho;
 let provider: OidcProvider;
 let browser: TestBrowser;
 const CLIENT = { id: 'strapi', secret: randomBytes(24).toString('base64url') };
@@ -237,9 +230,7 @@ describe('Apache with mod_auth_openidc and a real OpenID Connect provider, in Ch
       ],
     });
     assert.equal(res.status, 200, res.body.slice(0, 300));
-    const list: string[] = res.json().rawHeaders;
-    const seen: Record<string, string[]> = {};
-    for (let i = 0; i < list.length; i += 2) (seen[list[i].toLowerCase()] ??= []).push(list[i + 1]);
+    const seen = echoedHeaders(res);
     assert.deepEqual(seen['remote-user'], [USERS.jane.email]);
     assert.deepEqual(seen['remote-groups'], ['staff,cms-editors']);
     assert.deepEqual(seen[SECRET_HEADER.toLowerCase()], [SECRET]);

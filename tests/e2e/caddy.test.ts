@@ -26,27 +26,21 @@ import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { startCaddy, type Caddy, type CaddyOptions } from '../harness/caddy';
-import { startAuthGateway, startHeaderEcho, type AuthGateway } from '../harness/auth-gateway';
+import { startAuthGateway, type AuthGateway } from '../harness/auth-gateway';
+import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { assertRefused, assertSignedInAs, snapshot, type Snapshot } from '../harness/assertions';
 import { CADDY, needs } from '../harness/system-packages';
+import { groupsProxySettings } from '../harness/groups-proxy-settings';
 import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
 
 const skip = needs(CADDY);
-const SECRET_HEADER = 'X-Remote-Auth-Secret';
-const SECRET = randomBytes(24).toString('base64url');
-const CONFIG = {
-  trustedProxies: ['127.0.0.1/32'],
-  sharedSecret: { header: SECRET_HEADER, value: SECRET },
-  autoCreate: true,
-  groupsHeader: 'Remote-Groups',
-  groupRoles: { 'cms-editors': ['strapi-editor'] },
-};
+const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
 /** Caddy 2.6's rendering of an answer header the gateway did not send. */
 const PLACEHOLDER = /^\{http\.reverse_proxy\.header\./;
 
 let app: TestStrapi;
 let gateway: AuthGateway;
-let echo: { port: number; close(): Promise<void> };
+let echo: HeaderEcho;
 /** The README config in front of Strapi. */
 let caddy: Caddy;
 /** The README config in front of a header echo. */
@@ -90,10 +84,7 @@ const raw = (...pairs: string[]): string[] => ['Host', '127.0.0.1', 'Accept', BR
 async function forwarded(via: Caddy, headers: string[]): Promise<Record<string, string[]>> {
   const res = await request(via.origin, '/admin', { headers });
   assert.equal(res.status, 200, res.body.slice(0, 200));
-  const list: string[] = res.json().rawHeaders;
-  const seen: Record<string, string[]> = {};
-  for (let i = 0; i < list.length; i += 2) (seen[list[i].toLowerCase()] ??= []).push(list[i + 1]);
-  return seen;
+  return echoedHeaders(res);
 }
 
 async function rolesOf(email: string): Promise<string[]> {

@@ -16,11 +16,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, rawRequest, request, type TestResponse } from '../harness/http';
 import { NGINX_BIN, startNginx, type Nginx } from '../harness/nginx';
+import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { NGINX, needs } from '../harness/system-packages';
 
 /** Without Debian's nginx the whole file skips with one loud line (a failure under .ci/run). */
@@ -43,19 +42,15 @@ let app: TestStrapi;
 let nginx: Nginx;
 /** The same nginx config in front of a header echo, to see exactly what nginx forwards. */
 let echoNginx: Nginx;
-let echo: http.Server;
+let echo: HeaderEcho;
 
 before(async () => {
   if (skip) return;
   app = await startStrapi({ config: CONFIG, env: { SERVER_PROXY: 'true' } });
   nginx = await startNginx({ upstreamPort: app.port, users: PASSWORDS, secret: SECRET, secretHeader: SECRET_HEADER, bearerPassthrough: true });
-  echo = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ rawHeaders: req.rawHeaders }));
-  });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  echo = await startHeaderEcho();
   echoNginx = await startNginx({
-    upstreamPort: (echo.address() as AddressInfo).port,
+    upstreamPort: echo.port,
     users: PASSWORDS,
     secret: SECRET,
     secretHeader: SECRET_HEADER,
@@ -66,7 +61,7 @@ before(async () => {
 after(async () => {
   await nginx?.stop();
   await echoNginx?.stop();
-  await new Promise((resolve) => (echo ? echo.close(resolve) : resolve(undefined)));
+  await echo?.close();
   await app?.stop();
 });
 
@@ -103,10 +98,7 @@ function assertNginx401(res: TestResponse, label: string): void {
 async function forwarded(path: string, headers: Record<string, string> | string[]): Promise<Record<string, string[]>> {
   const res = await request(echoNginx.origin, path, { headers });
   assert.equal(res.status, 200, res.body.slice(0, 200));
-  const list: string[] = res.json().rawHeaders;
-  const seen: Record<string, string[]> = {};
-  for (let i = 0; i < list.length; i += 2) (seen[list[i].toLowerCase()] ??= []).push(list[i + 1]);
-  return seen;
+  return echoedHeaders(res);
 }
 
 let janeSignIn: TestResponse;

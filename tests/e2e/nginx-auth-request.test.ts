@@ -14,108 +14,56 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
 import { NGINX_BIN, startNginx, type Nginx } from '../harness/nginx';
+import { cookieValue, startAuthGateway, type AuthGateway } from '../harness/auth-gateway';
+import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { NGINX, needs } from '../harness/system-packages';
+import { groupsProxySettings } from '../harness/groups-proxy-settings';
 
 /** Without Debian's nginx the whole file skips with one loud line (a failure under .ci/run). */
 const skip = needs({ ...NGINX, path: NGINX_BIN });
 
-const SECRET_HEADER = 'X-Remote-Auth-Secret';
-const SECRET = randomBytes(24).toString('base64url');
+const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
 const SESSION_COOKIES = ['jwtToken', 'strapi_admin_refresh'];
 const GATEWAY_COOKIE = 'gw_session';
-const CONFIG = {
-  trustedProxies: ['127.0.0.1/32'],
-  sharedSecret: { header: SECRET_HEADER, value: SECRET },
-  autoCreate: true,
-  groupsHeader: 'Remote-Groups',
-  groupRoles: { 'cms-editors': ['strapi-editor'] },
-};
-
-/** The gateway's sessions: cookie value → who (and which groups; null = the gateway sends no groups header). */
-const TOKENS = { jane: randomBytes(16).toString('hex'), ann: randomBytes(16).toString('hex') };
-const SESSIONS = new Map<string, { email: string; groups: string | null }>([
-  [TOKENS.jane, { email: 'jane@corp.example', groups: 'staff,cms-editors' }],
-  [TOKENS.ann, { email: 'ann@corp.example', groups: null }],
-]);
-
-interface GatewayCall {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly bodyBytes: number;
-}
 
 let app: TestStrapi;
-let gateway: http.Server;
-const gatewayCalls: GatewayCall[] = [];
+/** A fake oauth2-proxy `/oauth2/auth`: 202 + X-Auth-Request-* for a known session cookie, else 401. */
+let gateway: AuthGateway;
+/** `Cookie` values of the gateway's sessions, one a person (made in before()). */
+const SESSIONS = { jane: '', ann: '' };
 /** nginx with auth_request in front of Strapi. */
 let nginx: Nginx;
 /** The same config in front of a header echo, to see exactly what nginx forwards. */
 let echoNginx: Nginx;
-let echo: http.Server;
-
-function cookieValue(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
-
-/** A fake oauth2-proxy `/oauth2/auth`: 202 + X-Auth-Request-* for a known session cookie, else 401. */
-function startGateway(): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    let bodyBytes = 0;
-    req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
-    req.on('end', () => {
-      gatewayCalls.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes });
-      if (req.url !== '/verify') {
-        res.writeHead(404).end();
-        return;
-      }
-      const session = SESSIONS.get(cookieValue(req.headers.cookie, GATEWAY_COOKIE) ?? '');
-      if (!session) {
-        res.writeHead(401).end();
-        return;
-      }
-      const headers: Record<string, string> = { 'X-Auth-Request-Email': session.email };
-      if (session.groups !== null) headers['X-Auth-Request-Groups'] = session.groups;
-      res.writeHead(202, headers).end();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+let echo: HeaderEcho;
 
 before(async () => {
   if (skip) return;
   app = await startStrapi({ config: CONFIG, env: { SERVER_PROXY: 'true' } });
-  gateway = await startGateway();
-  const authRequest = { port: (gateway.address() as AddressInfo).port };
+  gateway = await startAuthGateway({ cookieName: GATEWAY_COOKIE, grantStatus: 202 });
+  SESSIONS.jane = gateway.sessionFor({ email: 'jane@corp.example', groups: 'staff,cms-editors' });
+  // null: the gateway sends no groups header for ann.
+  SESSIONS.ann = gateway.sessionFor({ email: 'ann@corp.example', groups: null });
+  const authRequest = { port: gateway.port };
   nginx = await startNginx({ upstreamPort: app.port, secret: SECRET, secretHeader: SECRET_HEADER, authRequest });
-  echo = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ rawHeaders: req.rawHeaders }));
-  });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoNginx = await startNginx({ upstreamPort: (echo.address() as AddressInfo).port, secret: SECRET, secretHeader: SECRET_HEADER, authRequest });
+  echo = await startHeaderEcho();
+  echoNginx = await startNginx({ upstreamPort: echo.port, secret: SECRET, secretHeader: SECRET_HEADER, authRequest });
 });
 
 after(async () => {
   await nginx?.stop();
   await echoNginx?.stop();
-  await new Promise((resolve) => (echo ? echo.close(resolve) : resolve(undefined)));
-  await new Promise((resolve) => (gateway ? gateway.close(resolve) : resolve(undefined)));
+  await echo?.close();
+  await gateway?.close();
   await app?.stop();
 });
 
 // ---------------------------------------------------------------- helpers
 
-const gw = (who: keyof typeof TOKENS) => `${GATEWAY_COOKIE}=${TOKENS[who]}`;
+const gw = (who: keyof typeof SESSIONS) => SESSIONS[who];
 const JSON_ACCEPT = { Accept: 'application/json' };
 /** Exact spellings and duplicates, as a browser navigation; nginx answers 400 to HTTP/1.1 without Host. */
 const raw = (...pairs: string[]): string[] => ['Host', '127.0.0.1', 'Accept', BROWSER.Accept, ...pairs];
@@ -149,10 +97,7 @@ async function me(headers: Record<string, string> | string[]): Promise<TestRespo
 async function forwarded(path: string, headers: string[], method = 'GET', body?: unknown): Promise<Record<string, string[]>> {
   const res = await request(echoNginx.origin, path, { headers, method, body });
   assert.equal(res.status, 200, res.body.slice(0, 200));
-  const list: string[] = res.json().rawHeaders;
-  const seen: Record<string, string[]> = {};
-  for (let i = 0; i < list.length; i += 2) (seen[list[i].toLowerCase()] ??= []).push(list[i + 1]);
-  return seen;
+  return echoedHeaders(res);
 }
 
 // ---------------------------------------------------------------- no gateway session
@@ -279,13 +224,13 @@ describe('what nginx sends upstream and to the gateway (header echo behind the s
   });
 
   test('the gateway gets the cookie and X-Original-URI, never the request body', async () => {
-    gatewayCalls.length = 0;
+    gateway.calls.length = 0;
     await forwarded('/admin/some/path?x=1', raw('Cookie', gw('jane'), 'Content-Type', 'application/json'), 'POST', { big: 'x'.repeat(5000) });
-    assert.equal(gatewayCalls.length, 1, JSON.stringify(gatewayCalls));
-    const [call] = gatewayCalls;
+    assert.equal(gateway.calls.length, 1, JSON.stringify(gateway.calls));
+    const [call] = gateway.calls;
     assert.equal(call.url, '/verify');
     assert.equal(call.headers['x-original-uri'], '/admin/some/path?x=1');
-    assert.equal(cookieValue(call.headers.cookie, GATEWAY_COOKIE), TOKENS.jane);
+    assert.equal(`${GATEWAY_COOKIE}=${cookieValue(call.headers.cookie, GATEWAY_COOKIE)}`, gw('jane'));
     assert.equal(call.bodyBytes, 0);
     assert.equal(call.headers['content-length'], undefined);
   });

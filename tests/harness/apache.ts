@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './nginx';
+import { answersHttp } from './local-port';
+import { startProxyProcess } from './proxy-process';
 
 /** Debian's Apache httpd (`apt-get install apache2`). APACHE_BIN may point elsewhere. */
 export const APACHE_BIN = process.env.APACHE_BIN ?? '/usr/sbin/apache2';
@@ -216,133 +214,13 @@ ProxyPassReverse / http://127.0.0.1:${options.upstreamPort}/
 `;
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * A request Apache itself must answer, as no credentials are sent: 401 from
  * Basic auth; with mod_auth_openidc a redirect to the provider, or 500 while
  * the provider is not up yet (it is asked lazily, on the first request).
  */
-function probe(port: number, statuses: readonly number[]): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2_000, headers: { Accept: 'text/html' } }, (res) => {
-      res.resume();
-      resolve(statuses.includes(res.statusCode ?? 0) && /^Apache/.test(String(res.headers.server)));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/** Does any process of group `pgid` still exist? */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** Another process took the port between freePort() and Apache's bind(). */
-class PortTaken extends Error {}
-
-async function launch(options: ApacheOptions): Promise<Apache> {
-  const dir = mkdtempSync(join(tmpdir(), 'remote-auth-apache-'));
-  // The workers run as www-data and read the htpasswd file: the dir must be traversable.
-  chmodSync(dir, 0o755);
-  const port = options.port ?? (await freePort());
-  const config = renderConfig(dir, port, options);
-  writeFileSync(join(dir, 'htpasswd'), htpasswd(options.users ?? {}), { mode: 0o644 });
-  const configPath = join(dir, 'apache2.conf');
-  writeFileSync(configPath, config, { mode: 0o644 });
-  const errorLogPath = join(dir, 'error.log');
-  const accessLogPath = join(dir, 'access.log');
-  const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-
-  // -DFOREGROUND: the parent stays attached (no daemonising) and forks one child.
-  // detached: its own process group, so stop() can signal parent and children at once.
-  const child = spawn(APACHE_BIN, ['-d', dir, '-f', configPath, '-DFOREGROUND'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  let spawnError: Error | null = null;
-  child.once('error', (error) => (spawnError = error));
-  const pgid = child.pid;
-  // If the test process dies without calling stop(), do not leave Apache behind.
-  const onExit = () => {
-    if (pgid !== undefined) killGroup(pgid, 'SIGKILL');
-  };
-  process.once('exit', onExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', onExit);
-    if (pgid !== undefined) {
-      // SIGTERM to the group: the parent stops its children and exits.
-      killGroup(pgid, 'SIGTERM');
-      await waitForExit(child, 5_000);
-      const deadline = Date.now() + 5_000;
-      while (groupAlive(pgid) && Date.now() < deadline) await delay(50);
-      if (groupAlive(pgid)) {
-        killGroup(pgid, 'SIGKILL');
-        await waitForExit(child, 5_000);
-        while (groupAlive(pgid)) await delay(50);
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (spawnError || child.exitCode !== null || child.signalCode !== null) {
-      const log = read(errorLogPath);
-      await stop();
-      const message = `apache2 exited before accepting connections (${spawnError ?? `code ${child.exitCode}`}):\n${output}\n${log}\n--- config ---\n${config}`;
-      throw /Address already in use/.test(output + log) ? new PortTaken(message) : new Error(message);
-    }
-    if (await probe(port, options.openidc ? [302, 500] : [401])) break;
-    if (Date.now() > deadline) {
-      const log = read(errorLogPath);
-      await stop();
-      throw new Error(`apache2 did not answer on 127.0.0.1:${port} within 15 s:\n${output}\n${log}\n--- config ---\n${config}`);
-    }
-    await delay(50);
-  }
-
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    port,
-    config,
-    errorLog: () => read(errorLogPath),
-    accessLog: () => read(accessLogPath),
-    stop,
-  };
+function answersItself(port: number, statuses: readonly number[]): Promise<boolean> {
+  return answersHttp(port, (res) => statuses.includes(res.statusCode ?? 0) && /^Apache/.test(String(res.headers.server)), { Accept: 'text/html' });
 }
 
 /**
@@ -363,11 +241,25 @@ export async function startApache(options: ApacheOptions): Promise<Apache> {
     const path = join(APACHE_MODULES, file);
     if (!existsSync(path)) throw new Error(`Apache module ${path} is missing: run \`apt-get install apache2\`, or run the suite through \`.ci/run\`.`);
   }
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await launch(options);
-    } catch (error) {
-      if (!(error instanceof PortTaken) || attempt === 3 || options.port !== undefined) throw error;
-    }
-  }
+  return startProxyProcess({
+    name: 'apache2',
+    bin: APACHE_BIN,
+    port: options.port,
+    prepare(dir, port) {
+      const config = renderConfig(dir, port, options);
+      writeFileSync(join(dir, 'htpasswd'), htpasswd(options.users ?? {}), { mode: 0o644 });
+      const configPath = join(dir, 'apache2.conf');
+      writeFileSync(configPath, config, { mode: 0o644 });
+      // -DFOREGROUND: the parent stays attached (no daemonising) and forks one child.
+      return { config, args: ['-d', dir, '-f', configPath, '-DFOREGROUND'] };
+    },
+    env: () => ({ PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' }),
+    // The workers run as www-data and read the htpasswd file: the dir must be traversable.
+    sharedDir: true,
+    // Its own process group, so stop() signals parent and children at once.
+    processGroup: true,
+    ready: (port) => answersItself(port, options.openidc ? [302, 500] : [401]),
+    readyWithin: 15_000,
+    logs: { error: 'error.log', access: 'access.log' },
+  });
 }

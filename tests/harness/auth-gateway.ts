@@ -43,9 +43,19 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return null;
 }
 
-export async function startAuthGateway(options: { path?: string; cookieName?: string } = {}): Promise<AuthGateway> {
+export interface AuthGatewayOptions {
+  /** Path of the check endpoint (default `/verify`); any other path answers 404. */
+  readonly path?: string;
+  /** Name of the session cookie (default `gw_session`). */
+  readonly cookieName?: string;
+  /** Status of a yes (default 200; oauth2-proxy's `/oauth2/auth` answers 202). */
+  readonly grantStatus?: number;
+}
+
+export async function startAuthGateway(options: AuthGatewayOptions = {}): Promise<AuthGateway> {
   const path = options.path ?? '/verify';
   const cookieName = options.cookieName ?? 'gw_session';
+  const grantStatus = options.grantStatus ?? 200;
   const sessions = new Map<string, GatewayPerson>();
   const calls: GatewayCall[] = [];
   const server = http.createServer((req, res) => {
@@ -66,7 +76,7 @@ export async function startAuthGateway(options: { path?: string; cookieName?: st
       const headers: Record<string, string> = {};
       if (person.email !== null) headers['X-Auth-Request-Email'] = person.email;
       if (person.groups !== null) headers['X-Auth-Request-Groups'] = person.groups;
-      res.writeHead(200, headers).end();
+      res.writeHead(grantStatus, headers).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -81,14 +91,4 @@ export async function startAuthGateway(options: { path?: string; cookieName?: st
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-/** A server that answers every request with the header list it received (`rawHeaders`, exact spellings). */
-export async function startHeaderEcho(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ rawHeaders: req.rawHeaders }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './nginx';
+import { answersHttp } from './local-port';
+import { startProxyProcess } from './proxy-process';
 
 /** Debian's Caddy (`apt-get install caddy`). CADDY_BIN may point elsewhere. */
 export const CADDY_BIN = process.env.CADDY_BIN ?? '/usr/bin/caddy';
@@ -93,31 +91,6 @@ ${renderSite(options)}}
 `;
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A request Caddy itself must answer (the gateway says 401 without a cookie). */
-function probe(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.headers.server === 'Caddy');
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /**
  * Starts Debian's Caddy in the foreground (`caddy run`) from a Caddyfile
  * generated into a fresh temp dir (also its HOME and XDG dirs, so nothing is
@@ -128,50 +101,18 @@ export async function startCaddy(options: CaddyOptions): Promise<Caddy> {
   if (!existsSync(CADDY_BIN)) {
     throw new Error(`Caddy is not installed (${CADDY_BIN} is missing): run \`apt-get install caddy\`, or run the suite through \`.ci/run\`.`);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'remote-auth-caddy-'));
-  const port = await freePort();
-  const config = renderConfig(port, options);
-  const configPath = join(dir, 'Caddyfile');
-  writeFileSync(configPath, config);
-  const child = spawn(CADDY_BIN, ['run', '--config', configPath, '--adapter', 'caddyfile'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+  return startProxyProcess({
+    name: 'caddy',
+    bin: CADDY_BIN,
+    prepare(dir, port) {
+      const config = renderConfig(port, options);
+      const configPath = join(dir, 'Caddyfile');
+      writeFileSync(configPath, config);
+      return { config, args: ['run', '--config', configPath, '--adapter', 'caddyfile'] };
+    },
+    env: (dir) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir }),
+    // A request Caddy itself must answer (the gateway says 401 without a cookie).
+    ready: (port) => answersHttp(port, (res) => res.headers.server === 'Caddy'),
+    readyWithin: 15_000,
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  let spawnError: Error | null = null;
-  child.once('error', (error) => (spawnError = error));
-  const onExit = () => child.kill('SIGKILL');
-  process.once('exit', onExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', onExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, 5_000))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, 5_000);
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (spawnError || child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      throw new Error(`caddy exited before answering (${spawnError ?? `code ${child.exitCode}`}):\n${output}\n--- Caddyfile ---\n${config}`);
-    }
-    if (await probe(port)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`caddy did not answer on 127.0.0.1:${port} within 15 s:\n${output}\n--- Caddyfile ---\n${config}`);
-    }
-    await delay(50);
-  }
-  return { origin: `http://127.0.0.1:${port}`, port, config, output: () => output, stop };
 }

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { acceptsConnections } from './local-port';
+import { startProxyProcess } from './proxy-process';
 
 /** Debian's nginx (`apt-get install nginx`). NGINX_BIN may point elsewhere. */
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
@@ -59,24 +58,6 @@ export interface Nginx {
   /** Contents of the access log. */
   accessLog(): string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1, found by letting the kernel pick one for a throwaway server. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('no TCP address'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
 }
 
 const USER_NAME = /^[A-Za-z0-9._@-]+$/;
@@ -250,30 +231,6 @@ ${server}  }
 `;
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /**
  * Starts Debian's nginx in the foreground (no daemon, no master process) from
  * a config generated into a fresh temp dir: Basic auth from an htpasswd file
@@ -288,62 +245,17 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
         'run `apt-get install nginx`, or run the suite through `.ci/run`.',
     );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'remote-auth-nginx-'));
-  try {
-    const port = await freePort();
-    const config = renderConfig(dir, port, options);
-    writeFileSync(join(dir, 'htpasswd'), htpasswd(options.users ?? {}), { mode: 0o644 });
-    writeFileSync(join(dir, 'nginx.conf'), config);
-    const errorLogPath = join(dir, 'error.log');
-    const accessLogPath = join(dir, 'access.log');
-    const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-
-    const child = spawn(NGINX_BIN, ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', errorLogPath], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    let spawnError: Error | null = null;
-    child.once('error', (error) => (spawnError = error));
-
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        if (!(await waitForExit(child, 5_000))) {
-          child.kill('SIGKILL');
-          await waitForExit(child, 5_000);
-        }
-      }
-      rmSync(dir, { recursive: true, force: true });
-    };
-
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (spawnError || child.exitCode !== null || child.signalCode !== null) {
-        const log = read(errorLogPath);
-        await stop();
-        throw new Error(`nginx exited before accepting connections (${spawnError ?? `code ${child.exitCode}`}):\n${output}\n${log}`);
-      }
-      if (await canConnect(port)) break;
-      if (Date.now() > deadline) {
-        const log = read(errorLogPath);
-        await stop();
-        throw new Error(`nginx did not accept connections on 127.0.0.1:${port} within 10 s:\n${output}\n${log}`);
-      }
-      await delay(50);
-    }
-
-    return {
-      origin: `http://127.0.0.1:${port}`,
-      port,
-      config,
-      errorLog: () => read(errorLogPath),
-      accessLog: () => read(accessLogPath),
-      stop,
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  return startProxyProcess({
+    name: 'nginx',
+    bin: NGINX_BIN,
+    prepare(dir, port) {
+      const config = renderConfig(dir, port, options);
+      writeFileSync(join(dir, 'htpasswd'), htpasswd(options.users ?? {}), { mode: 0o644 });
+      writeFileSync(join(dir, 'nginx.conf'), config);
+      return { config, args: ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')] };
+    },
+    ready: acceptsConnections,
+    readyWithin: 10_000,
+    logs: { error: 'error.log', access: 'access.log' },
+  });
 }

@@ -10,7 +10,7 @@
  */
 import { generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { freePort } from './nginx';
+import { freePort } from './local-port';
 
 export interface OidcUser {
   readonly password: string;
