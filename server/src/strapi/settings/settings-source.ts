@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { compileSettings, type CompiledSettings } from '../settings/compile';
-import { parseSettings, SettingsError, type Settings } from '../settings/schema';
-import { createBackground, type Background } from './background';
+import { compileSettings, type CompiledSettings } from '../../settings/compile';
+import { parseSettings, SettingsError, type Settings } from '../../settings/schema';
+import { createBackground, type Background } from '../background';
 
 export const PLUGIN_ID = 'remote-auth';
 export const CONFIG_KEY = `plugin::${PLUGIN_ID}`;

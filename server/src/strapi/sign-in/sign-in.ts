@@ -1,17 +1,17 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { readAssertion, type Assertion } from '../pipeline/assertion';
-import type { Claim, NormalizeIdentity } from '../pipeline/claim';
-import { Refusal, isRefusal } from '../pipeline/refusal';
-import type { CompiledSettings } from '../settings/compile';
-import type { Settings } from '../settings/schema';
+import { readAssertion, type Assertion } from '../../pipeline/assertion';
+import type { Claim, NormalizeIdentity } from '../../pipeline/claim';
+import { Refusal, isRefusal } from '../../pipeline/refusal';
+import type { CompiledSettings } from '../../settings/compile';
+import type { Settings } from '../../settings/schema';
 import type { AccountResolver, FindAccount, ResolvedAccount } from './account-resolver';
-import type { AdminUser } from './accounts';
-import type { Background } from './background';
-import { LINK_SOURCE, type IdentityLinks } from './identity-links';
-import { newDeviceId } from './plugin-sessions';
+import type { AdminUser } from '../accounts/accounts';
+import type { Background } from '../background';
+import { LINK_SOURCE, type IdentityLinks } from '../accounts/identity-links';
+import { newDeviceId } from '../sessions/plugin-sessions';
 import { peerOf } from './refusal-response';
-import { currentSession, mintSession, type CurrentSession } from './sessions';
+import { currentSession, mintSession, type CurrentSession } from '../sessions/sessions';
 
 const LAST_SEEN_EVERY_MS = 60_000;
 

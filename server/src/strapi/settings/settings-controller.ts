@@ -1,13 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { compileSettings } from '../settings/compile';
-import { readOnlyReason, superAdminOnlyChange } from '../settings/critical-keys';
-import { parseSettings, schema, settingKeys, SettingsError, type SettingKey, type Settings, type SettingsIssue } from '../settings/schema';
-import type { Accounts, AdminUser } from './accounts';
-import type { AccountResolver } from './account-resolver';
+import { compileSettings } from '../../settings/compile';
+import { readOnlyReason, superAdminOnlyChange } from '../../settings/critical-keys';
+import { parseSettings, schema, settingKeys, SettingsError, type SettingKey, type Settings, type SettingsIssue } from '../../settings/schema';
+import type { Accounts, AdminUser } from '../accounts/accounts';
+import type { AccountResolver } from '../sign-in/account-resolver';
 import { diagnose } from './diagnostics';
-import type { SignIn } from './sign-in';
+import type { SignIn } from '../sign-in/sign-in';
 import type { LockoutGuard } from './lockout-guard';
 import type { SettingsSource } from './settings-source';
 

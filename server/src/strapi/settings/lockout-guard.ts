@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
-import type { CompiledSettings } from '../settings/compile';
-import type { SettingsIssue } from '../settings/schema';
-import type { Accounts, AdminUser } from './accounts';
-import type { AccountResolver } from './account-resolver';
-import type { IdentityLinks } from './identity-links';
-import type { SignIn } from './sign-in';
+import type { CompiledSettings } from '../../settings/compile';
+import type { SettingsIssue } from '../../settings/schema';
+import type { Accounts, AdminUser } from '../accounts/accounts';
+import type { AccountResolver } from '../sign-in/account-resolver';
+import type { IdentityLinks } from '../accounts/identity-links';
+import type { SignIn } from '../sign-in/sign-in';
 
 /** Options that decide whether this browser's identity is accepted. */
 const SSO_KEYS = ['enabled', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'realms'] as const;

@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { Refusal, isRefusal } from '../pipeline/refusal';
-import { safeReturnTo } from '../pipeline/return-to';
-import { signInStepProblem } from '../pipeline/same-origin';
+import { Refusal, isRefusal } from '../../pipeline/refusal';
+import { safeReturnTo } from '../../pipeline/return-to';
+import { signInStepProblem } from '../../pipeline/same-origin';
 import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
-import { clearSignedOut, isSignedOut } from './session-cookies';
-import { adminPath, type SettingsSource } from './settings-source';
+import { clearSignedOut, isSignedOut } from '../sessions/session-cookies';
+import { adminPath, type SettingsSource } from '../settings/settings-source';
 import type { SignIn } from './sign-in';
 
 interface Dependencies {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import type { Claim } from '../pipeline/claim';
+import type { Claim } from '../../pipeline/claim';
 import type { AccountMatch, Accounts } from './accounts';
 
 /**

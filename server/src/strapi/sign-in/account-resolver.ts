@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import type { Claim } from '../pipeline/claim';
-import { assertGroupsAllowed, decide } from '../pipeline/policy';
-import type { Settings } from '../settings/schema';
-import type { AccountMatch, Accounts, AdminRole, AdminUser } from './accounts';
+import type { Claim } from '../../pipeline/claim';
+import { assertGroupsAllowed, decide } from '../../pipeline/policy';
+import type { Settings } from '../../settings/schema';
+import type { AccountMatch, Accounts, AdminRole, AdminUser } from '../accounts/accounts';
 
 /** What a sign-in of this claim would do, decided without writing anything. */
 export type AccountPlan =

@@ -1,13 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { credentialField, type SessionRoute } from '../pipeline/admin-route';
-import { Refusal } from '../pipeline/refusal';
-import type { Accounts, AdminUser } from './accounts';
-import type { IdentityLinks } from './identity-links';
-import { DEVICE_PREFIX } from './plugin-sessions';
-import { logRefusal, respondWithRefusal } from './refusal-response';
-import { refreshCookieSession } from './sessions';
-import { adminPath } from './settings-source';
+import { credentialField, type SessionRoute } from '../../pipeline/admin-route';
+import { Refusal } from '../../pipeline/refusal';
+import type { Accounts, AdminUser } from '../accounts/accounts';
+import type { IdentityLinks } from '../accounts/identity-links';
+import { DEVICE_PREFIX } from '../sessions/plugin-sessions';
+import { logRefusal, respondWithRefusal } from '../sign-in/refusal-response';
+import { refreshCookieSession } from '../sessions/sessions';
+import { adminPath } from '../settings/settings-source';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
-import type { Claim } from '../pipeline/claim';
-import { mapGroups } from '../pipeline/group-roles';
-import type { Settings } from '../settings/schema';
-import { Refusal } from '../pipeline/refusal';
-import { createCreationCeiling } from '../pipeline/creation-ceiling';
+import type { Claim } from '../../pipeline/claim';
+import { mapGroups } from '../../pipeline/group-roles';
+import type { Settings } from '../../settings/schema';
+import { Refusal } from '../../pipeline/refusal';
+import { createCreationCeiling } from '../../pipeline/creation-ceiling';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 
 export const SUPER_ADMIN_CODE = 'strapi-super-admin';

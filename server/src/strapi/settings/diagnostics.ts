@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
-import { mentionsHeader, readIdentityHeader } from '../pipeline/identity-header';
-import { mapGroups } from '../pipeline/group-roles';
-import { isRefusal } from '../pipeline/refusal';
-import { secretState, type SecretState } from '../pipeline/trust';
-import { isTrustedPeer } from '../pipeline/trusted-proxies';
-import type { CompiledSettings } from '../settings/compile';
-import type { AccountResolver } from './account-resolver';
-import type { SignIn } from './sign-in';
+import { mentionsHeader, readIdentityHeader } from '../../pipeline/identity-header';
+import { mapGroups } from '../../pipeline/group-roles';
+import { isRefusal } from '../../pipeline/refusal';
+import { secretState, type SecretState } from '../../pipeline/trust';
+import { isTrustedPeer } from '../../pipeline/trusted-proxies';
+import type { CompiledSettings } from '../../settings/compile';
+import type { AccountResolver } from '../sign-in/account-resolver';
+import type { SignIn } from '../sign-in/sign-in';
 
 export interface Diagnosis {
   peer: string;

@@ -1,16 +1,16 @@
 import type { Core } from '@strapi/strapi';
 import type { Context, Next } from 'koa';
-import { isAdminDocumentRequest } from '../pipeline/admin-document';
-import { adminRoute } from '../pipeline/admin-route';
-import { isRefusal } from '../pipeline/refusal';
+import { isAdminDocumentRequest } from '../../pipeline/admin-document';
+import { adminRoute } from '../../pipeline/admin-route';
+import { isRefusal } from '../../pipeline/refusal';
 import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
-import { isSignedOut, markSignedOut } from './session-cookies';
-import { adminPath, type SettingsSource } from './settings-source';
+import { isSignedOut, markSignedOut } from '../sessions/session-cookies';
+import { adminPath, type SettingsSource } from '../settings/settings-source';
 import type { SignIn } from './sign-in';
-import type { StrictGuard } from './strict-guard';
-import type { PluginSessions } from './plugin-sessions';
-import { mentionsHeader } from '../pipeline/identity-header';
-import type { PasswordLoginGuard } from './password-login-guard';
+import type { StrictGuard } from '../guards/strict-guard';
+import type { PluginSessions } from '../sessions/plugin-sessions';
+import { mentionsHeader } from '../../pipeline/identity-header';
+import type { PasswordLoginGuard } from '../guards/password-login-guard';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { Refusal, isRefusal } from '../pipeline/refusal';
-import { crossOriginProblem, expectedOrigin } from '../pipeline/same-origin';
-import type { IdentityCache } from './identity-cache';
+import { Refusal, isRefusal } from '../../pipeline/refusal';
+import { crossOriginProblem, expectedOrigin } from '../../pipeline/same-origin';
+import type { IdentityCache } from '../accounts/identity-cache';
 import { refusalError } from './refusal-response';
-import { isSignedOut } from './session-cookies';
-import type { SettingsSource } from './settings-source';
+import { isSignedOut } from '../sessions/session-cookies';
+import type { SettingsSource } from '../settings/settings-source';
 import type { SignIn } from './sign-in';
 
 interface Dependencies {

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { foldHeaderName } from '../pipeline/header-name';
-import type { SettingsSource } from './settings-source';
+import { foldHeaderName } from '../../pipeline/header-name';
+import type { SettingsSource } from '../settings/settings-source';
 
 type WebhookData = { headers?: Record<string, unknown> } & Record<string, unknown>;
 

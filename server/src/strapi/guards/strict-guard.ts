@@ -1,13 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { adminRoute } from '../pipeline/admin-route';
-import { isRefusal } from '../pipeline/refusal';
-import type { CompiledSettings } from '../settings/compile';
-import type { IdentityCache } from './identity-cache';
-import { peekSessionId, type PluginSessions } from './plugin-sessions';
-import { peerOf, setHandOffHeaders, withdrawCorsGrant } from './refusal-response';
-import { REFRESH_COOKIE, cookieAttributes } from './session-cookies';
-import type { SignIn } from './sign-in';
+import { adminRoute } from '../../pipeline/admin-route';
+import { isRefusal } from '../../pipeline/refusal';
+import type { CompiledSettings } from '../../settings/compile';
+import type { IdentityCache } from '../accounts/identity-cache';
+import { peekSessionId, type PluginSessions } from '../sessions/plugin-sessions';
+import { peerOf, setHandOffHeaders, withdrawCorsGrant } from '../sign-in/refusal-response';
+import { REFRESH_COOKIE, cookieAttributes } from '../sessions/session-cookies';
+import type { SignIn } from '../sign-in/sign-in';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
