@@ -71,6 +71,8 @@ const B4_CONCURRENCY = 50;
 const FLOOD = 0.01;
 
 const HEADER = 'Remote-User';
+/** What a browser sends on a top-level navigation; /remote-auth/login refuses fetches (Node's fetch says "cors"). */
+const NAVIGATION = { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none', 'Sec-Fetch-Dest': 'document' };
 // B4 creates a thousand accounts on purpose: no creation ceiling here.
 const PROXY = { trustedProxies: ['127.0.0.1/32'], maxNewUsersPerMinute: 0 };
 const STRICT = { ...PROXY, mode: 'strict', autoCreate: true };
@@ -137,7 +139,7 @@ async function passwordToken(proc: ServerProcess): Promise<string> {
 
 /** A session minted by the hand-off, as the browser gets it: the readable access-token cookie. */
 async function handOffToken(proc: ServerProcess, identity: string): Promise<string> {
-  const response = await call(proc, '/remote-auth/login', { headers: { [HEADER]: identity }, expect: 302 });
+  const response = await call(proc, '/remote-auth/login', { headers: { ...NAVIGATION, [HEADER]: identity }, expect: 302 });
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith('jwtToken='));
   if (!cookie) throw new BenchError(`${proc.name}: the hand-off set no jwtToken cookie`);
   return cookie.slice('jwtToken='.length).split(';')[0];
@@ -229,7 +231,7 @@ async function bootAll(wanted: Array<{ role: Role; forks: number }>): Promise<Pa
 
 const articles = (proc: ServerProcess): Target => ({ url: `${proc.origin}/api/articles`, expect: 200 });
 const me = (proc: ServerProcess, headers: Record<string, string>): Target => ({ url: `${proc.origin}/admin/users/me`, headers, expect: 200 });
-const handOff = (proc: ServerProcess): Target => ({ url: `${proc.origin}/remote-auth/login`, headers: { [HEADER]: ADMIN.email }, expect: 302 });
+const handOff = (proc: ServerProcess): Target => ({ url: `${proc.origin}/remote-auth/login`, headers: { ...NAVIGATION, [HEADER]: ADMIN.email }, expect: 302 });
 const passwordLogin = (proc: ServerProcess): Target => ({
   url: `${proc.origin}/admin/login`,
   method: 'POST',
