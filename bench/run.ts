@@ -16,6 +16,7 @@
  * more in a Strapi started with `node --cpu-prof`; the profile is written to
  * bench/results/ and summarized (measured window only).
  */
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -137,10 +138,23 @@ async function passwordToken(proc: ServerProcess): Promise<string> {
   return ((await response.json()) as { data: { token: string } }).data.token;
 }
 
-/** A session minted by the hand-off, as the browser gets it: the readable access-token cookie. */
+/**
+ * A session minted by the hand-off, as the browser gets it: the readable access-token cookie.
+ * Sent with node:http, not fetch: fetch adds its own `Sec-Fetch-Mode: cors`, and the
+ * sign-in route only answers top-level navigations.
+ */
 async function handOffToken(proc: ServerProcess, identity: string): Promise<string> {
-  const response = await call(proc, '/remote-auth/login', { headers: { ...NAVIGATION, [HEADER]: identity }, expect: 302 });
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('jwtToken='));
+  const { status, setCookies, body } = await new Promise<{ status: number; setCookies: string[]; body: string }>((resolve, reject) => {
+    const req = http.get(`${proc.origin}/remote-auth/login`, { headers: { ...NAVIGATION, [HEADER]: identity }, timeout: 30_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookies: res.headers['set-cookie'] ?? [], body: text }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+  if (status !== 302) throw new BenchError(`${proc.name}: GET /remote-auth/login answered ${status}, not 302: ${body.slice(0, 300)}`);
+  const cookie = setCookies.find((c) => c.startsWith('jwtToken='));
   if (!cookie) throw new BenchError(`${proc.name}: the hand-off set no jwtToken cookie`);
   return cookie.slice('jwtToken='.length).split(';')[0];
 }
