@@ -73,6 +73,26 @@ describe('password login: every spelling Strapi routes, credentials wherever pas
     });
   }
 
+  test('an address Strapi lower-cases onto a linked account (Kelvin sign for "k") is refused too, in the body and the query', async () => {
+    // Strapi's login lower-cases with JavaScript's rules (U+212A → "k") and then matches exactly;
+    // SQLite's LOWER() folds ASCII only, so a database-side case-insensitive lookup missed it.
+    const email = `kate.${++serial}@corp.example`;
+    await app.createAdmin({ email, password: PASSWORD, roles: ['strapi-editor'] });
+    const handOff = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': email } });
+    assert.ok(handOff.cookies.jwtToken, 'the proxy signs kate in, so her account is linked');
+    const kelvin = `\u212A${email.slice(1)}`;
+    app.configure({ allowPasswordLogin: true });
+    assert.equal((await post('/admin/login', { email: kelvin, password: PASSWORD })).status, 200, 'Strapi itself signs the Kelvin spelling in');
+    app.configure({ allowPasswordLogin: false });
+    for (const [path, body] of [
+      ['/admin/login', { email: kelvin, password: PASSWORD }],
+      [`/admin/login?email=${encodeURIComponent(kelvin)}&password=${encodeURIComponent(PASSWORD)}`, {}],
+    ] as Array<[string, unknown]>) {
+      const before = await snapshot(app);
+      await assertRefused(app, before, await post(path, body), 403, 'password-login-disabled');
+    }
+  });
+
   test('spellings Strapi does not route never reach the controller', async () => {
     const { email } = await linkedEditor();
     app.configure({ allowPasswordLogin: true });

@@ -35,16 +35,32 @@ export function createPasswordLoginGuard({ strapi, accounts, links }: Dependenci
   const userWhere = async (where: Record<string, string | number>): Promise<AdminUser | null> =>
     ((await strapi.db.query('admin::user').findOne({ where, populate: ['roles'] })) as AdminUser | null) ?? null;
 
+  /**
+   * The account Strapi itself would find for this address: its login lower-cases
+   * with JavaScript's rules (lodash `toLower`) and then matches exactly, and
+   * forgot-password matches the address as given. Looking the address up any
+   * other way — e.g. the database's case-insensitive LOWER(), which on SQLite
+   * folds ASCII only — would miss `\u212Aate@…` (Kelvin sign), which Strapi
+   * lower-cases to `kate@…` and signs in (T20).
+   */
+  async function accountByAddress(email: string): Promise<AdminUser | null> {
+    for (const candidate of new Set([email.toLowerCase(), email])) {
+      const user = await userWhere({ email: candidate });
+      if (user) return user;
+    }
+    return null;
+  }
+
   /** The existing account the request would get a session for (or, for forgot-password, a reset e-mail). */
   async function accountFor(ctx: Context, route: SessionRoute): Promise<AdminUser | null> {
     switch (route) {
       case 'login': {
         const email = credentialField(bodyOf(ctx), ctx.query, 'email');
-        return email ? accounts.findByEmail(email) : null;
+        return email ? accountByAddress(email) : null;
       }
       case 'forgot-password': {
         const email = bodyField(ctx, 'email');
-        return email ? accounts.findByEmail(email) : null;
+        return email ? accountByAddress(email) : null;
       }
       case 'reset-password': {
         const token = bodyField(ctx, 'resetPasswordToken');
