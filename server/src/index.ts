@@ -18,6 +18,7 @@ import { createPluginSessions } from './strapi/sessions/plugin-sessions';
 import { createSettingsController } from './strapi/settings/settings-controller';
 import { createSettingsSource } from './strapi/settings/settings-source';
 import { createSignIn } from './strapi/sign-in/sign-in';
+import { createRenewalGuard } from './strapi/guards/renewal-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/guards/webhook-guard';
 
@@ -46,7 +47,15 @@ function wire(strapi: Core.Strapi) {
     signIn,
     cache,
     strategy: createHeaderStrategy({ strapi, settings, signIn, cache }),
-    middleware: createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard, sessions }),
+    middleware: createHandOffMiddleware({
+      strapi,
+      settings,
+      signIn,
+      passwordLoginGuard,
+      renewalGuard: createRenewalGuard({ strapi, sessions }),
+      strictGuard,
+      sessions,
+    }),
     controller: createLoginController({ strapi, settings, signIn }),
     settingsController: createSettingsController({
       strapi,

@@ -48,6 +48,9 @@ before(async () => {
   if (skip) return;
   app = await startStrapi({ config: CONFIG, env: { SERVER_PROXY: 'true' } });
   nginx = await startNginx({ upstreamPort: app.port, users: PASSWORDS, secret: SECRET, secretHeader: SECRET_HEADER, bearerPassthrough: true });
+  // The public address, as an operator sets it in config/server (`url`): nginx's `Host $host` drops
+  // the port, so Strapi could not tell the admin's origin otherwise (renewals are same-origin only).
+  app.strapi.config.set('server.url', nginx.origin);
   echo = await startHeaderEcho();
   echoNginx = await startNginx({
     upstreamPort: echo.port,

@@ -49,6 +49,9 @@ before(async () => {
   SESSIONS.ann = gateway.sessionFor({ email: 'ann@corp.example', groups: null });
   const authRequest = { port: gateway.port };
   nginx = await startNginx({ upstreamPort: app.port, secret: SECRET, secretHeader: SECRET_HEADER, authRequest });
+  // The public address, as an operator sets it in config/server (`url`): nginx's `Host $host` drops
+  // the port, so Strapi could not tell the admin's origin otherwise (renewals are same-origin only).
+  app.strapi.config.set('server.url', nginx.origin);
   echo = await startHeaderEcho();
   echoNginx = await startNginx({ upstreamPort: echo.port, secret: SECRET, secretHeader: SECRET_HEADER, authRequest });
 });

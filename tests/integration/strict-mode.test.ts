@@ -341,3 +341,58 @@ describe('logout in strict mode (T16)', () => {
     assert.equal(apiCall.status, 401, 'the header authenticated API calls of a signed-out browser');
   });
 });
+
+describe('renewing a single sign-on session: only from the admin’s own origin, and never skipped (attack pass)', () => {
+  const renew = (signedIn: TestResponse, headers: Record<string, string>) =>
+    request(app.origin, '/admin/access-token', {
+      method: 'POST',
+      headers: { Cookie: cookieHeader(signedIn.cookies), 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+      body: {},
+    });
+
+  for (const mode of ['persistent', 'strict'] as const) {
+    test(`${mode}: a sibling subdomain’s page cannot read a renewed token (403 cross-site-request, no CORS grant); the admin itself can`, async () => {
+      app.configure({ mode });
+      const signedIn = await handOff('knownuser@corp.example');
+      for (const evidence of <Array<Record<string, string>>>[
+        { Origin: 'http://evil.corp.test', 'Sec-Fetch-Site': 'same-site' },
+        { Origin: 'http://evil.corp.test' },
+        { 'Sec-Fetch-Site': 'cross-site' },
+        { Origin: 'null' },
+      ]) {
+        const before = await snapshot(app);
+        const res = await renew(signedIn, { ...evidence, 'Remote-User': 'knownuser@corp.example' });
+        await assertRefused(app, before, res, 403, 'cross-site-request');
+        assert.ok(!/"token"/.test(res.body), 'no token in the body');
+        for (const name of Object.keys(res.headers)) assert.ok(!name.startsWith('access-control-'), `CORS grant ${name} on a refusal`);
+      }
+      const own = await renew(signedIn, { Origin: app.origin, 'Sec-Fetch-Site': 'same-origin', 'Remote-User': 'knownuser@corp.example' });
+      assert.equal(own.status, 200, own.body);
+      assert.ok(own.json().data.token);
+    });
+  }
+
+  test('strict: a planted session of someone else plus the victim’s header, renewed cross-origin: refused, no session minted for the victim', async () => {
+    const mallory = await app.createAdmin({ email: `mallory.${Date.now()}@corp.example`, roles: ['strapi-author'] });
+    const planted = await handOff(mallory.email);
+    const victimSessions = await sessionRows(await idOf('knownuser2@corp.example'));
+    const before = await snapshot(app);
+    const res = await renew(planted, { Origin: 'http://evil.corp.test', 'Sec-Fetch-Site': 'same-site', 'Remote-User': 'knownuser2@corp.example' });
+    await assertRefused(app, before, res, 403, 'cross-site-request');
+    assert.equal(await sessionRows(await idOf('knownuser2@corp.example')), victimSessions);
+  });
+
+  test('strict: an Authorization header that is not one of our Bearer tokens does not make a renewal skip the identity check', async () => {
+    for (const authorization of ['Basic amFuZTpzZWNyZXQ=', 'Bearer x', 'Bearer not.a.jwt']) {
+      const signedIn = await handOff('knownuser@corp.example');
+      const gone = await renew(signedIn, { Authorization: authorization, Origin: app.origin });
+      assert.equal(gone.status, 401, `${authorization}: ${gone.body}`);
+      assert.equal(gone.json().error.details.code, 'identity-gone');
+      const other = await handOff('knownuser@corp.example');
+      const switched = await renew(other, { Authorization: authorization, Origin: app.origin, 'Remote-User': 'knownuser2@corp.example' });
+      assert.equal(switched.status, 200, switched.body);
+      const me = await api('/admin/users/me', { Authorization: `Bearer ${switched.json().data.token}`, 'Remote-User': 'knownuser2@corp.example' });
+      assert.equal(me.json().data.email, 'knownuser2@corp.example', `${authorization}: the renewal must continue as the person the header names`);
+    }
+  });
+});

@@ -57,8 +57,15 @@ function originOf(header: string): string | null {
   }
 }
 
-/** Null when the request may proceed; otherwise why it is refused. */
-export function crossOriginProblem(request: HeaderAuthenticatedRequest): string | null {
+export type OriginEvidence = Pick<HeaderAuthenticatedRequest, 'expectedOrigin' | 'origin' | 'secFetchSite'>;
+
+/**
+ * Whether a page of another origin could read the response: `Sec-Fetch-Site`
+ * and `Origin`, when present, must say same-origin (a browser always sends
+ * `Origin` on a cross-origin request whose response a page can read). Null
+ * when nothing says the request is foreign.
+ */
+export function foreignOriginProblem(request: OriginEvidence): string | null {
   const { secFetchSite, origin, expectedOrigin: expected } = request;
   if (secFetchSite !== undefined && secFetchSite !== 'same-origin') {
     return `Sec-Fetch-Site is "${secFetchSite}", not "same-origin"`;
@@ -68,6 +75,14 @@ export function crossOriginProblem(request: HeaderAuthenticatedRequest): string 
     if (actual === null) return `Origin "${origin}" names no origin`;
     if (actual !== expected) return `Origin ${actual} is not the admin's origin ${expected}`;
   }
+  return null;
+}
+
+/** Null when the request may proceed; otherwise why it is refused. */
+export function crossOriginProblem(request: HeaderAuthenticatedRequest): string | null {
+  const foreign = foreignOriginProblem(request);
+  if (foreign) return foreign;
+  const { secFetchSite, origin } = request;
   // Methods are case-sensitive: `get` is not a read.
   if (READS.has(request.method)) return null;
   if (origin === undefined && secFetchSite === undefined) {

@@ -40,28 +40,38 @@ interface UsedSession {
 export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependencies) {
   const manager = () => (strapi as unknown as { sessionManager: (o: string) => AdminSessions }).sessionManager('admin');
 
+  /** The plugin session a Bearer token names, if the request carries one (the session row, not the unverified token, says whose). */
+  async function bearerSession(ctx: Context): Promise<UsedSession | null> {
+    const [scheme, token] = ctx.get('authorization').split(/\s+/);
+    if (scheme?.toLowerCase() !== 'bearer' || !token) return null;
+    const sessionId = peekSessionId(token);
+    if (!sessionId) return null;
+    const info = await sessions.lookup(sessionId);
+    if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
+    return { userId: info.userId, deviceId: info.deviceId as string, via: 'access-token', token };
+  }
+
+  /** The plugin session a renewal's refresh cookie names. */
+  async function refreshSession(ctx: Context): Promise<UsedSession | null> {
+    const refresh = ctx.cookies.get(REFRESH_COOKIE);
+    if (!refresh) return null;
+    const verified = await manager().validateRefreshToken(refresh);
+    if (!verified.isValid || !verified.sessionId) return null;
+    const info = await sessions.lookup(verified.sessionId);
+    if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
+    return { userId: String(verified.userId), deviceId: info.deviceId as string, via: 'refresh-cookie', token: null };
+  }
+
+  /**
+   * The plugin session this request uses: a Bearer token of ours, or — on a
+   * renewal — the refresh cookie, whatever else the request carries (an
+   * `Authorization: Basic` from the proxy's own login, a garbage Bearer) so
+   * that no header can make a renewal skip the check.
+   */
   async function usedSession(ctx: Context): Promise<UsedSession | null> {
-    const authorization = ctx.get('authorization');
-    if (authorization) {
-      const [scheme, token] = authorization.split(/\s+/);
-      if (scheme?.toLowerCase() !== 'bearer' || !token) return null;
-      const sessionId = peekSessionId(token);
-      if (!sessionId) return null;
-      const info = await sessions.lookup(sessionId);
-      if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
-      // The session row (not the unverified token) says whose session it is.
-      return { userId: info.userId, deviceId: info.deviceId as string, via: 'access-token', token };
-    }
-    if (adminRoute(ctx.method, ctx.path) === 'access-token') {
-      const refresh = ctx.cookies.get(REFRESH_COOKIE);
-      if (!refresh) return null;
-      const verified = await manager().validateRefreshToken(refresh);
-      if (!verified.isValid || !verified.sessionId) return null;
-      const info = await sessions.lookup(verified.sessionId);
-      if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
-      return { userId: String(verified.userId), deviceId: info.deviceId as string, via: 'refresh-cookie', token: null };
-    }
-    return null;
+    const bearer = await bearerSession(ctx);
+    if (bearer) return bearer;
+    return adminRoute(ctx.method, ctx.path) === 'access-token' ? refreshSession(ctx) : null;
   }
 
   /**

@@ -10,6 +10,7 @@ import type { SignIn } from './sign-in';
 import type { StrictGuard } from '../guards/strict-guard';
 import type { PluginSessions } from '../sessions/plugin-sessions';
 import { mentionsHeader } from '../../pipeline/identity-header';
+import type { RenewalGuard } from '../guards/renewal-guard';
 import type { PasswordLoginGuard } from '../guards/password-login-guard';
 
 interface Dependencies {
@@ -19,6 +20,7 @@ interface Dependencies {
   readonly strictGuard: StrictGuard;
   readonly sessions: PluginSessions;
   readonly passwordLoginGuard: PasswordLoginGuard;
+  readonly renewalGuard: RenewalGuard;
 }
 
 /**
@@ -33,7 +35,7 @@ interface Dependencies {
  * - in strict mode, every other request: the strict guard.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, strictGuard, sessions }: Dependencies) {
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, strictGuard, sessions }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -51,6 +53,7 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       return;
     }
     if (route !== null) {
+      if (route === 'access-token' && !(await renewalGuard(ctx, `${admin}/auth/login`))) return;
       if (!options.allowPasswordLogin && !(await passwordLoginGuard(ctx, route))) return;
       // A password login is not a session of ours for strict mode to judge;
       // the other routes (the refresh call above all) still are.

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal, isRefusal } from '../../pipeline/refusal';
-import { crossOriginProblem, expectedOrigin } from '../../pipeline/same-origin';
+import { crossOriginProblemOf } from '../guards/cross-origin';
 import type { IdentityCache } from '../accounts/identity-cache';
 import { refusalError } from './refusal-response';
 import { isSignedOut } from '../sessions/session-cookies';
@@ -37,13 +37,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache }: Depend
       try {
         const assertion = signIn.assertIdentity(ctx, compiled);
         if (assertion.state === 'anonymous') return { authenticated: false };
-        const problem = crossOriginProblem({
-          method: ctx.method,
-          expectedOrigin: expectedOrigin(strapi.config.get('server.url'), ctx.origin),
-          origin: ctx.get('origin') || undefined,
-          secFetchSite: ctx.get('sec-fetch-site') || undefined,
-          contentType: ctx.get('content-type') || undefined,
-        });
+        const problem = crossOriginProblemOf(strapi, ctx);
         if (problem) {
           throw new Refusal(
             'cross-site-request',
