@@ -239,3 +239,14 @@ test('the IPv4 bound applies to IPv4-mapped IPv6 entries after unwrapping (/103 
   refused(['::ffff:10.0.0.0/103'], /wider than \/8 \(IPv4\)/);
   assert.deepEqual(rangesOf(parseTrustedProxies(['::ffff:10.0.0.0/104'])), ['ipv4 10.0.0.0/8']);
 });
+
+test('a list whose entries together cover more than sixteen /8 (IPv4) or /32 (IPv6) networks is refused (T23, attack pass)', () => {
+  const everyEight = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`).filter((entry) => entry !== '0.0.0.0/8');
+  assert.throws(() => parseTrustedProxies(everyEight), /together covers more IPv4 addresses than 16 \/8 networks/);
+  assert.throws(() => parseTrustedProxies(Array.from({ length: 17 }, (_, i) => `${i + 1}.0.0.0/8`)), /together covers/);
+  assert.throws(() => parseTrustedProxies(Array.from({ length: 17 }, (_, i) => `2001:${(i + 1).toString(16)}::/32`)), /IPv6/);
+  // Real fleets stay well inside: the private ranges plus a CDN's published ranges.
+  const fleet = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '173.245.48.0/20', '103.21.244.0/22', '2400:cb00::/32', '2606:4700::/32', 'fd00:1234::/48'];
+  assert.equal(parseTrustedProxies(fleet).ranges.length, fleet.length);
+  assert.equal(parseTrustedProxies(Array.from({ length: 16 }, (_, i) => `${i + 1}.0.0.0/8`)).ranges.length, 16);
+});

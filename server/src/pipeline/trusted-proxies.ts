@@ -30,11 +30,37 @@ const DECIMAL = /^(0|[1-9][0-9]{0,2})$/;
  */
 export const WIDEST_PREFIX = { ipv4: 8, ipv6: 32 } as const;
 
+/**
+ * And the most the whole list may cover, per family: sixteen of the widest
+ * entries (a sixteenth of IPv4). Otherwise 256 entries of /8 would trust
+ * every IPv4 client again, one allowed piece at a time.
+ */
+export const WIDEST_LIST = 16;
+
 export function parseTrustedProxies(list: readonly string[]): TrustedProxies {
   if (list.length === 0) {
     throw new TypeError('is empty: list the address of your reverse proxy, e.g. ["127.0.0.1/32"]');
   }
-  return { entries: [...list], ranges: list.map(parseEntry) };
+  const ranges = list.map(parseEntry);
+  assertListIsNarrow(ranges);
+  return { entries: [...list], ranges };
+}
+
+/** Sums what the entries cover (overlaps counted twice: an upper bound) against WIDEST_LIST widest entries. */
+function assertListIsNarrow(ranges: readonly Range[]): void {
+  for (const kind of ['ipv4', 'ipv6'] as const) {
+    const bits = kind === 'ipv4' ? 32 : 128;
+    const covered = ranges
+      .filter(([address]) => address.kind() === kind)
+      .reduce((sum, [, prefix]) => sum + (1n << BigInt(bits - prefix)), 0n);
+    const limit = BigInt(WIDEST_LIST) << BigInt(bits - WIDEST_PREFIX[kind]);
+    if (covered > limit) {
+      throw new TypeError(
+        `together covers more ${kind === 'ipv4' ? 'IPv4' : 'IPv6'} addresses than ${WIDEST_LIST} /${WIDEST_PREFIX[kind]} networks, ` +
+          'which no proxy fleet needs and which trusts much of the Internet: list your proxies\' own addresses or subnets',
+      );
+    }
+  }
 }
 
 function parseEntry(entry: string): Range {
