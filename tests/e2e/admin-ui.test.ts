@@ -5,9 +5,9 @@
  *  (2) Settings → Remote authentication: edit, save, reload, pinned fields,
  *      field errors, the unsaved-changes guard, "Check this connection";
  *  (3) without a trusted identity the password form still works;
- *  (4) a role with only the plugin's settings permissions sees the
- *      security-critical options read-only, with the reason, and can change
- *      the others (T21);
+ *  (4) a role with only the plugin's settings permissions sees every option
+ *      read-only, each with what it decides, no Save button, and can still
+ *      run "Check this connection" (T21);
  *  (5) after logout: the "Sign in with SSO" button, and with logoutRedirectUrl
  *      exactly one navigation to the sign-out URL, counted at the server (T25).
  * Screenshots go to tests/e2e/artifacts/.
@@ -322,33 +322,48 @@ describe('admin panel in Chromium', { skip }, () => {
       await app.strapi.plugin('remote-auth').service('settings').save({});
     });
 
-    test('sees the security-critical options read-only with the reason, and can change the others', async () => {
+    test('sees every option read-only with its own reason, no Save button, and can still check the connection', async () => {
       const { page, errors, context } = await browser.newPage();
       await signInThroughProxy(page, OPERATOR);
       await expectDashboard(page, 'operator');
       await page.goto(`${sim.url}/admin/settings/remote-auth`);
       await openSettingsPage(page);
-      await waitFor(page, page.getByText('Some options can only be changed by a Super Admin'), 'Super-Admin-only notice');
+      await waitFor(page, page.getByText('Only a Super Admin can change these settings'), 'Super-Admin-only notice');
+      assert.equal(await saveButton(page).count(), 0, 'no Save button for someone who can change nothing');
 
       assert.equal(await page.getByRole('textbox', { name: 'Identity header' }).isDisabled(), true, 'header read-only');
       assert.match(await field(page, 'header').innerText(), new RegExp(SUPER_ADMIN_ONLY));
-      for (const name of ['Create missing accounts', 'Let groups grant Super Admin', 'Sign in from the proxy header']) {
+      // The options the attack pass could still change (finding 4): read-only, each with what it decides.
+      for (const [name, key, reason] of [
+        ['Keep password login', 'allowPasswordLogin', /bypass it with a password/],
+        ['Keep roles in sync', 'syncRoles', /decides which roles people get/],
+        ['Create missing accounts', 'autoCreate', /gets an admin account/],
+        ['Let groups grant Super Admin', 'allowSuperAdminMapping', /groups can grant the Super Admin role/],
+        ['Sign in from the proxy header', 'enabled', /signs anyone in/],
+      ] as const) {
         assert.equal(await page.getByRole('checkbox', { name }).isDisabled(), true, `${name} read-only`);
+        const text = await field(page, key).innerText();
+        assert.match(text, new RegExp(SUPER_ADMIN_ONLY), key);
+        assert.match(text, reason, key);
       }
-      assert.match(await field(page, 'autoCreate').innerText(), new RegExp(SUPER_ADMIN_ONLY));
+      assert.equal(await page.getByRole('textbox', { name: 'Logout redirect URL' }).isDisabled(), true, 'logout URL read-only');
+      assert.match(await field(page, 'logoutRedirectUrl').innerText(), /where everyone is sent after signing out/);
+      assert.match(await field(page, 'maxNewUsersPerMinute').innerText(), /misconfigured or compromised proxy/);
+      assert.match(await field(page, 'defaultRoles').innerText(), /decides which roles people get/);
+      assert.match(await field(page, 'groupRoles').innerText(), /decides which roles people get/);
       assert.equal(await page.locator('[data-locked="super-admin"] [data-field="trustedProxies"] input').first().isDisabled(), true);
-      // Not critical: editable, with the ordinary hint.
-      const keepPassword = page.getByRole('checkbox', { name: 'Keep password login' });
-      assert.equal(await keepPassword.isDisabled(), false);
-      assert.doesNotMatch(await field(page, 'logoutRedirectUrl').innerText(), new RegExp(SUPER_ADMIN_ONLY));
+      // Pinned options keep saying where to change them.
+      assert.match(await field(page, 'mode').innerText(), new RegExp(PINNED_HINT));
+      // Every option on the page that is not pinned and not a hook is marked Super-Admin-only.
+      const unlocked = await page.locator('[data-field]:not([data-pinned]) input:not([disabled]), [data-field]:not([data-pinned]) textarea:not([disabled])').count();
+      assert.equal(unlocked, 0, 'no editable input outside "Check this connection"');
       await browser.screenshot(page, '11-settings-as-delegated-role', { fullPage: true });
 
-      const url = page.getByRole('textbox', { name: 'Logout redirect URL' });
-      await url.fill('/oauth2/sign_out');
-      await saveButton(page).click();
-      await page.getByText('Settings saved. They apply from the next request.').first().waitFor();
+      await page.getByRole('button', { name: 'Check', exact: true }).click();
+      await waitForCheck(page);
+      assert.match(await check(page, 'outcome').innerText(), /Would sign in/);
+      assert.match(await check(page, 'outcome').innerText(), /operator@corp\.example/);
       const data = (await app.strapi.plugin('remote-auth').service('settings').current()).settings;
-      assert.equal(data.logoutRedirectUrl, '/oauth2/sign_out');
       assert.equal(data.header, 'Remote-User');
       assert.deepEqual(fatal(errors), []);
       await context.close();

@@ -6,8 +6,9 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
-import { BROWSER, request } from '../harness/http';
+import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertSignedInAs, passwordLogin, userCount } from '../harness/assertions';
+import { schema, settingKeys, type SettingKey } from '../../server/src/settings/schema';
 
 const PASSWORD = 'Sup3rSecret!pass';
 const SECRET = 'settings-api-shared-secret-0123456789';
@@ -15,6 +16,8 @@ let app: TestStrapi;
 let root = '';
 let author = '';
 let delegate = '';
+/** Code of the custom role granted only the plugin's settings permissions. */
+let delegateRole = '';
 
 const api = (token: string, method = 'GET', path = '/remote-auth/settings', body?: unknown, headers: Record<string, string> = {}) =>
   request(app.origin, path, { method, body, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...headers } });
@@ -31,6 +34,7 @@ before(async () => {
     { action: 'plugin::remote-auth.settings.read', subject: null, properties: {}, conditions: [] },
     { action: 'plugin::remote-auth.settings.update', subject: null, properties: {}, conditions: [] },
   ]);
+  delegateRole = role.code;
   await app.createAdmin({ email: 'operator@corp.example', password: PASSWORD, roles: [role.code] });
   root = await tokenFor('root@corp.example');
   author = await tokenFor('author@corp.example');
@@ -39,6 +43,27 @@ before(async () => {
 after(() => app?.stop());
 
 const defaults = async () => (await api(root)).json().data.settings;
+const settingsService = () => app.strapi.plugin('remote-auth').service('settings');
+
+type Snapshot = { effective: Record<string, unknown>; stored: Record<string, unknown> };
+/** The effective settings (as GET shows them to a Super Admin) and the values in the plugin store. */
+const snapshotSettings = async (): Promise<Snapshot> => ({ effective: await defaults(), stored: await settingsService().storedValues() });
+
+/** 403 naming `key` with a reason matching `reason`, and neither the effective nor the stored settings changed. */
+async function assertDelegateRefused(res: TestResponse, before: Snapshot, key: string, reason: RegExp): Promise<void> {
+  assert.equal(res.status, 403, res.body);
+  const error = res.json().error;
+  assert.match(error.message, new RegExp(`^Settings not saved: only a Super Admin can change [^.]*\\b${key}\\b`));
+  const issue = error.details.errors.find((e: { path: string[] }) => e.path[0] === key);
+  assert.ok(issue, `no error for ${key}: ${res.body}`);
+  assert.match(issue.message, reason);
+  assert.deepEqual(await snapshotSettings(), before);
+}
+
+/** A delegated role PUTs the current settings with `patch` applied. */
+const delegatePut = (before: Snapshot, patch: Record<string, unknown>) =>
+  api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before.effective, ...patch } });
+
 beforeEach(async () => {
   // Back to defaults between tests (everything unpinned).
   const current = await defaults();
@@ -157,57 +182,104 @@ describe('updating', () => {
   });
 });
 
-describe('T21: security-critical keys are for Super Admins only', () => {
-  const critical: Array<[string, unknown]> = [
+describe('T21: every setting is for Super Admins only', () => {
+  // One change per setting, each valid on its own (plus `extra`), so a 403 is about the key and not a 400 about its neighbours.
+  const changes: Array<[SettingKey, unknown, Record<string, unknown>?]> = [
     ['enabled', false],
     ['mode', 'strict'],
     ['header', 'X-Client-User'],
+    ['trustedProxies', ['127.0.0.1/32', '10.0.0.0/24']],
     ['sharedSecret', { header: 'X-Proxy-Secret', value: SECRET }],
-    ['userField', 'username'],
+    ['userField', 'username', { emailDomain: 'corp.example' }],
     ['emailDomain', 'corp.example'],
+    ['realms', ['CORP.EXAMPLE']],
+    ['autoCreate', true],
+    ['maxNewUsersPerMinute', 0],
+    ['defaultRoles', ['strapi-editor']],
     ['linkByEmail', false],
+    ['linkByEmailHeader', true],
     ['emailHeader', 'X-Email'],
     ['firstNameHeader', 'X-First'],
     ['lastNameHeader', 'X-Last'],
     ['groupsHeader', 'X-Client-Groups'],
     ['groupsSeparator', ';'],
+    ['groupRoles', { editors: ['strapi-editor'] }],
+    ['syncRoles', true],
     ['allowSuperAdminMapping', true],
-    ['autoCreate', true],
+    ['requireGroups', ['staff'], { groupsHeader: 'X-Groups' }],
+    ['denyGroups', ['contractors'], { groupsHeader: 'X-Groups' }],
     ['allowInactive', true],
-    ['requireGroups', ['staff']],
-    ['denyGroups', ['contractors']],
+    ['allowPasswordLogin', false],
+    ['logoutRedirectUrl', '/oauth2/sign_out'],
   ];
 
-  for (const [key, value] of critical) {
-    test(`a delegated role cannot change ${key} (403, names the key), and nothing is saved`, async () => {
-      const before = await defaults();
-      // Keep the body valid, so the 403 is about the key and not a 400 about its neighbours.
-      const extra = key === 'userField' ? { emailDomain: 'corp.example' } : key === 'requireGroups' || key === 'denyGroups' ? { groupsHeader: 'X-Groups' } : {};
-      const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, ...extra, [key]: value } });
-      assert.equal(res.status, 403, res.body);
-      const error = res.json().error;
-      assert.match(error.message, /only a Super Admin can change/);
-      assert.ok(error.details.errors.some((e: { path: string[] }) => e.path[0] === key), res.body);
-      assert.match(error.details.errors.find((e: { path: string[] }) => e.path[0] === key).message, /only a Super Admin/);
-      assert.deepEqual(await defaults(), before);
+  test('the list below covers every setting except the hooks', () => {
+    const covered = changes.map(([key]) => key).sort();
+    assert.deepEqual(covered, settingKeys.filter((key) => schema[key].kind !== 'hook').sort());
+  });
+
+  for (const [key, value, extra = {}] of changes) {
+    test(`a delegated role cannot change ${key} (403 with the reason), and nothing is stored`, async () => {
+      // trustedProxies is pinned in this file's boot config: unpin it so the refusal is the Super Admin rule.
+      if (key === 'trustedProxies') app.configure({ trustedProxies: undefined });
+      try {
+        const before = await snapshotSettings();
+        const res = await delegatePut(before, { ...extra, [key]: value });
+        await assertDelegateRefused(res, before, key, /only a Super Admin can change this: it \S/);
+      } finally {
+        app.configure({});
+      }
     });
   }
 
-  test('the attack from the issue: header + allowSuperAdminMapping + groups header + Super Admin mapping → 403', async () => {
-    const before = await defaults();
-    const res = await api(delegate, 'PUT', '/remote-auth/settings', {
-      settings: {
-        ...before,
-        header: 'X-Client-User',
-        allowSuperAdminMapping: true,
-        groupsHeader: 'X-Client-Groups',
-        groupRoles: { everyone: ['strapi-super-admin'] },
-      },
+  describe('the attack pass (finding 4): what a delegate could still change before', () => {
+    test('re-enabling password login after a Super Admin turned it off', async () => {
+      await settingsService().save({ allowPasswordLogin: false });
+      const before = await snapshotSettings();
+      assert.equal(before.effective.allowPasswordLogin, false);
+      const res = await delegatePut(before, { allowPasswordLogin: true });
+      await assertDelegateRefused(res, before, 'allowPasswordLogin', /accounts linked to single sign-on can bypass it with a password/);
+      assert.equal((await defaults()).allowPasswordLogin, false);
     });
-    assert.equal(res.status, 403, res.body);
+
+    test('pointing logoutRedirectUrl at a phishing page', async () => {
+      const before = await snapshotSettings();
+      const res = await delegatePut(before, { logoutRedirectUrl: 'https://evil.example/phish' });
+      await assertDelegateRefused(res, before, 'logoutRedirectUrl', /decides where everyone is sent after signing out/);
+    });
+
+    test('removing the account-creation ceiling (maxNewUsersPerMinute: 0)', async () => {
+      const before = await snapshotSettings();
+      const res = await delegatePut(before, { maxNewUsersPerMinute: 0 });
+      await assertDelegateRefused(res, before, 'maxNewUsersPerMinute', /bounds how many accounts a misconfigured or compromised proxy can create/);
+    });
+
+    test('giving every group, or every new account, a role below Super Admin (here the delegate’s own)', async () => {
+      const before = await snapshotSettings();
+      const everyone = await delegatePut(before, { groupRoles: { '*': [delegateRole] } });
+      await assertDelegateRefused(everyone, before, 'groupRoles', /decides which roles people get/);
+      const fresh = await delegatePut(before, { defaultRoles: [delegateRole] });
+      await assertDelegateRefused(fresh, before, 'defaultRoles', /decides which roles people get/);
+    });
+
+    test('turning on syncRoles', async () => {
+      const before = await snapshotSettings();
+      const res = await delegatePut(before, { syncRoles: true });
+      await assertDelegateRefused(res, before, 'syncRoles', /decides which roles people get/);
+    });
+  });
+
+  test('the attack from the issue: header + allowSuperAdminMapping + groups header + Super Admin mapping → 403', async () => {
+    const before = await snapshotSettings();
+    const res = await delegatePut(before, {
+      header: 'X-Client-User',
+      allowSuperAdminMapping: true,
+      groupsHeader: 'X-Client-Groups',
+      groupRoles: { everyone: ['strapi-super-admin'] },
+    });
+    await assertDelegateRefused(res, before, 'groupRoles', /grants the Super Admin role/);
     const keys = res.json().error.details.errors.map((e: { path: string[] }) => e.path[0]).sort();
     assert.deepEqual(keys, ['allowSuperAdminMapping', 'groupRoles', 'groupsHeader', 'header']);
-    assert.deepEqual(await defaults(), before);
   });
 
   for (const [key, value] of [
@@ -216,52 +288,43 @@ describe('T21: security-critical keys are for Super Admins only', () => {
     ['defaultRoles', ['strapi-author', 'strapi-super-admin']],
     ['defaultRoles', ['super admin']],
   ] as Array<[string, unknown]>) {
-    test(`a delegated role cannot make ${key} grant Super Admin (${JSON.stringify(value)})`, async () => {
-      const before = await defaults();
-      const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, [key]: value } });
-      assert.equal(res.status, 403, res.body);
-      assert.deepEqual(res.json().error.details.errors.map((e: { path: string[] }) => e.path[0]), [key]);
-      assert.match(res.json().error.details.errors[0].message, /grants the Super Admin role/);
-      assert.deepEqual(await defaults(), before);
+    test(`a delegated role cannot make ${key} grant Super Admin (${JSON.stringify(value)}); the reason says so`, async () => {
+      const before = await snapshotSettings();
+      const res = await delegatePut(before, { [key]: value });
+      await assertDelegateRefused(res, before, key, /decides which roles people get, and it grants the Super Admin role/);
     });
   }
 
-  test('a delegated role cannot remove a Super Admin grant either, but may change roles that grant none', async () => {
+  test('a delegated role cannot remove a Super Admin grant either; the page is told it grants Super Admin', async () => {
     const granted = await api(root, 'PUT', '/remote-auth/settings', {
       settings: { ...(await defaults()), groupRoles: { 'cms-admins': ['strapi-super-admin'] } },
     });
     assert.equal(granted.status, 200, granted.body);
-    const before = await defaults();
+    const before = await snapshotSettings();
     const read = (await api(delegate)).json().data;
     assert.match(read.readOnly.groupRoles, /grants the Super Admin role/);
-    assert.equal(read.readOnly.defaultRoles, undefined);
-    const removal = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, groupRoles: {} } });
-    assert.equal(removal.status, 403, removal.body);
-    const harmless = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...before, defaultRoles: ['strapi-editor'] } });
-    assert.equal(harmless.status, 200, harmless.body);
-    assert.deepEqual((await defaults()).defaultRoles, ['strapi-editor']);
+    assert.doesNotMatch(read.readOnly.defaultRoles, /grants the Super Admin role/);
+    const removal = await delegatePut(before, { groupRoles: {} });
+    await assertDelegateRefused(removal, before, 'groupRoles', /grants the Super Admin role/);
   });
 
-  test('leaving a critical key out of the body (which resets it) counts as changing it', async () => {
+  test('leaving a key out of the body (which resets it) counts as changing it', async () => {
     await api(root, 'PUT', '/remote-auth/settings', { settings: { ...(await defaults()), header: 'X-Auth-User' } });
-    const before = await defaults();
-    const { header: _dropped, ...rest } = before;
+    const before = await snapshotSettings();
+    const { header: _dropped, ...rest } = before.effective;
     const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: rest });
-    assert.equal(res.status, 403, res.body);
-    assert.deepEqual(await defaults(), before);
+    await assertDelegateRefused(res, before, 'header', /which request header says who a person is/);
   });
 
-  test('a delegated role can still change non-critical keys, with a GET → PUT round trip of the rest', async () => {
-    const settings = { ...(await defaults()), logoutRedirectUrl: '/oauth2/sign_out', syncRoles: true, groupRoles: { editors: ['strapi-editor'] } };
-    const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings });
+  test('a delegated role’s GET → PUT round trip changes nothing and stores nothing', async () => {
+    await settingsService().save({ autoCreate: true });
+    const before = await snapshotSettings();
+    const res = await delegatePut(before, {});
     assert.equal(res.status, 200, res.body);
-    const saved = await defaults();
-    assert.equal(saved.logoutRedirectUrl, '/oauth2/sign_out');
-    assert.equal(saved.syncRoles, true);
-    assert.deepEqual(saved.groupRoles, { editors: ['strapi-editor'] });
+    assert.deepEqual(await snapshotSettings(), before);
   });
 
-  test('a Super Admin can change the critical keys', async () => {
+  test('a Super Admin can change every setting', async () => {
     const settings = {
       ...(await defaults()),
       header: 'X-Auth-User',
@@ -269,23 +332,28 @@ describe('T21: security-critical keys are for Super Admins only', () => {
       groupsHeader: 'X-Auth-Groups',
       groupRoles: { 'cms-admins': ['strapi-super-admin'] },
       autoCreate: true,
+      maxNewUsersPerMinute: 0,
+      syncRoles: true,
+      logoutRedirectUrl: '/oauth2/sign_out',
     };
     const res = await api(root, 'PUT', '/remote-auth/settings', { settings });
     assert.equal(res.status, 200, res.body);
     const saved = await defaults();
     assert.equal(saved.header, 'X-Auth-User');
     assert.equal(saved.allowSuperAdminMapping, true);
+    assert.equal(saved.maxNewUsersPerMinute, 0);
+    assert.equal(saved.logoutRedirectUrl, '/oauth2/sign_out');
   });
 
-  test('GET tells the page which keys are read-only for this user, and why', async () => {
+  test('GET tells the page that every setting is read-only for a delegated role, and why', async () => {
     const forDelegate = (await api(delegate)).json().data;
     assert.equal(forDelegate.isSuperAdmin, false);
-    for (const key of ['enabled', 'mode', 'header', 'sharedSecret', 'userField', 'allowSuperAdminMapping', 'autoCreate', 'groupsHeader']) {
-      assert.match(forDelegate.readOnly[key] ?? '', /only a Super Admin/, key);
+    assert.deepEqual(Object.keys(forDelegate.readOnly).sort(), settingKeys.filter((key) => schema[key].kind !== 'hook').sort());
+    for (const [key, reason] of Object.entries(forDelegate.readOnly)) {
+      assert.match(reason as string, /^only a Super Admin can change this: it \S/, key);
     }
-    for (const key of ['logoutRedirectUrl', 'syncRoles', 'allowPasswordLogin', 'groupRoles', 'defaultRoles']) {
-      assert.equal(forDelegate.readOnly[key], undefined, key);
-    }
+    assert.match(forDelegate.readOnly.allowPasswordLogin, /bypass it with a password/);
+    assert.match(forDelegate.readOnly.logoutRedirectUrl, /where everyone is sent after signing out/);
     const forRoot = (await api(root)).json().data;
     assert.equal(forRoot.isSuperAdmin, true);
     assert.deepEqual(forRoot.readOnly, {});
@@ -320,7 +388,7 @@ describe('T23: trust lists wider than any proxy fleet are refused', () => {
 
 describe('lock-out guard', () => {
   test('turning off password login from a browser without a trusted identity is refused', async () => {
-    const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...(await defaults()), allowPasswordLogin: false } });
+    const res = await api(root, 'PUT', '/remote-auth/settings', { settings: { ...(await defaults()), allowPasswordLogin: false } });
     assert.equal(res.status, 400);
     const [error] = res.json().error.details.errors;
     assert.deepEqual(error.path, ['allowPasswordLogin']);
@@ -329,8 +397,9 @@ describe('lock-out guard', () => {
   });
 
   test('the same change from a browser signed in through the proxy as that user is accepted', async () => {
-    const res = await api(delegate, 'PUT', '/remote-auth/settings', { settings: { ...(await defaults()), allowPasswordLogin: false } }, { 'Remote-User': 'operator@corp.example' });
+    const res = await api(root, 'PUT', '/remote-auth/settings', { settings: { ...(await defaults()), allowPasswordLogin: false } }, { 'Remote-User': 'root@corp.example' });
     assert.equal(res.status, 200, res.body);
+    assert.equal((await defaults()).allowPasswordLogin, false);
   });
 
   test('an SSO-only administrator cannot rename the header away from under themselves', async () => {

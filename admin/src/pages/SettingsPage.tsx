@@ -272,11 +272,14 @@ function SettingsForm() {
   const lockedReason = (key: string): string | null => {
     const reason = superAdminOnly[key];
     if (!reason || payload.pinned.includes(key)) return null;
-    // The notice at the top says why at length; each field says which rule applies.
-    return /grants the Super Admin role/.test(reason)
-      ? t('settings.superAdminOnly.grants', 'Only a Super Admin can change this while it grants the Super Admin role.')
-      : t('settings.superAdminOnly.hint', 'Only a Super Admin can change this: it decides who is signed in, as whom, or with which roles.');
+    // The server says what this option decides ("only a Super Admin can change this: it decides …").
+    const sentence = `${reason.charAt(0).toUpperCase()}${reason.slice(1)}${reason.endsWith('.') ? '' : '.'}`;
+    return /grants the Super Admin role/.test(reason) ? sentence : t(`settings.superAdminOnly.${key}`, sentence);
   };
+  const settable = Object.keys(payload.settings).filter((key) => payload.fields[key]?.kind !== 'hook' && !payload.pinned.includes(key));
+  // Nothing on the page is this user's to change (today: anyone who is not a Super Admin): no Save button.
+  const changesNothing = settable.every((key) => lockedReason(key) !== null);
+  const canSave = canUpdate && !changesNothing;
   const common = (key: string): InputProps => ({
     name: key,
     label: label[key] ?? key,
@@ -444,7 +447,7 @@ function SettingsForm() {
           title={title}
           subtitle={t('settings.subtitle', 'Sign editors in from the identity your reverse proxy sends.')}
           primaryAction={
-            canUpdate ? (
+            canSave ? (
               <Button type="submit" startIcon={<Check />} disabled={!modified} loading={saving} size="S">
                 {t('settings.save', 'Save')}
               </Button>
@@ -458,7 +461,19 @@ function SettingsForm() {
                 {formError}
               </Alert>
             ) : null}
-            {canUpdate && Object.keys(superAdminOnly).length > 0 ? (
+            {changesNothing && Object.keys(superAdminOnly).length > 0 ? (
+              <Alert
+                closeLabel={t('settings.close', 'Close')}
+                title={t('settings.superAdminOnly.allTitle', 'Only a Super Admin can change these settings')}
+                variant="default"
+                data-notice="super-admin-only"
+              >
+                {t(
+                  'settings.superAdminOnly.allNotice',
+                  'Every option here decides who is signed in, as whom, with which roles, or where people are sent, so it is shown read-only with the reason under it. You can review the settings and check the connection; ask a Super Admin to change them.',
+                )}
+              </Alert>
+            ) : canUpdate && Object.keys(superAdminOnly).length > 0 ? (
               <Alert
                 closeLabel={t('settings.close', 'Close')}
                 title={t('settings.superAdminOnly.title', 'Some options can only be changed by a Super Admin')}
@@ -467,7 +482,7 @@ function SettingsForm() {
               >
                 {t(
                   'settings.superAdminOnly.notice',
-                  'The options that decide who is signed in, as whom and with which roles are shown read-only: changing them could make anyone a Super Admin. Ask a Super Admin to change them.',
+                  'The options that decide who is signed in, as whom, with which roles, or where people are sent are shown read-only, with the reason under each. Ask a Super Admin to change them.',
                 )}
               </Alert>
             ) : null}

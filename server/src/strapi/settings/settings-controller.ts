@@ -52,7 +52,8 @@ function refuseNotSuperAdmin(ctx: Context, issues: readonly SettingsIssue[]): vo
       name: 'ForbiddenError',
       message:
         `Settings not saved: only a Super Admin can change ${issues.map((i) => i.key).join(', ')}. ` +
-        'These settings decide who is signed in, as whom, or with which roles; ask a Super Admin to change them.',
+        'These settings decide who is signed in, as whom, with which roles, or where people are sent; ' +
+        'ask a Super Admin to change them.',
       details: { errors: issues.map((issue) => ({ path: [issue.key], message: issue.message, name: 'ForbiddenError' })) },
     },
   };
@@ -161,11 +162,13 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
       if (!(await isSuperAdmin(ctx))) {
         // Compare the effective settings, not the body: leaving a key out resets it too.
         const forbidden: SettingsIssue[] = [];
+        let changed = false;
         for (const key of settingKeys) {
           if (isHook(key)) continue;
           const was = before.settings[key];
           const will = after.settings[key];
           if (JSON.stringify(was ?? null) === JSON.stringify(will ?? null)) continue;
+          changed = true;
           const reason = superAdminOnlyChange(key, was, will);
           if (reason) forbidden.push({ key, message: reason });
         }
@@ -175,6 +178,11 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
               `${forbidden.map((i) => i.key).join(', ')}; refused`,
           );
           refuseNotSuperAdmin(ctx, forbidden);
+          return;
+        }
+        // Nothing changed: leave the store as the Super Admin wrote it (a save would store every default explicitly).
+        if (!changed) {
+          ctx.body = { data: await payload(ctx) };
           return;
         }
       }
