@@ -93,8 +93,9 @@ async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['sett
 }
 
 export default {
-  register({ strapi }: { strapi: Core.Strapi }) {
-    assertStrictHttpParser(strapi);
+  // Strapi awaits register before it listens: the parser check finishes before any request is accepted.
+  async register({ strapi }: { strapi: Core.Strapi }) {
+    await assertStrictHttpParser(strapi);
     strapi.get('auth').register('admin', wired(strapi).strategy);
     // Before the admin's bootstrap keeps references to them (see background.ts).
     containAdminMetrics(strapi, wired(strapi).background);

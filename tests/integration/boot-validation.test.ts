@@ -8,9 +8,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 /** Boots once; `log` is everything Strapi's logger wrote (stdout and stderr). */
-function boot(config: unknown, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; log: string }> {
+function boot(
+  config: unknown,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ code: number | null; stderr: string; log: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'harness', 'boot-once.ts')], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(__dirname, '..', 'harness', 'boot-once.ts')], {
       env: { ...process.env, BOOT_CONFIG: JSON.stringify(config), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -55,10 +59,38 @@ for (const [label, config, message] of refusals) {
   });
 }
 
-test('Strapi refuses to start under --insecure-http-parser', async () => {
-  const { code, stderr } = await boot({}, { NODE_OPTIONS: '--insecure-http-parser' });
-  assert.equal(code, 1, stderr);
-  assert.match(stderr, /refuses to start with Node's lenient HTTP parser \(enabled by the node command line and NODE_OPTIONS|enabled by NODE_OPTIONS/);
+// T7: the guard tests the parser's behaviour, so every way of making it lenient is refused.
+const LENIENT_PARSER = /remote-auth refuses to start: Node's HTTP parser in this process is lenient/;
+const REMOVE_EVERY_SPELLING =
+  /Remove --insecure-http-parser in every spelling \(--insecure-http-parser, --insecure-http-parser=true, --insecure_http_parser\) from the node command line and from NODE_OPTIONS, and remove server\.http\.serverOptions\.insecureHTTPParser from config\/server/;
+const lenientParsers: Array<[string, Record<string, string>, string[], RegExp]> = [
+  ['--insecure-http-parser in NODE_OPTIONS', { NODE_OPTIONS: '--insecure-http-parser' }, [], /Found: "--insecure-http-parser" in NODE_OPTIONS\./],
+  ['--insecure-http-parser on the command line', {}, ['--insecure-http-parser'], /Found: "--insecure-http-parser" on the node command line\./],
+  ['--insecure-http-parser=true on the command line', {}, ['--insecure-http-parser=true'], /Found: "--insecure-http-parser=true" on the node command line\./],
+  ['--insecure_http_parser on the command line', {}, ['--insecure_http_parser'], /Found: "--insecure_http_parser" on the node command line\./],
+  ['--insecure-http-parser=true in NODE_OPTIONS', { NODE_OPTIONS: '--insecure-http-parser=true' }, [], /Found: "--insecure-http-parser=true" in NODE_OPTIONS\./],
+  ['--insecure_http_parser in NODE_OPTIONS', { NODE_OPTIONS: '--insecure_http_parser' }, [], /Found: "--insecure_http_parser" in NODE_OPTIONS\./],
+  [
+    'server.http.serverOptions.insecureHTTPParser',
+    { SERVER_HTTP_OPTIONS: JSON.stringify({ insecureHTTPParser: true }) },
+    [],
+    /Found: server\.http\.serverOptions\.insecureHTTPParser in config\/server\./,
+  ],
+];
+
+for (const [label, env, nodeArgs, found] of lenientParsers) {
+  test(`Strapi refuses to start under ${label}`, async () => {
+    const { code, stderr } = await boot({}, env, nodeArgs);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, LENIENT_PARSER);
+    assert.match(stderr, found);
+    assert.match(stderr, REMOVE_EVERY_SPELLING);
+  });
+}
+
+test('the parser check follows serverOptions: the flag overridden by insecureHTTPParser: false boots', async () => {
+  const { code, stderr } = await boot({}, { NODE_OPTIONS: '--insecure-http-parser', SERVER_HTTP_OPTIONS: JSON.stringify({ insecureHTTPParser: false }) });
+  assert.equal(code, 0, stderr);
 });
 
 test('a valid configuration boots', async () => {
