@@ -396,3 +396,48 @@ describe('renewing a single sign-on session: only from the admin’s own origin,
     }
   });
 });
+
+describe('strict mode judges every request that uses one of our sessions (second attack pass)', () => {
+  const forged = (token: string) => `${token.split('.').slice(0, 2).join('.')}.forged-signature`;
+
+  for (const looksLikeAPage of [{ Accept: 'text/html' }, { 'Sec-Fetch-Dest': 'document' }, { ...BROWSER, 'Sec-Fetch-Dest': 'document' }]) {
+    test(`a GET that looks like a page load (${Object.keys(looksLikeAPage).join(' + ')}) is judged like any API call`, async () => {
+      const signedIn = await handOff('knownuser@corp.example');
+      const gone = await request(app.origin, '/admin/users/me', { headers: { ...bearer(signedIn), ...looksLikeAPage } });
+      assert.equal(gone.status, 401, gone.body.slice(0, 200));
+      assert.equal(gone.json().error.details.code, 'identity-gone');
+      assert.ok(!gone.body.includes('knownuser@corp.example'), 'answered as the person whose header is gone');
+      const other = await handOff('knownuser@corp.example');
+      const switched = await request(app.origin, '/admin/users/me', { headers: { ...bearer(other), ...looksLikeAPage, 'Remote-User': 'knownuser2@corp.example' } });
+      assert.equal(switched.status, 401, switched.body.slice(0, 200));
+      assert.equal(switched.json().error.details.code, 'identity-changed', 'must never answer as the previous person');
+    });
+  }
+
+  test('a renewal is judged by the session it renews: a forged Bearer naming that session does not divert the check', async () => {
+    const signedIn = await handOff('knownuser@corp.example');
+    const renew = (headers: Record<string, string>) =>
+      request(app.origin, '/admin/access-token', {
+        method: 'POST',
+        headers: { Cookie: cookieHeader(signedIn.cookies), 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+        body: {},
+      });
+    const other = await handOff('knownuser@corp.example');
+    const switched = await request(app.origin, '/admin/access-token', {
+      method: 'POST',
+      headers: {
+        Cookie: cookieHeader(other.cookies),
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${forged(other.cookies.jwtToken)}`,
+        'Remote-User': 'knownuser2@corp.example',
+      },
+      body: {},
+    });
+    assert.equal(switched.status, 200, switched.body);
+    const me = await api('/admin/users/me', { Authorization: `Bearer ${switched.json().data.token}`, 'Remote-User': 'knownuser2@corp.example' });
+    assert.equal(me.json().data.email, 'knownuser2@corp.example', 'the renewal continued as the previous person');
+    const gone = await renew({ Authorization: `Bearer ${forged(signedIn.cookies.jwtToken)}` });
+    assert.equal(gone.status, 401, gone.body);
+    assert.equal(gone.json().error.details.code, 'identity-gone');
+  });
+});

@@ -63,15 +63,14 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
   }
 
   /**
-   * The plugin session this request uses: a Bearer token of ours, or — on a
-   * renewal — the refresh cookie, whatever else the request carries (an
-   * `Authorization: Basic` from the proxy's own login, a garbage Bearer) so
-   * that no header can make a renewal skip the check.
+   * The plugin session this request uses. A renewal is judged by the session
+   * it renews — the refresh cookie's, which is all Strapi's access-token
+   * route looks at — whatever Authorization header comes along (a proxy's
+   * Basic credentials, a garbage or forged Bearer must not divert the check);
+   * every other request by its Bearer token of ours.
    */
   async function usedSession(ctx: Context): Promise<UsedSession | null> {
-    const bearer = await bearerSession(ctx);
-    if (bearer) return bearer;
-    return adminRoute(ctx.method, ctx.path) === 'access-token' ? refreshSession(ctx) : null;
+    return adminRoute(ctx.method, ctx.path) === 'access-token' ? refreshSession(ctx) : bearerSession(ctx);
   }
 
   /**

@@ -64,10 +64,10 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       { method: ctx.method, path: ctx.path, accept: ctx.get('accept') || undefined, fetchDest: ctx.get('sec-fetch-dest') || undefined },
       admin,
     );
-    if (!document) {
-      if (options.mode === 'strict' && !(await strictGuard(ctx, compiled))) return;
-      return next();
-    }
+    // Strict mode judges every request that uses one of our sessions — page loads too: a
+    // request can look like one (Accept: text/html) and still reach the admin API.
+    if (options.mode === 'strict' && !(await strictGuard(ctx, compiled))) return;
+    if (!document) return next();
     if (isSignedOut(ctx)) return next();
 
     let signedIn = false;
