@@ -82,6 +82,22 @@ const RETRYABLE = new Set(['40001', '40P01', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_T
 const isRetryable = (error: unknown): boolean => RETRYABLE.has(String((error as { code?: unknown })?.code ?? ''));
 
 /**
+ * Runs a write that concurrent sign-ins (here or on other instances) may make
+ * the database refuse with a deadlock or serialization error: up to five
+ * tries, with jitter, before the error counts.
+ */
+async function retrying<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    }
+  }
+}
+
+/**
  * Finds, creates and activates admin users through Strapi's own `admin::user`
  * service, so Strapi's events and invariants apply. Identities are looked up
  * through their link first (a stable key), then by e-mail.
@@ -90,6 +106,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const users = () => strapi.service('admin::user');
   /** One provisioning per identity at a time in this process; concurrent first logins share it. */
   const provisioning = new Map<string, Promise<Provisioned>>();
+  /** Likewise for linking an existing account by e-mail. */
+  const linking = new Map<string, Promise<boolean>>();
   const ceiling = createCreationCeiling();
   const changed = oncePerChange();
 
@@ -287,8 +305,15 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
      * same account: the loser is refused, never signed in (T18).
      */
     async link(claim: Claim, user: AdminUser): Promise<void> {
-      if (!(await links.linkAccount(LINK_SOURCE, claim.subject, user.id))) throw await linkedElsewhereNow(claim, user.id);
-      strapi.log.info(`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
+      // Concurrent first sign-ins of one person in this process share one claim.
+      const key = `${claim.subject}\n${user.id}`;
+      let pending = linking.get(key);
+      if (!pending) {
+        pending = retrying(() => links.linkAccount(LINK_SOURCE, claim.subject, user.id)).finally(() => linking.delete(key));
+        linking.set(key, pending);
+        if (await pending) strapi.log.info(`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
+      }
+      if (!(await pending)) throw await linkedElsewhereNow(claim, user.id);
     },
 
     /**
@@ -303,15 +328,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
         const release = ceiling.reserve(options.maxNewUsersPerMinute, claim.subject);
         let provisioned: Provisioned | null = null;
         try {
-          for (let attempt = 1; ; attempt++) {
-            try {
-              provisioned = await provisionOnce(claim, roles, options.linkByEmail);
-              return provisioned;
-            } catch (error) {
-              if (!isRetryable(error) || attempt >= 5) throw error;
-              await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
-            }
-          }
+          provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail));
+          return provisioned;
         } finally {
           if (!provisioned?.created) release();
         }
