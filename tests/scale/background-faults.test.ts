@@ -19,10 +19,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
+import { databaseKind, type TestDatabase } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
-import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
-import { startTcpForwarder, type QueryFault, type TcpForwarder } from '../harness/tcp-forwarder';
+import { ROOT, startBehindForwarder, type FaultyDatabase } from '../harness/faulty-database';
+import { failOnProcessDeath, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import type { QueryFault, TcpForwarder } from '../harness/tcp-forwarder';
 
 const kind = databaseKind();
 const skip =
@@ -32,7 +33,6 @@ const skip =
 
 // These suites create hundreds of accounts on purpose: no creation ceiling.
 const CONFIG = { autoCreate: true, trustedProxies: ['127.0.0.1/32'], maxNewUsersPerMinute: 0 };
-const ROOT = { email: 'root@corp.example', password: 'Sup3rSecret!pass', firstname: 'Root', lastname: 'Admin' };
 const run = Math.random().toString(36).slice(2, 8);
 /** Identifiers are quoted "like this" by PostgreSQL, `like this` by MySQL. */
 const q = (name: string) => `[\`"]${name}[\`"]`;
@@ -130,27 +130,13 @@ const linesSince = (mark: number, pattern: RegExp) =>
 describe(`database failures in work beside the requests (${kind})`, { skip }, () => {
   failOnProcessDeath(() => [app]);
 
+  let env: FaultyDatabase | undefined;
   before(async () => {
-    db = await createTestDatabase(kind);
-    sql = await connectDirect(db);
-    forwarder = await startTcpForwarder({ host: '127.0.0.1', port: kind === 'postgres' ? 5432 : 3306 });
-    app = await startStrapiProcess({
-      database: db,
-      config: CONFIG,
-      env: { DATABASE_HOST: forwarder.host, DATABASE_PORT: String(forwarder.port), STRAPI_LOG_LEVEL: 'info' },
-    });
-    const registered = await request(app.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
-    assert.equal(registered.status, 200, registered.body);
-    rootToken = registered.json().data.token;
+    env = await startBehindForwarder(kind, CONFIG);
+    ({ db, sql, forwarder, app, rootToken } = env);
   });
 
-  after(async () => {
-    forwarder?.restore();
-    await app?.stop();
-    await forwarder?.close();
-    await sql?.close();
-    await db?.drop();
-  });
+  after(() => env?.stop());
 
   test("Strapi's own metrics query after creating an admin user (count users): the process stays up, the failure is logged once", async () => {
     const mark = app.output().length;

@@ -16,10 +16,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
+import { databaseKind, type TestDatabase } from '../harness/database';
 import { BROWSER, request, type TestResponse } from '../harness/http';
-import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
-import { startTcpForwarder, type TcpForwarder } from '../harness/tcp-forwarder';
+import { ROOT, startBehindForwarder, type FaultyDatabase } from '../harness/faulty-database';
+import { failOnProcessDeath, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import type { TcpForwarder } from '../harness/tcp-forwarder';
 
 const kind = databaseKind();
 const skip =
@@ -29,7 +30,6 @@ const skip =
 
 // These suites create hundreds of accounts on purpose: no creation ceiling.
 const CONFIG = { autoCreate: true, trustedProxies: ['127.0.0.1/32'], maxNewUsersPerMinute: 0 };
-const ROOT = { email: 'root@corp.example', password: 'Sup3rSecret!pass', firstname: 'Root', lastname: 'Admin' };
 /** A login must be answered within this, database or not. */
 const ANSWER_WITHIN_MS = 15_000;
 const RECOVERY_WITHIN_MS = 20_000;
@@ -135,27 +135,13 @@ async function recovery(since: number, prefix: string): Promise<[number, string]
 
 describe(`a ${kind} database that goes away`, { skip }, () => {
   failOnProcessDeath(() => [app]);
+  let env: FaultyDatabase | undefined;
   before(async () => {
-    db = await createTestDatabase(kind);
-    sql = await connectDirect(db);
-    forwarder = await startTcpForwarder({ host: '127.0.0.1', port: kind === 'postgres' ? 5432 : 3306 });
-    app = await startStrapiProcess({
-      database: db,
-      config: CONFIG,
-      env: { DATABASE_HOST: forwarder.host, DATABASE_PORT: String(forwarder.port), STRAPI_LOG_LEVEL: 'info' },
-    });
-    const registered = await request(app.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
-    assert.equal(registered.status, 200, registered.body);
-    rootToken = registered.json().data.token;
+    env = await startBehindForwarder(kind, CONFIG);
+    ({ db, sql, forwarder, app, rootToken } = env);
   });
 
-  after(async () => {
-    forwarder?.restore();
-    await app?.stop();
-    await forwarder?.close();
-    await sql?.close();
-    await db?.drop();
-  });
+  after(() => env?.stop());
 
   test('warm-up: through the forwarder, a known user and a new user sign in', async () => {
     assert.ok(forwarder.acceptedConnections() > 0, 'Strapi does not talk to the database through the forwarder');
