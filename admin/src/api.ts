@@ -24,7 +24,6 @@ export interface Settings {
   sharedSecret: SecretState | null;
   userField: string;
   emailDomain: string | null;
-  stripRealm: boolean;
   autoCreate: boolean;
   defaultRoles: string[];
   allowInactive: boolean;

@@ -23,7 +23,7 @@ import { useT, type Translate } from '../utils/useT';
 
 /** Where each option goes; options the server adds later land in "Other options". */
 const SECTIONS: Array<{ id: string; keys: string[] }> = [
-  { id: 'signIn', keys: ['enabled', 'mode', 'header', 'userField', 'emailDomain', 'realms', 'stripRealm', 'normalizeIdentity'] },
+  { id: 'signIn', keys: ['enabled', 'mode', 'header', 'userField', 'emailDomain', 'realms', 'normalizeIdentity'] },
   { id: 'trust', keys: ['trustedProxies', 'sharedSecret'] },
   { id: 'attributes', keys: ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader', 'groupsSeparator'] },
   {
@@ -56,7 +56,6 @@ function labels(t: Translate): Record<string, string> {
     header: t('settings.header', 'Identity header'),
     userField: t('settings.userField', 'The header carries'),
     emailDomain: t('settings.emailDomain', 'E-mail domain'),
-    stripRealm: t('settings.stripRealm', 'Strip Kerberos realm'),
     realms: t('settings.realms', 'Kerberos realms'),
     linkByEmailHeader: t('settings.linkByEmailHeader', 'Match by the e-mail header too'),
     maxNewUsersPerMinute: t('settings.maxNewUsersPerMinute', 'New accounts per minute (at most)'),
@@ -93,7 +92,6 @@ function hints(t: Translate): Record<string, string> {
     header: t('settings.header.hint', 'Request header the proxy fills with the identity, e.g. Remote-User or X-Forwarded-Email.'),
     userField: t('settings.userField.hint', 'An e-mail address, or a user name completed with the e-mail domain.'),
     emailDomain: t('settings.emailDomain.hint', 'Domain of the accounts: the user name jane becomes jane@corp.example with corp.example here.'),
-    stripRealm: t('settings.stripRealm.hint', 'With user names: jane@CORP.EXAMPLE becomes jane before the domain is added.'),
     realms: t(
       'settings.realms.hint',
       'With user names: realms stripped from jane@REALM (any case). An identity with a realm not listed is refused.',
