@@ -441,3 +441,35 @@ describe('strict mode judges every request that uses one of our sessions (second
     assert.equal(gone.json().error.details.code, 'identity-gone');
   });
 });
+
+describe('strict mode: a single-sign-on session cannot mint an admin token that would outlive the header (third attack pass)', () => {
+  const tokenRows = async () => Number(((await app.strapi.db.connection('strapi_api_tokens').count({ n: '*' }).first()) as { n: number }).n);
+
+  test('header-authenticated or plugin-session POST /admin/admin-tokens (and …/regenerate) → 403 token-creation-refused, no token stored', async () => {
+    const sso = await app.createAdmin({ email: `sso.root.${Date.now()}@corp.example`, roles: ['strapi-super-admin'] });
+    const signedIn = await handOff(sso.email);
+    const json = { 'Content-Type': 'application/json', Origin: app.origin, 'Sec-Fetch-Site': 'same-origin' };
+    for (const [path, headers] of [
+      ['/admin/admin-tokens', { ...json, 'Remote-User': sso.email }],
+      ['/admin/Admin-Tokens/', { ...json, 'Remote-User': sso.email }],
+      ['/admin/admin-tokens', { ...json, ...bearer(signedIn), 'Remote-User': sso.email }],
+      ['/admin/admin-tokens/1/regenerate', { ...json, 'Remote-User': sso.email }],
+    ] as Array<[string, Record<string, string>]>) {
+      const rows = await tokenRows();
+      const res = await api(path, headers, 'POST', { name: `t${Date.now()}`, description: '', lifespan: null });
+      assert.equal(res.status, 403, `${path}: ${res.body.slice(0, 200)}`);
+      assert.equal(res.json().error.details.code, 'token-creation-refused');
+      assert.equal(await tokenRows(), rows, `${path}: a token was stored`);
+    }
+  });
+
+  test('a password session of an account outside single sign-on still reaches the admin-token route', async () => {
+    const login = await passwordLogin(app, 'root@corp.example', PASSWORD);
+    const res = await api('/admin/admin-tokens', { Authorization: `Bearer ${login.json().data.token}`, 'Content-Type': 'application/json' }, 'POST', {
+      name: `root-token-${Date.now()}`,
+      description: '',
+      lifespan: null,
+    });
+    assert.notEqual(res.status, 403, res.body.slice(0, 300));
+  });
+});

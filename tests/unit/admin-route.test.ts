@@ -13,6 +13,8 @@ const ROUTES: Record<AdminRoute, string> = {
   'reset-password': '/reset-password',
   'access-token': '/access-token',
   logout: '/logout',
+  'create-admin-token': '/admin-tokens',
+  'regenerate-admin-token': '/admin-tokens/:id/regenerate',
 };
 const root = new Router();
 const admin = new Router({ prefix: ADMIN_API_PREFIX });
@@ -49,6 +51,16 @@ test('adminRoute matches exactly the paths Strapi’s router routes to each cont
       const expected = routerMatches('POST', variant);
       assert.equal(adminRoute('POST', variant) === route, expected, `${variant}: router ${expected ? 'matches' : 'does not match'}`);
     }
+  }
+});
+
+test('a route with a parameter matches any one segment there, as the router does', () => {
+  for (const path of ['/admin/admin-tokens/7/regenerate', '/admin/ADMIN-TOKENS/abc/Regenerate/']) {
+    assert.ok(routerMatches('POST', path), path);
+    assert.equal(adminRoute('POST', path), 'regenerate-admin-token', path);
+  }
+  for (const path of ['/admin/admin-tokens//regenerate', '/admin/admin-tokens/7/8/regenerate', '/admin/admin-tokens/7']) {
+    assert.equal(adminRoute('POST', path) === 'regenerate-admin-token', routerMatches('POST', path), path);
   }
 });
 

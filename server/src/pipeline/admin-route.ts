@@ -16,7 +16,12 @@ export const ADMIN_API_PREFIX = '/admin';
 
 /** The admin routes that start an admin session or lead to one. */
 export type SessionRoute = 'login' | 'register' | 'register-admin' | 'forgot-password' | 'reset-password' | 'access-token';
-export type AdminRoute = SessionRoute | 'logout';
+/** Routes that mint an admin token: a credential of its own, which no identity header stands behind. */
+export type TokenRoute = 'create-admin-token' | 'regenerate-admin-token';
+export type AdminRoute = SessionRoute | TokenRoute | 'logout';
+
+export const isSessionRoute = (route: AdminRoute | null): route is SessionRoute =>
+  route !== null && route !== 'logout' && route !== 'create-admin-token' && route !== 'regenerate-admin-token';
 
 const ROUTES: Readonly<Record<AdminRoute, string>> = {
   login: '/login',
@@ -26,12 +31,18 @@ const ROUTES: Readonly<Record<AdminRoute, string>> = {
   'reset-password': '/reset-password',
   'access-token': '/access-token',
   logout: '/logout',
+  'create-admin-token': '/admin-tokens',
+  'regenerate-admin-token': '/admin-tokens/:id/regenerate',
 };
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
-/** path-to-regexp 6 with `strict: false`, `sensitive: false`: one optional trailing slash, any letter case. */
-const routeRegExp = (path: string): RegExp => new RegExp(`^${escape(path)}/?$`, 'i');
+/**
+ * path-to-regexp 6 with `strict: false`, `sensitive: false`: one optional
+ * trailing slash, any letter case; a `:param` segment is its default
+ * `[^/#?]+?`.
+ */
+const routeRegExp = (path: string): RegExp => new RegExp(`^${escape(path).replace(/:[a-z]+/g, '[^\\/#\\?]+?')}/?$`, 'i');
 
 const MATCHERS = (Object.entries(ROUTES) as Array<[AdminRoute, string]>).map(
   ([route, path]) => [route, routeRegExp(`${ADMIN_API_PREFIX}${path}`)] as const,

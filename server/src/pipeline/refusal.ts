@@ -31,7 +31,8 @@ export type RefusalCode =
   | 'no-identity'
   | 'disabled'
   | 'service-unavailable'
-  | 'too-many-headers';
+  | 'too-many-headers'
+  | 'token-creation-refused';
 
 export type RefusalStatus = 400 | 401 | 403 | 429 | 503;
 

@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
+import type { CompiledSettings } from '../../settings/compile';
 import type { Context, Next } from 'koa';
 import { isAdminDocumentRequest } from '../../pipeline/admin-document';
-import { adminRoute } from '../../pipeline/admin-route';
-import { isRefusal } from '../../pipeline/refusal';
+import { adminRoute, isSessionRoute } from '../../pipeline/admin-route';
+import { Refusal, isRefusal } from '../../pipeline/refusal';
 import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
 import { isSignedOut, markSignedOut } from '../sessions/session-cookies';
 import { adminPath, type SettingsSource } from '../settings/settings-source';
@@ -36,6 +37,33 @@ interface Dependencies {
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
 export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, strictGuard, sessions }: Dependencies) {
+  /**
+   * Strict mode promises that access ends when the header does (T12). An
+   * admin token is a credential of its own that no header stands behind, so a
+   * single-sign-on session — authenticated by the header, or one of our
+   * sessions — may not mint one. Returns false when it answered the request.
+   */
+  async function tokenGuard(ctx: Context, compiled: CompiledSettings, passwordLoginUrl: string): Promise<boolean> {
+    const authorization = ctx.get('authorization');
+    const bySingleSignOn = authorization
+      ? await sessions.isPluginBearer(authorization)
+      : mentionsHeader(ctx.req, compiled.assertion.header);
+    if (!bySingleSignOn) return true;
+    respondWithRefusal(
+      strapi,
+      ctx,
+      new Refusal(
+        'token-creation-refused',
+        403,
+        'strict mode: a single-sign-on session may not create or regenerate an admin token, which would keep working after the ' +
+          'identity header is gone; create admin tokens from a password session of an account that is not linked to the proxy',
+        'Admin tokens cannot be created from a single sign-on session.',
+      ),
+      passwordLoginUrl,
+    );
+    return false;
+  }
+
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -52,7 +80,10 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       if (ctx.status < 400 && viaProxy) markSignedOut(strapi, ctx);
       return;
     }
-    if (route !== null) {
+    if ((route === 'create-admin-token' || route === 'regenerate-admin-token') && options.mode === 'strict') {
+      if (!(await tokenGuard(ctx, compiled, `${admin}/auth/login`))) return;
+    }
+    if (isSessionRoute(route)) {
       if (route === 'access-token' && !(await renewalGuard(ctx, `${admin}/auth/login`))) return;
       if (!options.allowPasswordLogin && !(await passwordLoginGuard(ctx, route))) return;
       // A password login is not a session of ours for strict mode to judge;
