@@ -35,9 +35,9 @@ function wire(strapi: Core.Strapi) {
   const accounts = createAccounts(strapi, links);
   const resolver = createAccountResolver(strapi, accounts);
   const signIn = createSignIn({ strapi, resolver, links, background });
-  const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links });
   const cache = createIdentityCache(strapi, accounts);
   const sessions = createPluginSessions(strapi);
+  const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links, sessions });
   const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
   return {
     background,

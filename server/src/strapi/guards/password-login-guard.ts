@@ -4,7 +4,7 @@ import { credentialField, type SessionRoute } from '../../pipeline/admin-route';
 import { Refusal } from '../../pipeline/refusal';
 import type { Accounts, AdminUser } from '../accounts/accounts';
 import type { IdentityLinks } from '../accounts/identity-links';
-import { DEVICE_PREFIX } from '../sessions/plugin-sessions';
+import type { PluginSessions } from '../sessions/plugin-sessions';
 import { logRefusal, respondWithRefusal } from '../sign-in/refusal-response';
 import { refreshCookieSession } from '../sessions/sessions';
 import { adminPath } from '../settings/settings-source';
@@ -13,6 +13,7 @@ interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly accounts: Accounts;
   readonly links: IdentityLinks;
+  readonly sessions: PluginSessions;
 }
 
 const bodyOf = (ctx: Context): unknown => (ctx.request as unknown as { body?: unknown }).body;
@@ -31,7 +32,7 @@ const bodyField = (ctx: Context, field: string): string | null => {
  * keep their password: the documented break-glass path when the proxy or the
  * identity provider is down. Returns true when the request may proceed.
  */
-export function createPasswordLoginGuard({ strapi, accounts, links }: Dependencies) {
+export function createPasswordLoginGuard({ strapi, accounts, links, sessions }: Dependencies) {
   const userWhere = async (where: Record<string, string | number>): Promise<AdminUser | null> =>
     ((await strapi.db.query('admin::user').findOne({ where, populate: ['roles'] })) as AdminUser | null) ?? null;
 
@@ -73,11 +74,7 @@ export function createPasswordLoginGuard({ strapi, accounts, links }: Dependenci
       case 'access-token': {
         // Renewing a session this plugin started is single sign-on, not a password.
         const session = await refreshCookieSession(strapi, ctx);
-        if (!session) return null;
-        const row = (await strapi.db.query('admin::session').findOne({ where: { sessionId: session.sessionId }, select: ['deviceId'] })) as {
-          deviceId?: string | null;
-        } | null;
-        if (row?.deviceId?.startsWith(DEVICE_PREFIX)) return null;
+        if (!session || (await sessions.ours(session.sessionId))) return null;
         return userWhere({ id: Number(session.userId) });
       }
       case 'register-admin':

@@ -2,7 +2,6 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal } from '../../pipeline/refusal';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { refreshCookieSession } from '../sessions/sessions';
 import { respondWithRefusal } from '../sign-in/refusal-response';
 import { foreignOriginProblemOf } from './cross-origin';
 
@@ -24,10 +23,8 @@ interface Dependencies {
  */
 export function createRenewalGuard({ strapi, sessions }: Dependencies) {
   return async function renewalGuard(ctx: Context, passwordLoginUrl: string): Promise<boolean> {
-    const session = await refreshCookieSession(strapi, ctx);
+    const session = await sessions.ofRefreshCookie(ctx);
     if (!session) return true;
-    const info = await sessions.lookup(session.sessionId);
-    if (!info || !sessions.isPluginDevice(info.deviceId)) return true;
     const problem = foreignOriginProblemOf(strapi, ctx);
     if (!problem) return true;
     respondWithRefusal(

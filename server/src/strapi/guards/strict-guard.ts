@@ -4,7 +4,7 @@ import { adminRoute } from '../../pipeline/admin-route';
 import { isRefusal } from '../../pipeline/refusal';
 import type { CompiledSettings } from '../../settings/compile';
 import type { IdentityCache } from '../accounts/identity-cache';
-import { peekSessionId, type PluginSessions } from '../sessions/plugin-sessions';
+import type { PluginSessions } from '../sessions/plugin-sessions';
 import { peerOf, setHandOffHeaders, withdrawCorsGrant } from '../sign-in/refusal-response';
 import { REFRESH_COOKIE, cookieAttributes } from '../sessions/session-cookies';
 import type { SignIn } from '../sign-in/sign-in';
@@ -18,7 +18,6 @@ interface Dependencies {
 
 interface AdminSessions {
   validateAccessToken(token: string): { isValid: boolean; payload: { userId: string; sessionId: string } | null };
-  validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }>;
 }
 
 interface UsedSession {
@@ -40,26 +39,17 @@ interface UsedSession {
 export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependencies) {
   const manager = () => (strapi as unknown as { sessionManager: (o: string) => AdminSessions }).sessionManager('admin');
 
-  /** The plugin session a Bearer token names, if the request carries one (the session row, not the unverified token, says whose). */
+  /** The plugin session a Bearer token of ours names. */
   async function bearerSession(ctx: Context): Promise<UsedSession | null> {
-    const [scheme, token] = ctx.get('authorization').split(/\s+/);
-    if (scheme?.toLowerCase() !== 'bearer' || !token) return null;
-    const sessionId = peekSessionId(token);
-    if (!sessionId) return null;
-    const info = await sessions.lookup(sessionId);
-    if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
-    return { userId: info.userId, deviceId: info.deviceId as string, via: 'access-token', token };
+    const authorization = ctx.get('authorization');
+    const session = await sessions.ofBearer(authorization);
+    return session && { userId: session.userId, deviceId: session.deviceId, via: 'access-token', token: authorization.split(/\s+/)[1] };
   }
 
   /** The plugin session a renewal's refresh cookie names. */
   async function refreshSession(ctx: Context): Promise<UsedSession | null> {
-    const refresh = ctx.cookies.get(REFRESH_COOKIE);
-    if (!refresh) return null;
-    const verified = await manager().validateRefreshToken(refresh);
-    if (!verified.isValid || !verified.sessionId) return null;
-    const info = await sessions.lookup(verified.sessionId);
-    if (!info || !sessions.isPluginDevice(info.deviceId)) return null;
-    return { userId: String(verified.userId), deviceId: info.deviceId as string, via: 'refresh-cookie', token: null };
+    const session = await sessions.ofRefreshCookie(ctx);
+    return session && { userId: session.userId, deviceId: session.deviceId, via: 'refresh-cookie', token: null };
   }
 
   /**

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { refreshCookieSession } from './sessions';
 
 /**
  * Sessions minted by this plugin carry a device id with this prefix; Strapi
@@ -21,10 +23,16 @@ export function peekSessionId(token: string): string | null {
   }
 }
 
-
 export interface SessionInfo {
   readonly deviceId: string | null;
   readonly userId: string;
+}
+
+/** A session this plugin started, as a request names it. */
+export interface PluginSession {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly deviceId: string;
 }
 
 const MAX_ENTRIES = 10_000;
@@ -49,21 +57,36 @@ export function createPluginSessions(strapi: Core.Strapi) {
 
     isPluginDevice: (deviceId: string | null): boolean => deviceId !== null && deviceId.startsWith(DEVICE_PREFIX),
 
-    /** Whether the Bearer token of this request belongs to a session this plugin started. */
-    async isPluginBearer(authorization: string): Promise<boolean> {
+    /** Our session, if `sessionId` names one. */
+    async ours(sessionId: string): Promise<PluginSession | null> {
+      const info = await this.lookup(sessionId);
+      return info && this.isPluginDevice(info.deviceId) ? { sessionId, userId: info.userId, deviceId: info.deviceId as string } : null;
+    },
+
+    /** Our session, if the Authorization header is a Bearer token naming one (read unverified: the session row says whose). */
+    async ofBearer(authorization: string): Promise<PluginSession | null> {
       const [scheme, token] = authorization.split(/\s+/);
       const sessionId = scheme?.toLowerCase() === 'bearer' && token ? peekSessionId(token) : null;
-      if (!sessionId) return false;
-      const info = await this.lookup(sessionId);
-      return info !== null && this.isPluginDevice(info.deviceId);
+      return sessionId ? this.ours(sessionId) : null;
+    },
+
+    /** Whether the Bearer token of this request belongs to a session this plugin started. */
+    async isPluginBearer(authorization: string): Promise<boolean> {
+      return (await this.ofBearer(authorization)) !== null;
+    },
+
+    /** Our session, if the browser's refresh cookie (verified) names one. */
+    async ofRefreshCookie(ctx: Context): Promise<PluginSession | null> {
+      const session = await refreshCookieSession(strapi, ctx);
+      return session ? this.ours(session.sessionId) : null;
     },
 
     /** Revokes the session family `sessionId` belongs to, when this plugin started it; true when it did. */
     async revokeSession(sessionId: string): Promise<{ userId: string } | null> {
-      const info = await this.lookup(sessionId);
-      if (!info || !this.isPluginDevice(info.deviceId)) return null;
-      await this.revoke(info.userId, info.deviceId as string);
-      return { userId: info.userId };
+      const session = await this.ours(sessionId);
+      if (!session) return null;
+      await this.revoke(session.userId, session.deviceId);
+      return { userId: session.userId };
     },
 
     /** Revokes the whole session family of that device. */
