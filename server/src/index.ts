@@ -19,6 +19,7 @@ import { createSettingsController } from './strapi/settings/settings-controller'
 import { createSettingsSource } from './strapi/settings/settings-source';
 import { createSignIn } from './strapi/sign-in/sign-in';
 import { createRenewalGuard } from './strapi/guards/renewal-guard';
+import { createTokenGuard } from './strapi/guards/token-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/guards/webhook-guard';
 
@@ -53,6 +54,7 @@ function wire(strapi: Core.Strapi) {
       signIn,
       passwordLoginGuard,
       renewalGuard: createRenewalGuard({ strapi, sessions }),
+      tokenGuard: createTokenGuard({ strapi, sessions }),
       strictGuard,
       sessions,
     }),

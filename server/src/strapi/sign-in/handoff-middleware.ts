@@ -1,9 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import type { CompiledSettings } from '../../settings/compile';
 import type { Context, Next } from 'koa';
 import { isAdminDocumentRequest } from '../../pipeline/admin-document';
 import { adminRoute, isSessionRoute } from '../../pipeline/admin-route';
-import { Refusal, isRefusal } from '../../pipeline/refusal';
+import { isRefusal } from '../../pipeline/refusal';
 import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
 import { isSignedOut, markSignedOut } from '../sessions/session-cookies';
 import { adminPath, type SettingsSource } from '../settings/settings-source';
@@ -12,6 +11,7 @@ import type { StrictGuard } from '../guards/strict-guard';
 import type { PluginSessions } from '../sessions/plugin-sessions';
 import { mentionsHeader } from '../../pipeline/identity-header';
 import type { RenewalGuard } from '../guards/renewal-guard';
+import type { TokenGuard } from '../guards/token-guard';
 import type { PasswordLoginGuard } from '../guards/password-login-guard';
 
 interface Dependencies {
@@ -22,6 +22,7 @@ interface Dependencies {
   readonly sessions: PluginSessions;
   readonly passwordLoginGuard: PasswordLoginGuard;
   readonly renewalGuard: RenewalGuard;
+  readonly tokenGuard: TokenGuard;
 }
 
 /**
@@ -36,34 +37,7 @@ interface Dependencies {
  * - in strict mode, every other request: the strict guard.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, strictGuard, sessions }: Dependencies) {
-  /**
-   * Strict mode promises that access ends when the header does (T12). An
-   * admin token is a credential of its own that no header stands behind, so a
-   * single-sign-on session — authenticated by the header, or one of our
-   * sessions — may not mint one. Returns false when it answered the request.
-   */
-  async function tokenGuard(ctx: Context, compiled: CompiledSettings, passwordLoginUrl: string): Promise<boolean> {
-    const authorization = ctx.get('authorization');
-    const bySingleSignOn = authorization
-      ? await sessions.isPluginBearer(authorization)
-      : mentionsHeader(ctx.req, compiled.assertion.header);
-    if (!bySingleSignOn) return true;
-    respondWithRefusal(
-      strapi,
-      ctx,
-      new Refusal(
-        'token-creation-refused',
-        403,
-        'strict mode: a single-sign-on session may not create or regenerate an admin token, which would keep working after the ' +
-          'identity header is gone; create admin tokens from a password session of an account that is not linked to the proxy',
-        'Admin tokens cannot be created from a single sign-on session.',
-      ),
-      passwordLoginUrl,
-    );
-    return false;
-  }
-
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;

@@ -1,0 +1,43 @@
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { mentionsHeader } from '../../pipeline/identity-header';
+import { Refusal } from '../../pipeline/refusal';
+import type { CompiledSettings } from '../../settings/compile';
+import type { PluginSessions } from '../sessions/plugin-sessions';
+import { respondWithRefusal } from '../sign-in/refusal-response';
+
+interface Dependencies {
+  readonly strapi: Core.Strapi;
+  readonly sessions: PluginSessions;
+}
+
+/**
+ * Strict mode promises that access ends when the header does (T12). An
+ * admin token is a credential of its own that no header stands behind, so a
+ * single-sign-on session — authenticated by the header, or one of our
+ * sessions — may not mint one. Returns false when it answered the request.
+ */
+export function createTokenGuard({ strapi, sessions }: Dependencies) {
+  return async function tokenGuard(ctx: Context, compiled: CompiledSettings, passwordLoginUrl: string): Promise<boolean> {
+    const authorization = ctx.get('authorization');
+    const bySingleSignOn = authorization
+      ? await sessions.isPluginBearer(authorization)
+      : mentionsHeader(ctx.req, compiled.assertion.header);
+    if (!bySingleSignOn) return true;
+    respondWithRefusal(
+      strapi,
+      ctx,
+      new Refusal(
+        'token-creation-refused',
+        403,
+        'strict mode: a single-sign-on session may not create or regenerate an admin token, which would keep working after the ' +
+          'identity header is gone; create admin tokens from a password session of an account that is not linked to the proxy',
+        'Admin tokens cannot be created from a single sign-on session.',
+      ),
+      passwordLoginUrl,
+    );
+    return false;
+  };
+}
+
+export type TokenGuard = ReturnType<typeof createTokenGuard>;
