@@ -278,8 +278,6 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   }
 
   return {
-    resolveRoles,
-    findByEmail,
 
     /**
      * The admin user this claim maps to, read-only: its link first (a stable
