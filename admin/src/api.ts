@@ -76,6 +76,8 @@ export interface Diagnostics {
     masked: string | null;
     problem: string | null;
   };
+  /** The signed assertion, when one is configured (null or absent: none configured). */
+  assertion?: AssertionCheck | null;
   /** The groups the proxy sent (null: no groups header) and the role references they map to. */
   groups?: { seen: string[] | null; roles: string[]; unmatched: string[] };
   outcome: {
@@ -84,6 +86,20 @@ export interface Diagnostics {
     code: string | null;
     reason: string | null;
   };
+}
+
+/** What the server made of this request's signed assertion. */
+export interface AssertionCheck {
+  /** The header read, e.g. Cf-Access-Jwt-Assertion. */
+  header: string;
+  state: 'absent' | 'verified' | 'refused';
+  /** assertion-expired, assertion-audience, …, keys-unavailable. */
+  code: string | null;
+  reason: string | null;
+  /** The verified claims (personal ones masked by the server), in the server's order. */
+  claims: Record<string, unknown> | null;
+  keyId?: string | null;
+  algorithm?: string | null;
 }
 
 export const SETTINGS_URL = '/remote-auth/settings';

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Box, Button, Flex, Loader, Status, Typography } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
-import { DIAGNOSTICS_URL, type Diagnostics } from '../api';
+import { DIAGNOSTICS_URL, type AssertionCheck, type Diagnostics } from '../api';
 import type { Translate } from '../utils/useT';
 
 type Variant = 'success' | 'danger' | 'warning' | 'neutral' | 'primary';
@@ -58,6 +58,54 @@ function Code({ children }: { children: ReactNode }) {
         {children}
       </Typography>
     </Box>
+  );
+}
+
+const claimText = (value: unknown): string => {
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+};
+
+/** The signed assertion: verified (with its claims) or the precise refusal code and reason. */
+function AssertionRow({ assertion, t }: { assertion: AssertionCheck; t: Translate }) {
+  const states: Record<AssertionCheck['state'], [Variant, string]> = {
+    absent: ['warning', t('check.assertion.absent', 'Absent from this request')],
+    verified: ['success', t('check.assertion.verified', 'Signature verified')],
+    refused: ['danger', t('check.assertion.refused', 'Refused')],
+  };
+  const [variant, text] = states[assertion.state] ?? ['neutral', assertion.state];
+  const claims = Object.entries(assertion.claims ?? {}).filter(([, value]) => value !== null && value !== undefined);
+  return (
+    <Row name="assertion" label={t('check.assertion', 'Signed assertion')}>
+      <Flex gap={2} alignItems="center" wrap="wrap">
+        <Code>{assertion.header}</Code>
+        <Verdict variant={variant}>{text}</Verdict>
+        {assertion.code ? <Code>{assertion.code}</Code> : null}
+      </Flex>
+      {assertion.reason ? <Detail>{assertion.reason}</Detail> : null}
+      {assertion.algorithm || assertion.keyId ? (
+        <Detail>
+          {t('check.assertion.key', 'Algorithm {algorithm}, key {keyId}', { algorithm: assertion.algorithm ?? '?', keyId: assertion.keyId ?? '?' })}
+        </Detail>
+      ) : null}
+      {claims.length > 0 ? (
+        <Box tag="dl" data-check="assertion-claims">
+          {claims.map(([name, value]) => (
+            <Flex key={name} gap={2} alignItems="baseline" paddingTop={1}>
+              <Box tag="dt" width="8rem" shrink={0}>
+                <Typography variant="pi" textColor="neutral600">
+                  {name}
+                </Typography>
+              </Box>
+              <Box tag="dd">
+                <Code>{claimText(value)}</Code>
+              </Box>
+            </Flex>
+          ))}
+        </Box>
+      ) : null}
+    </Row>
   );
 }
 
@@ -175,6 +223,7 @@ export function ConnectionCheck({ t, refreshKey }: { t: Translate; refreshKey: n
         <Row name="secret" label={t('check.secret', 'Shared secret')}>
           <Verdict variant={secretVariant}>{secretLabel}</Verdict>
         </Row>
+        {result.assertion ? <AssertionRow assertion={result.assertion} t={t} /> : null}
         <Row name="header" label={t('check.header', 'Identity header')}>
           <Flex gap={2} alignItems="center" wrap="wrap">
             <Code>{result.header.name}</Code>

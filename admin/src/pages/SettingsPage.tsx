@@ -3,6 +3,7 @@ import { Alert, Button, Flex } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, isFetchError, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { SETTINGS_URL, type SettingsPayload, type ValidationIssue } from '../api';
+import { AssertionInput } from '../components/AssertionInput';
 import { ConnectionCheck } from '../components/ConnectionCheck';
 import {
   BooleanInput,
@@ -18,6 +19,7 @@ import {
 import { Cell, Section } from '../components/Section';
 import { UnsavedChangesGuard } from '../components/UnsavedChangesGuard';
 import { PERMISSIONS } from '../permissions';
+import type { AssertionDraft } from '../utils/assertion-draft';
 import { draftFrom, errorsFrom, inputFrom, sameValue, type Draft, type FieldErrors, type MappingRow, type SecretDraft } from '../utils/draft';
 import { useT, type Translate } from '../utils/useT';
 
@@ -25,6 +27,7 @@ import { useT, type Translate } from '../utils/useT';
 const SECTIONS: Array<{ id: string; keys: string[] }> = [
   { id: 'signIn', keys: ['enabled', 'mode', 'header', 'userField', 'emailDomain', 'realms', 'normalizeIdentity'] },
   { id: 'trust', keys: ['trustedProxies', 'sharedSecret'] },
+  { id: 'assertion', keys: ['assertion'] },
   { id: 'attributes', keys: ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader', 'groupsSeparator'] },
   {
     id: 'accounts',
@@ -46,7 +49,7 @@ const PLACEHOLDERS: Record<string, string> = {
   logoutRedirectUrl: 'https://sso.example.com/logout',
 };
 /** Fields that take the whole width of their card. */
-const WIDE = new Set(['trustedProxies', 'sharedSecret', 'defaultRoles', 'groupRoles', 'logoutRedirectUrl', 'realms']);
+const WIDE = new Set(['assertion', 'trustedProxies', 'sharedSecret', 'defaultRoles', 'groupRoles', 'logoutRedirectUrl', 'realms']);
 const PLACED = new Set(SECTIONS.flatMap((section) => section.keys));
 
 function labels(t: Translate): Record<string, string> {
@@ -61,6 +64,7 @@ function labels(t: Translate): Record<string, string> {
     maxNewUsersPerMinute: t('settings.maxNewUsersPerMinute', 'New accounts per minute (at most)'),
     normalizeIdentity: t('settings.normalizeIdentity', 'Identity clean-up hook (normalizeIdentity)'),
     trustedProxies: t('settings.trustedProxies', 'Trusted proxies'),
+    assertion: t('settings.assertion', 'Identity-aware proxy'),
     sharedSecret: t('settings.sharedSecret', 'Shared secret'),
     emailHeader: t('settings.emailHeader', 'E-mail header'),
     firstNameHeader: t('settings.firstNameHeader', 'First name header'),
@@ -108,6 +112,10 @@ function hints(t: Translate): Record<string, string> {
     trustedProxies: t(
       'settings.trustedProxies.hint',
       'Addresses or CIDR ranges of the proxies allowed to send the header (e.g. 10.0.0.5 or 10.0.0.0/24). Requests from other peers are never signed in.',
+    ),
+    assertion: t(
+      'settings.assertion.hint',
+      'Verify the signed JWT the proxy sends with every request. None: the identity header is believed because of where the request comes from.',
     ),
     sharedSecret: t('settings.sharedSecret.hint', 'A secret header the proxy adds to every request, proving the request went through it.'),
     emailHeader: t('settings.emailHeader.hint', 'Header with the e-mail address. With user names it replaces user@domain.'),
@@ -264,6 +272,14 @@ function SettingsForm() {
 
   const label = labels(t);
   const hint = hints(t);
+  if (draft.assertion) {
+    // With a signed assertion the identity comes from the verified token only (see the section's note).
+    hint.header = t('settings.header.withAssertion', 'Ignored while a signed assertion is configured: the identity comes from the verified token.');
+    hint.trustedProxies = t(
+      'settings.trustedProxies.withAssertion',
+      'Optional with a signed assertion: the signature already proves the request went through the proxy; listing its addresses adds defence in depth.',
+    );
+  }
   const readOnly = !canUpdate;
   // Keys only a Super Admin may change (T21): shown read-only to others, with the reason.
   const superAdminOnly = payload.readOnly ?? {};
@@ -354,6 +370,15 @@ function SettingsForm() {
             onChange={(value: SecretDraft | null) => setValue(key, value)}
           />
         );
+      case 'assertion':
+        return (
+          <AssertionInput
+            {...common(key)}
+            value={(draft.assertion as AssertionDraft | null | undefined) ?? null}
+            errors={errors}
+            onChange={(value) => setValue(key, value)}
+          />
+        );
       case 'defaultRoles':
         return <RolesInput {...common(key)} value={strings(key)} roles={payload.roles ?? []} onChange={(value) => setValue(key, value)} />;
       case 'requireGroups':
@@ -423,6 +448,13 @@ function SettingsForm() {
   const sectionTitles: Record<string, [string, string]> = {
     signIn: [t('section.signIn', 'Sign-in'), t('section.signIn.description', 'Whether and how the proxy’s header signs people in.')],
     trust: [t('section.trust', 'Trust'), t('section.trust.description', 'Which requests may carry an identity at all.')],
+    assertion: [
+      t('section.assertion', 'Signed assertion'),
+      t(
+        'section.assertion.description',
+        'Cloudflare Access, Google IAP, AWS ALB, Pomerium and OIDC gateways sign the identity they send. Verifying that signature makes the trust cryptographic.',
+      ),
+    ],
     attributes: [
       t('section.attributes', 'Profile headers'),
       t('section.attributes.description', 'Optional headers with more about the person. Empty: not used.'),

@@ -1,4 +1,5 @@
 import type { SettingsInput, SettingsPayload, ValidationIssue } from '../api';
+import { assertionDraft, assertionInput, type AssertionDraft } from './assertion-draft';
 
 /** The shared secret as the form edits it: the value is write-only. */
 export interface SecretDraft {
@@ -25,7 +26,8 @@ export function draftFrom(payload: SettingsPayload): Draft {
   for (const [key, value] of Object.entries(payload.settings)) {
     const kind = payload.fields[key]?.kind;
     if (key === 'sharedSecret') continue;
-    if (kind === 'text' && value === null) draft[key] = '';
+    if (key === 'assertion') draft[key] = assertionDraft(value);
+    else if (kind === 'text' && value === null) draft[key] = '';
     else if (kind === 'number') draft[key] = typeof value === 'number' ? String(value) : '';
     else if (kind === 'mapping') draft[key] = mappingRows(value);
     else if (Array.isArray(value)) draft[key] = [...value];
@@ -51,6 +53,8 @@ export function inputFrom(draft: Draft, payload: SettingsPayload): SettingsInput
       input.sharedSecret = secret
         ? { header: secret.header.trim(), ...(secret.value !== '' ? { value: secret.value } : {}) }
         : null;
+    } else if (key === 'assertion') {
+      input.assertion = assertionInput(value as AssertionDraft | null);
     } else if (kind === 'text' && typeof value === 'string') {
       const trimmed = value.trim();
       input[key] = trimmed === '' && payload.fields[key]?.default === null ? null : trimmed;
