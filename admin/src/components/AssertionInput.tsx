@@ -7,13 +7,21 @@ import type { InputProps } from './Inputs';
 const NONE = 'none';
 
 /** What each preset reads by default: shown as placeholders, so an empty input visibly means "the preset's value". */
+const EMAIL_CLAIMS = { 'claims.identity': 'email', 'claims.email': 'email' };
+const NAME_CLAIMS = { ...EMAIL_CLAIMS, 'claims.firstName': 'given_name', 'claims.lastName': 'family_name' };
 const PRESET_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'cloudflare-access': { header: 'Cf-Access-Jwt-Assertion', algorithms: 'RS256', 'claims.identity': 'email', 'claims.email': 'email' },
-  'google-iap': { header: 'x-goog-iap-jwt-assertion', algorithms: 'ES256', issuer: 'https://cloud.google.com/iap', jwksUrl: 'https://www.gstatic.com/iap/verify/public_key-jwk', 'claims.identity': 'email', 'claims.email': 'email' },
-  'aws-alb': { header: 'x-amzn-oidc-data', algorithms: 'ES256', 'claims.identity': 'email', 'claims.email': 'email' },
-  pomerium: { header: 'X-Pomerium-Jwt-Assertion', algorithms: 'ES256', 'claims.identity': 'email', 'claims.email': 'email', 'claims.groups': 'groups' },
-  oidc: { algorithms: 'RS256, ES256', 'claims.identity': 'email', 'claims.email': 'email' },
-  custom: { algorithms: 'RS256, ES256', 'claims.identity': 'sub' },
+  'cloudflare-access': { header: 'Cf-Access-Jwt-Assertion', algorithms: 'RS256', ...EMAIL_CLAIMS },
+  'google-iap': {
+    header: 'x-goog-iap-jwt-assertion',
+    algorithms: 'ES256',
+    issuer: 'https://cloud.google.com/iap',
+    jwksUrl: 'https://www.gstatic.com/iap/verify/public_key-jwk',
+    ...EMAIL_CLAIMS,
+  },
+  'aws-alb': { header: 'x-amzn-oidc-data', algorithms: 'ES256', ...NAME_CLAIMS },
+  pomerium: { header: 'X-Pomerium-Jwt-Assertion', algorithms: 'ES256', ...NAME_CLAIMS, 'claims.groups': 'groups' },
+  oidc: { header: 'X-Forwarded-Id-Token', algorithms: 'RS256, ES256', ...NAME_CLAIMS, 'claims.groups': 'groups' },
+  custom: { algorithms: 'RS256, ES256', ...NAME_CLAIMS, 'claims.groups': 'groups' },
 };
 
 /** Examples of the values an operator copies from the provider's console (not translated). */
@@ -102,7 +110,10 @@ export function AssertionInput({ name, label, hint, pinned, readOnly, t, value, 
       albArn: t('assertion.field.albArn.hint', 'EC2 → Load balancers → your ALB → ARN. The token’s signer must be exactly this.'),
       routeDomain: t('assertion.field.routeDomain.hint', 'The route’s “from” host. Keys come from https://<domain>/.well-known/pomerium/jwks.json.'),
       issuer: t('assertion.field.issuer.hint', 'The iss claim; for an OIDC issuer the keys are discovered from its /.well-known/openid-configuration.'),
-      header: t('assertion.field.header.hint', 'Request header carrying the JWT. Empty: the preset’s header.'),
+      header:
+        preset === 'oidc' || preset === 'custom'
+          ? t('assertion.field.header.required', 'Request header your gateway puts the signed JWT in (required), e.g. X-Forwarded-Id-Token.')
+          : t('assertion.field.header.hint', 'Request header carrying the JWT. Empty: the preset’s header.'),
       jwksUrl: t('assertion.field.jwksUrl.hint', 'Where the public keys are fetched (only ever this URL). Empty: the preset’s or the issuer’s.'),
       algorithms: t('assertion.field.algorithms.hint', 'Accepted JWS algorithms, separated by commas. none is never accepted; HMAC only with a secret in config/plugins.'),
       clockToleranceSeconds: t('assertion.field.clockToleranceSeconds.hint', 'Allowed clock difference for exp and nbf. Default 60.'),

@@ -19,7 +19,7 @@ export const PRESET_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'google-iap': ['projectNumber', 'backendServiceId', 'appId'],
   'aws-alb': ['region', 'albArn'],
   pomerium: ['routeDomain'],
-  oidc: ['issuer', 'audience'],
+  oidc: ['issuer', 'audience', 'header'],
   custom: ['header', 'issuer', 'jwksUrl', 'audience', 'algorithms'],
 };
 
