@@ -27,6 +27,7 @@ export const SUPER_ADMIN_ONLY: Readonly<Record<string, string>> = Object.freeze(
   mode: 'decides whether a session outlives the header, and so whether removing someone at the proxy signs them out',
   header: 'decides which request header says who a person is; one the proxy passes through from clients lets anyone choose who they are',
   trustedProxies: 'decides which addresses may say who a person is',
+  assertion: 'decides whose signature says who a person is, and which keys, issuer and audience are believed',
   sharedSecret: 'proves that a request came through the proxy; without it, anything at a trusted address may say who a person is',
   userField: WHICH_ACCOUNT,
   emailDomain: WHICH_ACCOUNT,

@@ -3,7 +3,7 @@
  * check a value (throwing a TypeError whose message completes the sentence
  * "<key> …"), and how the admin form should present it.
  */
-export type FieldKind = 'boolean' | 'choice' | 'text' | 'number' | 'list' | 'mapping' | 'secret' | 'hook';
+export type FieldKind = 'boolean' | 'choice' | 'text' | 'number' | 'list' | 'mapping' | 'secret' | 'hook' | 'assertion';
 
 export interface Field<T> {
   readonly kind: FieldKind;

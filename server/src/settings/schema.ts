@@ -2,6 +2,7 @@ import { canonicalHeaderName } from '../pipeline/header-name';
 import { isDomainName, isRealmName, type Claim, type NormalizeIdentity } from '../pipeline/claim';
 import { parseTrustedProxies } from '../pipeline/trusted-proxies';
 import { boolean, choice, hook, integer, list, mapping, secretHeader, text, type Field } from './fields';
+import { assertionField, assertionHasGroups, assertionHeader } from './assertion-field';
 
 /** Called after every successful sign-in (Django's `configure_user`). */
 export type OnLogin = (event: { user: { id: number | string; email: string }; created: boolean; claim: Claim }) =>
@@ -37,13 +38,15 @@ export const schema = {
   enabled: boolean(true, 'Sign people in from the proxy header. Off: the plugin ignores the header entirely.'),
   mode: choice(['persistent', 'strict'] as const, 'persistent', 'persistent: the header only starts a session, which lives until logout or expiry. strict: every admin request must carry the same identity, or its session ends.'),
   header: text<string>('Remote-User', 'Request header carrying the identity. Django form HTTP_X_REMOTE_USER is accepted.', headerName),
-  trustedProxies: list(['127.0.0.1/32', '::1/128'], 'Addresses (CIDR) of the proxies allowed to send the header, matched against the socket peer.', (value) => {
+  trustedProxies: list(['127.0.0.1/32', '::1/128'], 'Addresses (CIDR) of the proxies allowed to send the header, matched against the socket peer. With a signed assertion: optional defence in depth ([] = any peer).', (value) => {
+    if (value.length === 0) return; // only with a signed assertion: checked in parseSettings
     try {
       parseTrustedProxies(value);
     } catch (error) {
       throw new TypeError((error as Error).message);
     }
   }),
+  assertion: assertionField('A signed identity assertion (JWT) from Cloudflare Access, Google IAP, AWS ALB, Pomerium or an OIDC gateway: { preset, … }. Set: only the verified JWT says who a person is; the plain header and its unsigned companions are ignored. null: the plain header.'),
   sharedSecret: secretHeader('{ header, value }: a secret header the proxy adds, proving the request went through it. Never logged or shown.', headerName),
   userField: choice(['email', 'username'] as const, 'email', 'What the header carries: an e-mail address, or a user name combined with emailDomain.'),
   emailDomain: text(null as string | null, 'With userField "username": e-mail domain of the accounts (jane → jane@<emailDomain>).', (value) =>
@@ -145,8 +148,16 @@ export function parseSettings(raw: unknown): Settings {
   if (parsed.userField === 'username' && !parsed.emailDomain) {
     issues.push({ key: 'emailDomain', message: 'is required when userField is "username"' });
   }
+  if (parsed.trustedProxies.length === 0 && parsed.assertion === null) {
+    issues.push({ key: 'trustedProxies', message: 'is empty: list the address of your reverse proxy, e.g. ["127.0.0.1/32"] (an empty list is only allowed with a signed assertion, whose signature proves where it came from)' });
+  }
   for (const key of ['requireGroups', 'denyGroups'] as const) {
-    if (parsed[key].length > 0 && !parsed.groupsHeader) issues.push({ key, message: 'needs groupsHeader: without it no group can be checked' });
+    if (parsed[key].length > 0 && !parsed.groupsHeader && !assertionHasGroups(parsed.assertion)) issues.push({ key, message: 'needs groupsHeader: without it no group can be checked' });
+  }
+  if (issues.length === 0 && parsed.assertion !== null && parsed.sharedSecret) {
+    if (canonicalHeaderName(parsed.sharedSecret.header) === canonicalHeaderName(assertionHeader(parsed.assertion))) {
+      issues.push({ key: 'sharedSecret', message: '.header must differ from the assertion header' });
+    }
   }
   if (issues.length === 0) {
     // Every header the plugin reads must be a different header.

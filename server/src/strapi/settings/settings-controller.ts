@@ -32,11 +32,37 @@ function publicSettings(settings: Settings): Values {
     shown[key] = settings[key];
   }
   shown.sharedSecret = settings.sharedSecret ? { header: settings.sharedSecret.header, isSet: true } : null;
+  shown.assertion = publicAssertion(settings.assertion);
   return shown;
 }
 
-const comparable = (key: string, value: unknown): string =>
-  JSON.stringify(key === 'sharedSecret' && value && typeof value === 'object' ? { header: (value as Values).header } : value ?? null);
+/** The assertion settings without the HMAC secret: `hmacSecretIsSet` says whether one is stored. */
+function publicAssertion(assertion: Settings['assertion']): Values | null {
+  if (assertion === null) return null;
+  const { hmacSecret, ...rest } = assertion;
+  return hmacSecret === undefined ? rest : { ...rest, hmacSecretIsSet: true };
+}
+
+const comparable = (key: string, value: unknown): string => {
+  if (key === 'sharedSecret' && value && typeof value === 'object') return JSON.stringify({ header: (value as Values).header });
+  if (key === 'assertion' && value && typeof value === 'object') {
+    const { hmacSecret: _secret, hmacSecretIsSet: _isSet, ...rest } = value as Values;
+    return JSON.stringify(rest);
+  }
+  return JSON.stringify(value ?? null);
+};
+
+/**
+ * The assertion as the form sends it back: `hmacSecretIsSet` dropped, and an
+ * empty `hmacSecret` keeps the stored one (the API never shows it).
+ */
+function incomingAssertion(value: Values, stored: unknown): Values {
+  const { hmacSecretIsSet: _isSet, hmacSecret, ...rest } = value;
+  const keep = hmacSecret === undefined || hmacSecret === null || hmacSecret === '';
+  const previous = (stored as { hmacSecret?: string } | null | undefined)?.hmacSecret;
+  if (!keep) return { ...rest, hmacSecret };
+  return previous ? { ...rest, hmacSecret: previous } : rest;
+}
 
 /**
  * 403 naming every key the user may not change, and why. Written as the body
@@ -146,6 +172,10 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
             continue;
           }
           next[key] = { header, value: keep ? previous : secret };
+          continue;
+        }
+        if (key === 'assertion' && value && typeof value === 'object' && !Array.isArray(value)) {
+          next[key] = incomingAssertion(value as Values, stored.assertion);
           continue;
         }
         next[key] = value;
