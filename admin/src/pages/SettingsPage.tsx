@@ -277,7 +277,7 @@ function SettingsForm() {
     hint.header = t('settings.header.withAssertion', 'Ignored while a signed assertion is configured: the identity comes from the verified token.');
     hint.trustedProxies = t(
       'settings.trustedProxies.withAssertion',
-      'Optional with a signed assertion: the signature already proves the request went through the proxy; listing its addresses adds defence in depth.',
+      'Optional with a signed assertion: an empty list accepts a verified assertion from any peer (Cloudflare’s edge, Google’s front ends); listing the proxy’s addresses adds defence in depth.',
     );
   }
   const readOnly = !canUpdate;

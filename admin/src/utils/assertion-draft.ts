@@ -17,7 +17,7 @@ export interface AssertionDraft {
 export const PRESET_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'cloudflare-access': ['team', 'audience'],
   'google-iap': ['projectNumber', 'backendServiceId', 'appId'],
-  'aws-alb': ['region', 'albArn'],
+  'aws-alb': ['region', 'albArn', 'issuer'],
   pomerium: ['routeDomain'],
   oidc: ['issuer', 'audience', 'header'],
   custom: ['header', 'issuer', 'jwksUrl', 'audience', 'algorithms'],
@@ -45,8 +45,25 @@ const LISTS = new Set(['algorithms']);
 const NUMBERS = new Set(['clockToleranceSeconds', 'maxKeyAgeSeconds']);
 const CLAIMS = ['identity', 'email', 'firstName', 'lastName', 'groups'] as const;
 
-/** Advanced fields a preset shows in its main part are not repeated under "Advanced". */
-export const advancedFieldsOf = (preset: string): string[] => ADVANCED_FIELDS.filter((key) => !(PRESET_FIELDS[preset] ?? []).includes(key));
+/** What a preset derives itself and refuses to be given (Pomerium: iss = aud = the route domain). */
+const DERIVED: Readonly<Record<string, readonly string[]>> = {
+  'google-iap': ['audience'],
+  pomerium: ['issuer', 'audience'],
+};
+
+/** Advanced fields: not those the preset shows in its main part, nor those it derives. */
+export const advancedFieldsOf = (preset: string): string[] =>
+  ADVANCED_FIELDS.filter((key) => !(PRESET_FIELDS[preset] ?? []).includes(key) && !(DERIVED[preset] ?? []).includes(key));
+
+/**
+ * The sub-field a server message names: the settings API answers with the
+ * message on `assertion` (".team is required …", ".claims.email must …").
+ */
+export function fieldOfMessage(message: string | undefined): string | null {
+  const match = /^\.([A-Za-z]+)(?:\.([A-Za-z]+))?\b/.exec(message ?? '');
+  if (!match) return null;
+  return match[1] === 'claims' && match[2] ? `claims.${match[2]}` : match[1];
+}
 
 const asText = (value: unknown): string => {
   if (value === null || value === undefined) return '';
@@ -66,7 +83,11 @@ export function assertionDraft(value: unknown): AssertionDraft | null {
   if (claims && typeof claims === 'object' && !Array.isArray(claims)) {
     for (const [name, item] of Object.entries(claims as Record<string, unknown>)) {
       if ((CLAIMS as readonly string[]).includes(name)) text[`claims.${name}`] = asText(item);
-      else kept.claims = { ...((kept.claims as Record<string, unknown>) ?? {}), [name]: item };
+      else
+        kept.claims = {
+          ...((kept.claims as Record<string, unknown>) ?? {}),
+          [name]: item,
+        };
     }
   }
   return { preset: typeof preset === 'string' ? preset : 'custom', text, kept };
@@ -81,8 +102,13 @@ const split = (value: string): string[] =>
 /** The value the settings API takes; empty inputs are left out, so the preset's defaults apply. */
 export function assertionInput(draft: AssertionDraft | null): Record<string, unknown> | null {
   if (!draft) return null;
-  const result: Record<string, unknown> = { ...draft.kept, preset: draft.preset };
-  const claims: Record<string, unknown> = { ...((draft.kept.claims as Record<string, unknown>) ?? {}) };
+  const result: Record<string, unknown> = {
+    ...draft.kept,
+    preset: draft.preset,
+  };
+  const claims: Record<string, unknown> = {
+    ...((draft.kept.claims as Record<string, unknown>) ?? {}),
+  };
   for (const [key, raw] of Object.entries(draft.text)) {
     const value = raw.trim();
     if (value === '') continue;
