@@ -37,7 +37,16 @@ export interface NginxOptions {
    * from `X-Auth-Request-Groups`. `users` is ignored. Also switches
    * X-Forwarded-For to `$remote_addr`.
    */
-  readonly authRequest?: { readonly port: number; readonly path?: string };
+  readonly authRequest?: {
+    readonly port: number;
+    readonly path?: string;
+    /**
+     * A signed assertion header the gateway answers with (e.g. Pomerium's
+     * `X-Pomerium-Jwt-Assertion`): nginx copies it from the gateway's answer
+     * into the request to Strapi, replacing any client copy.
+     */
+    readonly assertionHeader?: string;
+  };
   /** Groups header nginx sets from the gateway's answer (authRequest only; default `Remote-Groups`). */
   readonly groupsHeader?: string;
   /**
@@ -91,8 +100,10 @@ ${
 }`;
 
   if (options.authRequest) {
-    const { port, path = '/verify' } = options.authRequest;
+    const { port, path = '/verify', assertionHeader } = options.authRequest;
     if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path)) throw new Error(`nginx harness: bad auth_request path ${path}`);
+    if (assertionHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(assertionHeader)) throw new Error(`nginx harness: bad header name ${assertionHeader}`);
+    const assertionVariable = assertionHeader ? `$upstream_http_${assertionHeader.toLowerCase().replace(/-/g, '_')}` : '';
     return {
       http: '',
       server: `    # The gateway's check endpoint. nginx calls it for every request to location /:
@@ -111,13 +122,13 @@ ${
       # Identity and groups come from the gateway's answer, never from the client.
       auth_request_set $user $upstream_http_x_auth_request_email;
       auth_request_set $groups $upstream_http_x_auth_request_groups;
-
+${assertionHeader ? `      # The signed assertion, fresh from the gateway for this request.\n      auth_request_set $assertion ${assertionVariable};\n` : ''}
 ${upstream}
       # proxy_set_header replaces every client copy (any case); an empty value sends no header.
       proxy_set_header Remote-User $user;
       proxy_set_header ${groupsHeader} $groups;
       proxy_set_header ${secretHeader} "${options.secret}";
-    }
+${assertionHeader ? `      proxy_set_header ${assertionHeader} $assertion;\n` : ''}    }
 `,
     };
   }
