@@ -1,4 +1,4 @@
-import { Accordion, Alert, Box, Field, Flex, Grid, SingleSelect, SingleSelectOption, TextInput, Typography } from '@strapi/design-system';
+import { Accordion, Box, Field, Flex, Grid, SingleSelect, SingleSelectOption, TextInput, Typography } from '@strapi/design-system';
 import { Lock } from '@strapi/icons';
 import { PRESETS, PRESET_FIELDS, advancedFieldsOf, fieldOfMessage, type AssertionDraft } from '../utils/assertion-draft';
 import type { FieldErrors } from '../utils/draft';
@@ -208,8 +208,13 @@ export function AssertionInput({ name, label, hint, pinned, readOnly, t, value, 
   // A message about one of the preset's fields is shown under that field; any other under the picker.
   const named = fieldOfMessage(errors[name]);
   const shownAtField = named !== null && (PRESET_FIELDS[preset] ?? []).includes(named);
+  // Under the field the message drops the name it starts with: ".audience is required …" → "Required …".
+  const atField = (message: string): string => {
+    const rest = message.replace(/^\.[A-Za-z.]+\s+(?:is\s+)?/, '');
+    return `${rest.charAt(0).toUpperCase()}${rest.slice(1)}`;
+  };
   const subError = (key: string): string | undefined =>
-    errors[`${name}.${key}`] ?? (shownAtField && named === key ? errors[name] : undefined);
+    errors[`${name}.${key}`] ?? (shownAtField && named === key && errors[name] ? atField(errors[name]) : undefined);
   const ownError = shownAtField || Object.keys(errors).some((key) => key.startsWith(`${name}.`)) ? undefined : errors[name];
   return (
     <Flex direction="column" alignItems="stretch" gap={4} data-field={name} data-pinned={pinned ? 'true' : undefined} data-preset={preset}>
@@ -241,17 +246,28 @@ export function AssertionInput({ name, label, hint, pinned, readOnly, t, value, 
       ) : null}
       {value ? (
         <>
-          <Alert
-            closeLabel={t('settings.close', 'Close')}
-            title={t('assertion.note.title', 'Identity comes only from the verified token')}
-            variant="default"
+          <Box
+            background="primary100"
+            borderColor="primary200"
+            borderStyle="solid"
+            borderWidth="1px"
+            hasRadius
+            padding={4}
+            role="note"
             data-notice="assertion-trust"
           >
-            {t(
-              'assertion.note',
-              'With a signed assertion, the plain identity header (and unsigned companions such as x-goog-authenticated-user-email or x-amzn-oidc-identity) is ignored. Trusted proxies and the shared secret become optional defence in depth: the signature proves the request went through the proxy.',
-            )}
-          </Alert>
+            <Flex direction="column" alignItems="stretch" gap={1}>
+              <Typography variant="omega" fontWeight="bold" textColor="neutral800">
+                {t('assertion.note.title', 'Identity comes only from the verified token')}
+              </Typography>
+              <Typography variant="omega" textColor="neutral800">
+                {t(
+                  'assertion.note',
+                  'With a signed assertion, the plain identity header (and unsigned companions such as x-goog-authenticated-user-email or x-amzn-oidc-identity) is ignored. Trusted proxies and the shared secret become optional defence in depth: the signature proves the request went through the proxy.',
+                )}
+              </Typography>
+            </Flex>
+          </Box>
           {(PRESET_FIELDS[preset] ?? []).length > 0 ? <Grid.Root gap={5}>{(PRESET_FIELDS[preset] ?? []).map(input)}</Grid.Root> : null}
           <Accordion.Root>
             <Accordion.Item value="advanced">
