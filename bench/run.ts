@@ -26,6 +26,7 @@ import { describeMachine, machineLine, type Machine } from './lib/machine';
 import { ROOT, cpuSecondsOfCommands, machineCpuSeconds, profilePath, startBareServer, startStrapi, type ServerProcess } from './lib/processes';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { connect } from './lib/sql';
+import { b6 } from './lib/b6-assertions';
 
 // ---------------------------------------------------------------- options
 
@@ -60,7 +61,7 @@ if (!['sqlite', 'postgres', 'mysql'].includes(DB)) {
   console.error(`bench: --db must be sqlite, postgres or mysql, not "${DB}"`);
   process.exit(2);
 }
-const ONLY = new Set((option('only') ?? 'B0,B1,B2,B3,B4,B5').toUpperCase().split(',').map((s) => s.trim()));
+const ONLY = new Set((option('only') ?? 'B0,B1,B2,B3,B4,B5,B6').toUpperCase().split(',').map((s) => s.trim()));
 const PROFILE_ALL = flag('profile');
 
 const PLAN = QUICK
@@ -183,7 +184,7 @@ async function seedArticles(proc: ServerProcess, token: string): Promise<void> {
  * full mode B1 and B5 use three processes ("forks") per side and cycle through
  * them; B2 and B3 compare within one process.
  */
-type Role = 'strict' | 'off' | 'b5Strict' | 'b5Persistent' | 'provision';
+type Role = 'strict' | 'off' | 'b5Strict' | 'b5Persistent' | 'provision' | 'b6';
 
 const ROLES: Record<Role, { name: string; config?: Record<string, unknown>; pluginEnabled: boolean; articles: boolean }> = {
   strict: { name: 'strapi-plugin-strict', config: STRICT, pluginEnabled: true, articles: true },
@@ -191,6 +192,8 @@ const ROLES: Record<Role, { name: string; config?: Record<string, unknown>; plug
   b5Strict: { name: 'strapi-b5-strict', config: STRICT, pluginEnabled: true, articles: false },
   b5Persistent: { name: 'strapi-b5-persistent', config: PERSISTENT, pluginEnabled: true, articles: false },
   provision: { name: 'strapi-b4-provision', config: STRICT, pluginEnabled: true, articles: false },
+  // B6 switches `assertion` through the settings API between rounds: not pinned here.
+  b6: { name: 'strapi-b6-assertions', config: STRICT, pluginEnabled: true, articles: false },
 };
 
 interface Server {
@@ -590,6 +593,7 @@ async function main(): Promise<number> {
     if (wanted('B0') || wanted('B1')) boot.push({ role: 'off', forks: wanted('B1') ? forks : 1 });
     if (wanted('B5')) boot.push({ role: 'b5Strict', forks }, { role: 'b5Persistent', forks });
     if (wanted('B4')) boot.push({ role: 'provision', forks: 1 });
+    if (wanted('B6')) boot.push({ role: 'b6', forks: 1 });
     log(
       `${elapsed().padStart(5)}  booting ${boot.map((b) => `${ROLES[b.role].name}${b.forks > 1 ? ` ×${b.forks}` : ''}`).join(', ')}` +
         `${wanted('B0') ? ' and a bare node:http server' : ''}…`,
@@ -666,11 +670,16 @@ async function main(): Promise<number> {
     }
     if (wanted('B3')) outcomes.push(await b3(first('strict')));
     if (wanted('B4')) outcomes.push(await b4(first('provision')));
+    if (wanted('B6')) {
+      const { proc } = first('b6');
+      const plan = { ...PLAN, rounds: PLAN.rounds * 2 };
+      outcomes.push(await b6({ proc, adminToken: await passwordToken(proc), email: ADMIN.email, header: HEADER, plan, log, checkRound }));
+    }
     contention = foreignCpu(cpuBefore, cpuSnapshot());
 
     // Servers of the comparison are done: profile with the machine to ourselves.
     await Promise.all(processes.map((p) => p.stop()));
-    const toProfile = outcomes.filter((o) => o.id !== 'B0' && (PROFILE_ALL || (o.met === false && !QUICK))).map((o) => o.id);
+    const toProfile = outcomes.filter((o) => o.id !== 'B0' && o.id !== 'B6' && (PROFILE_ALL || (o.met === false && !QUICK))).map((o) => o.id);
     for (const id of toProfile) profiles.push(await profile(id));
   } catch (error) {
     failure = error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
