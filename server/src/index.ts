@@ -18,6 +18,7 @@ import { createPluginSessions } from './strapi/sessions/plugin-sessions';
 import { createSettingsController } from './strapi/settings/settings-controller';
 import { createSettingsSource } from './strapi/settings/settings-source';
 import { createSignIn } from './strapi/sign-in/sign-in';
+import { createAssertionVerifier } from './assertions/verifier';
 import { createRenewalGuard } from './strapi/guards/renewal-guard';
 import { createTokenGuard } from './strapi/guards/token-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
@@ -35,7 +36,8 @@ function wire(strapi: Core.Strapi) {
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
   const resolver = createAccountResolver(strapi, accounts);
-  const signIn = createSignIn({ strapi, resolver, links, background });
+  const verifier = createAssertionVerifier();
+  const signIn = createSignIn({ strapi, resolver, links, background, verifier });
   const cache = createIdentityCache(strapi, accounts);
   const sessions = createPluginSessions(strapi);
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links, sessions });
@@ -45,6 +47,7 @@ function wire(strapi: Core.Strapi) {
     settings,
     accounts,
     links,
+    verifier,
     signIn,
     cache,
     strategy: createHeaderStrategy({ strapi, settings, signIn, cache }),
@@ -66,6 +69,7 @@ function wire(strapi: Core.Strapi) {
       signIn,
       resolver,
       lockoutProblem: createLockoutGuard({ strapi, accounts, links, signIn, resolver }),
+      verifier,
     }),
   };
 }

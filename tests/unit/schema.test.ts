@@ -38,6 +38,7 @@ test('defaults', () => {
     mode: 'persistent',
     header: 'Remote-User',
     trustedProxies: ['127.0.0.1/32', '::1/128'],
+    assertion: null,
     sharedSecret: null,
     userField: 'email',
     emailDomain: null,
@@ -119,7 +120,7 @@ test(
 
 test('settingKeys lists every schema key', () => {
   assert.deepEqual([...settingKeys].sort(), Object.keys(schema).sort());
-  assert.equal(settingKeys.length, 28);
+  assert.equal(settingKeys.length, 29);
 });
 
 test('a full valid configuration is returned as given', () => {
@@ -130,6 +131,7 @@ test('a full valid configuration is returned as given', () => {
     mode: 'strict',
     header: 'HTTP_X_REMOTE_USER',
     trustedProxies: ['10.0.0.0/8', 'fd00:1234::/32'],
+    assertion: { preset: 'pomerium', routeDomain: 'cms.corp.example' },
     sharedSecret: { header: 'X-Proxy-Secret', value: SECRET },
     userField: 'username',
     emailDomain: 'corp.example',
@@ -229,6 +231,7 @@ const WRONG: Record<string, unknown[]> = {
   mode: ['strict-ish', 'Strict', 'STRICT', 'persistent ', 'none', 1, true, null, []],
   header: [42, true, [], {}, null, '', 'Remote_User', 'Remote User'],
   trustedProxies: ['127.0.0.1', 42, null, {}, [1], [null], [], ['*'], ['0.0.0.0/0'], ['::/0'], ['127.1'], ['10.0.0.1/8'], ['fe80::1%eth0']],
+  assertion: [true, 'cloudflare-access', [], { preset: 'okta' }, { preset: 'pomerium' }, { preset: 'cloudflare-access', team: 'acme', audience: 'x', algorithms: ['none'] }],
   sharedSecret: [true, 42, [], { header: 'X-Proxy-Secret' }, { header: 'X-Proxy-Secret', value: 'short' }, { value: SECRET }],
   userField: ['uid', 'Email', 1, null],
   emailDomain: [42, true, [], 'not a domain', 'corp', 'corp.example.', '@corp.example'],

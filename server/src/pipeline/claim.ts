@@ -20,6 +20,14 @@ export interface Claim {
   readonly emailLinks: boolean;
   /** Profile and groups from the attribute headers (see attributes.ts). */
   readonly attributes: Attributes;
+  /**
+   * Namespace of `subject` in the identity links. Absent: "header" — an
+   * e-mail or user name, whether from the plain header or from a signed
+   * assertion whose identity is the e-mail (so switching a header set-up to a
+   * signed one keeps everyone's account). Opaque ids from a signed assertion
+   * (`sub`) get "assertion" and a subject of "<iss> <sub>".
+   */
+  readonly source?: string;
 }
 
 export interface ClaimRules {
@@ -86,7 +94,7 @@ function stripListedRealm(value: string, realms: readonly string[]): string {
  * ASCII-only by design (T9): a dotted capital I, a Kelvin sign or a full-width
  * letter would otherwise fold onto an existing ASCII account.
  */
-function requireAscii(value: string): void {
+export function requireAscii(value: string): void {
   if (NON_ASCII.test(value)) {
     throw new Refusal(
       'non-ascii-identity',

@@ -32,7 +32,16 @@ export type RefusalCode =
   | 'disabled'
   | 'service-unavailable'
   | 'too-many-headers'
-  | 'token-creation-refused';
+  | 'token-creation-refused'
+  | 'assertion-expired'
+  | 'assertion-audience'
+  | 'assertion-issuer'
+  | 'assertion-signature'
+  | 'assertion-unknown-key'
+  | 'assertion-algorithm'
+  | 'assertion-malformed'
+  | 'assertion-missing'
+  | 'keys-unavailable';
 
 export type RefusalStatus = 400 | 401 | 403 | 429 | 503;
 

@@ -38,7 +38,13 @@ export function assertTrustedProxy(source: HeaderSource, remoteAddress: string |
       'Single sign-on is only accepted through the organisation’s proxy.',
     );
   }
-  const secret = secretState(source, rules.secret);
+  assertSharedSecret(source, rules.secret);
+}
+
+/** The shared-secret half of the trust check, on its own (a signed assertion with trustedProxies: []). */
+export function assertSharedSecret(source: HeaderSource, configured: SharedSecret | null): void {
+  const rules = { secret: configured };
+  const secret = secretState(source, configured);
   if (secret === 'missing') {
     throw new Refusal(
       'secret-missing',

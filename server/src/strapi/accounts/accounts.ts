@@ -6,6 +6,9 @@ import { Refusal } from '../../pipeline/refusal';
 import { createCreationCeiling } from '../../pipeline/creation-ceiling';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 
+/** The identity-link namespace of a claim: "header" unless a signed assertion's opaque id says otherwise (claim.ts). */
+const sourceOf = (claim: Claim): string => claim.source ?? LINK_SOURCE;
+
 export const SUPER_ADMIN_CODE = 'strapi-super-admin';
 
 export interface AdminRole {
@@ -219,7 +222,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   /** The refusal for an account that another identity linked first (read after losing the race). */
   async function linkedElsewhereNow(claim: Claim, userId: number): Promise<Refusal> {
     const holder = (await links.identitiesOf(userId)).find((identity) => identity.subject !== claim.subject);
-    return linkedElsewhere(claim, userId, holder ?? { source: LINK_SOURCE, subject: '(another identity)' });
+    return linkedElsewhere(claim, userId, holder ?? { source: sourceOf(claim), subject: '(another identity)' });
   }
 
   async function findById(id: number): Promise<AdminUser | null> {
@@ -236,7 +239,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    */
   async function assertLinkable(claim: Claim, account: AdminUser, linkByEmail: boolean, trx?: unknown): Promise<AdminUser> {
     const holder = (await links.identitiesOf(account.id, trx as never)).find(
-      (identity) => identity.source !== LINK_SOURCE || identity.subject !== claim.subject,
+      (identity) => identity.source !== sourceOf(claim) || identity.subject !== claim.subject,
     );
     if (holder) throw linkedElsewhere(claim, account.id, holder);
     if (!linkByEmail || !claim.emailLinks) throw accountNotLinked(claim, linkByEmail);
@@ -264,7 +267,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
             isActive: true,
             registrationToken: null,
           })) as AdminUser);
-        const holder = await links.claim(LINK_SOURCE, claim.subject, user.id, trx as never);
+        const holder = await links.claim(sourceOf(claim), claim.subject, user.id, trx as never);
         if (holder === null) throw await linkedElsewhereNow(claim, user.id);
         if (holder !== Number(user.id)) throw new LostRace(holder);
         return { user, created: existing === null };
@@ -287,7 +290,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
      * has said yes.
      */
     async findForClaim(claim: Claim, linkByEmail = true): Promise<AccountMatch | null> {
-      const link = await links.find(LINK_SOURCE, claim.subject);
+      const link = await links.find(sourceOf(claim), claim.subject);
       if (link) {
         const user = await findById(link.userId);
         if (user) return { user, via: 'link' };
@@ -307,7 +310,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       const key = `${claim.subject}\n${user.id}`;
       let pending = linking.get(key);
       if (!pending) {
-        pending = retrying(() => links.linkAccount(LINK_SOURCE, claim.subject, user.id)).finally(() => linking.delete(key));
+        pending = retrying(() => links.linkAccount(sourceOf(claim), claim.subject, user.id)).finally(() => linking.delete(key));
         linking.set(key, pending);
         if (await pending) strapi.log.info(`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
       }

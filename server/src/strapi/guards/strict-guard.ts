@@ -5,7 +5,8 @@ import { isRefusal } from '../../pipeline/refusal';
 import type { CompiledSettings } from '../../settings/compile';
 import type { IdentityCache } from '../accounts/identity-cache';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { peerOf, setHandOffHeaders, withdrawCorsGrant } from '../sign-in/refusal-response';
+import { peerOf, respondWithRefusal, setHandOffHeaders, withdrawCorsGrant } from '../sign-in/refusal-response';
+import { adminPath } from '../settings/settings-source';
 import { REFRESH_COOKIE, cookieAttributes } from '../sessions/session-cookies';
 import type { SignIn } from '../sign-in/sign-in';
 
@@ -94,11 +95,16 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
 
     let claim;
     try {
-      const assertion = signIn.assertIdentity(ctx, compiled);
+      const assertion = await signIn.assertIdentity(ctx, compiled);
       if (assertion.state === 'anonymous') return end(ctx, session, 'identity-gone', 'the request carries no identity header');
       claim = assertion.claim;
     } catch (error) {
       if (!isRefusal(error)) throw error;
+      // The identity provider's keys are out of reach: say so (503), but a blip of the key URL must not sign everyone out.
+      if (error.code === 'keys-unavailable') {
+        respondWithRefusal(strapi, ctx, error, `${adminPath(strapi)}/auth/login`);
+        return false;
+      }
       return end(ctx, session, error.code, error.reason);
     }
 

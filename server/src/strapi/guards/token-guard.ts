@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { mentionsHeader } from '../../pipeline/identity-header';
+import { mentionsIdentity } from '../../pipeline/request-identity';
 import { Refusal } from '../../pipeline/refusal';
 import type { CompiledSettings } from '../../settings/compile';
 import type { PluginSessions } from '../sessions/plugin-sessions';
@@ -22,7 +22,7 @@ export function createTokenGuard({ strapi, sessions }: Dependencies) {
     const authorization = ctx.get('authorization');
     const bySingleSignOn = authorization
       ? await sessions.isPluginBearer(authorization)
-      : mentionsHeader(ctx.req, compiled.assertion.header);
+      : mentionsIdentity(ctx.req, compiled.identity);
     if (!bySingleSignOn) return true;
     respondWithRefusal(
       strapi,

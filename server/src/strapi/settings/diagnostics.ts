@@ -1,4 +1,6 @@
 import type { Context } from 'koa';
+import type { AssertionVerifier } from '../../assertions/verifier';
+import { readOnce } from '../../pipeline/identity-header';
 import { mentionsHeader, readIdentityHeader } from '../../pipeline/identity-header';
 import { mapGroups } from '../../pipeline/group-roles';
 import { isRefusal } from '../../pipeline/refusal';
@@ -13,6 +15,21 @@ export interface Diagnosis {
   trustedPeer: boolean;
   secret: SecretState;
   header: { name: string; state: 'absent' | 'present' | 'invalid'; masked: string | null; problem: string | null };
+  /**
+   * With a signed assertion configured (null otherwise): whether this request's
+   * JWT verified, its verified claims and header, or the precise refusal code;
+   * and where the keys come from and how old the cached ones are.
+   */
+  assertion: {
+    preset: string;
+    header: string;
+    state: 'absent' | 'verified' | 'refused';
+    code: string | null;
+    reason: string | null;
+    claims: Record<string, unknown> | null;
+    protectedHeader: Record<string, unknown> | null;
+    keys: { source: string; keys: number; fetchedAt: string | null; lastError: string | null };
+  } | null;
   /** The groups the proxy sent (null: no groups header) and the role references they map to. */
   groups: { seen: readonly string[] | null; roles: readonly string[]; unmatched: readonly string[] };
   outcome: {
@@ -39,7 +56,7 @@ export function maskIdentity(value: string): string {
 export async function diagnose(
   ctx: Context,
   compiled: CompiledSettings,
-  { signIn, resolver }: { signIn: SignIn; resolver: AccountResolver },
+  { signIn, resolver, verifier }: { signIn: SignIn; resolver: AccountResolver; verifier: AssertionVerifier },
 ): Promise<Diagnosis> {
   const { assertion: rules, settings } = compiled;
   const peer = ctx.req.socket.remoteAddress ?? 'unknown';
@@ -55,10 +72,12 @@ export async function diagnose(
     }
   }
 
+  const signed = compiled.identity.signed === null ? null : await inspectAssertion(ctx, compiled, verifier);
+
   const outcome: Diagnosis['outcome'] = { result: 'anonymous', user: null, code: null, reason: null };
   const groups: Diagnosis['groups'] = { seen: null, roles: [], unmatched: [] };
   try {
-    const assertion = settings.enabled ? signIn.assertIdentity(ctx, compiled) : ({ state: 'anonymous' } as const);
+    const assertion = settings.enabled ? await signIn.assertIdentity(ctx, compiled) : ({ state: 'anonymous' } as const);
     if (assertion.state === 'asserted') {
       const { claim } = assertion;
       const seen = claim.attributes.groups;
@@ -86,7 +105,35 @@ export async function diagnose(
     trustedPeer: isTrustedPeer(rules.proxies, ctx.req.socket.remoteAddress),
     secret: secretState(ctx.req, rules.secret),
     header,
+    assertion: signed,
     groups,
     outcome,
   };
+}
+
+/** The signed assertion of this request, verified afresh (no cache), or why it is refused. */
+async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifier: AssertionVerifier): Promise<NonNullable<Diagnosis['assertion']>> {
+  const rules = compiled.identity.signed!;
+  const result: NonNullable<Diagnosis['assertion']> = {
+    preset: rules.preset,
+    header: rules.label,
+    state: 'absent',
+    code: null,
+    reason: null,
+    claims: null,
+    protectedHeader: null,
+    keys: verifier.describeKeys(rules),
+  };
+  try {
+    const token = readOnce(ctx.req, rules.header, 'assertion header', rules.label)?.trim();
+    if (token) {
+      const verified = await verifier.inspect(token, rules);
+      Object.assign(result, { state: 'verified', claims: verified.payload, protectedHeader: verified.header });
+    }
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    Object.assign(result, { state: 'refused', code: error.code, reason: error.reason });
+  }
+  result.keys = verifier.describeKeys(rules);
+  return result;
 }

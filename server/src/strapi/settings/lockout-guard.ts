@@ -8,7 +8,7 @@ import type { IdentityLinks } from '../accounts/identity-links';
 import type { SignIn } from '../sign-in/sign-in';
 
 /** Options that decide whether this browser's identity is accepted. */
-const SSO_KEYS = ['enabled', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'realms'] as const;
+const SSO_KEYS = ['enabled', 'assertion', 'header', 'trustedProxies', 'sharedSecret', 'userField', 'emailDomain', 'realms'] as const;
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -30,7 +30,7 @@ export function createLockoutGuard({ strapi, accounts, links, signIn, resolver }
   async function ssoSignsIn(ctx: Context, compiled: CompiledSettings, user: AdminUser): Promise<boolean> {
     if (!compiled.settings.enabled) return false;
     try {
-      const assertion = signIn.assertIdentity(ctx, compiled);
+      const assertion = await signIn.assertIdentity(ctx, compiled);
       if (assertion.state !== 'asserted') return false;
       const plan = await resolver.plan(assertion.claim, compiled.settings);
       return plan.action === 'sign-in' && Number(plan.match.user.id) === Number(user.id);

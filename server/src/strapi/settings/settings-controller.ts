@@ -9,6 +9,7 @@ import type { AccountResolver } from '../sign-in/account-resolver';
 import { diagnose } from './diagnostics';
 import type { SignIn } from '../sign-in/sign-in';
 import type { LockoutGuard } from './lockout-guard';
+import type { AssertionVerifier } from '../../assertions/verifier';
 import type { SettingsSource } from './settings-source';
 
 interface Dependencies {
@@ -18,6 +19,7 @@ interface Dependencies {
   readonly signIn: SignIn;
   readonly resolver: AccountResolver;
   readonly lockoutProblem: LockoutGuard;
+  readonly verifier: AssertionVerifier;
 }
 
 type Values = Record<string, unknown>;
@@ -95,7 +97,7 @@ const validationError = (issues: readonly SettingsIssue[]): errors.ValidationErr
  * Pinned keys (set in config/plugins) are shown and accepted unchanged, never
  * overwritten; everything else is validated with the boot schema and stored.
  */
-export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem }: Dependencies) {
+export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem, verifier }: Dependencies) {
   /** Roles are loaded from the database: never trust a cached or partial ctx.state.user. */
   async function isSuperAdmin(ctx: Context): Promise<boolean> {
     const id = (ctx.state.user as AdminUser | undefined)?.id;
@@ -226,7 +228,7 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
 
     async diagnostics(ctx: Context): Promise<void> {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver }) };
+      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver, verifier }) };
     },
   };
 }

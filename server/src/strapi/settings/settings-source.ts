@@ -33,7 +33,8 @@ export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_M
   const pinned = (): Values => (strapi.config.get(CONFIG_KEY) as Values | undefined) ?? {};
 
   function compile(): CompiledSettings {
-    const fixed = pinned();
+    // A key set to undefined in config/plugins (an unset env()) is not pinned: it must not hide the stored value.
+    const fixed = Object.fromEntries(Object.entries(pinned()).filter(([, value]) => value !== undefined));
     const merged = { ...storedValues, ...fixed };
     try {
       return compileSettings(parseSettings(merged));

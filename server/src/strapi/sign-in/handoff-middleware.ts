@@ -9,7 +9,7 @@ import { adminPath, type SettingsSource } from '../settings/settings-source';
 import type { SignIn } from './sign-in';
 import type { StrictGuard } from '../guards/strict-guard';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { mentionsHeader } from '../../pipeline/identity-header';
+import { mentionsIdentity } from '../../pipeline/request-identity';
 import type { RenewalGuard } from '../guards/renewal-guard';
 import type { TokenGuard } from '../guards/token-guard';
 import type { PasswordLoginGuard } from '../guards/password-login-guard';
@@ -49,7 +49,7 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       // Only browsers that single sign-on signed in need the marker: a password
       // user logging out must not be sent to the proxy's sign-out page.
       const viaProxy =
-        mentionsHeader(ctx.req, compiled.assertion.header) || (await sessions.isPluginBearer(ctx.get('authorization')));
+        mentionsIdentity(ctx.req, compiled.identity) || (await sessions.isPluginBearer(ctx.get('authorization')));
       await next();
       if (ctx.status < 400 && viaProxy) markSignedOut(strapi, ctx);
       return;

@@ -35,7 +35,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache }: Depend
       if (ctx.get('authorization') || isSignedOut(ctx)) return { authenticated: false };
 
       try {
-        const assertion = signIn.assertIdentity(ctx, compiled);
+        const assertion = await signIn.assertIdentity(ctx, compiled);
         if (assertion.state === 'anonymous') return { authenticated: false };
         const problem = crossOriginProblemOf(strapi, ctx);
         if (problem) {

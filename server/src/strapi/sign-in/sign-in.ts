@@ -1,6 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { readAssertion, type Assertion } from '../../pipeline/assertion';
+import type { Assertion } from '../../pipeline/assertion';
+import { identifyRequest } from '../../pipeline/request-identity';
+import type { AssertionVerifier } from '../../assertions/verifier';
 import type { Claim, NormalizeIdentity } from '../../pipeline/claim';
 import { Refusal, isRefusal } from '../../pipeline/refusal';
 import type { CompiledSettings } from '../../settings/compile';
@@ -59,6 +61,7 @@ interface Dependencies {
   readonly resolver: AccountResolver;
   readonly links: IdentityLinks;
   readonly background: Background;
+  readonly verifier: AssertionVerifier;
 }
 
 const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefined =>
@@ -82,14 +85,19 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
  * session. Shared by the SPA hand-off, `/remote-auth/login`, strict mode's
  * per-request check and the header auth strategy.
  */
-export function createSignIn({ strapi, resolver, links, background }: Dependencies) {
+export function createSignIn({ strapi, resolver, links, background, verifier }: Dependencies) {
   const lastSeen = new Map<string, number>();
 
-  /** trust → identity. Throws a Refusal; never touches the database. */
-  function assertIdentity(ctx: Context, compiled: CompiledSettings): Assertion {
-    return readAssertion(
+  /**
+   * trust → identity: the plain header, or the verified signed assertion when
+   * one is configured. Throws a Refusal; never touches the database (it may
+   * fetch the provider's keys, bounded by a time-out).
+   */
+  function assertIdentity(ctx: Context, compiled: CompiledSettings): Promise<Assertion> {
+    return identifyRequest(
       { headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress },
-      compiled.assertion,
+      compiled.identity,
+      verifier,
       guardHook(compiled.settings.normalizeIdentity),
     );
   }
@@ -128,7 +136,7 @@ export function createSignIn({ strapi, resolver, links, background }: Dependenci
     lastSeen.set(claim.subject, now);
     if (lastSeen.size > 10_000) lastSeen.clear();
     const recorded = await background.settle('recording when identities were last seen', async () => {
-      await links.record(LINK_SOURCE, claim.subject);
+      await links.record(claim.source ?? LINK_SOURCE, claim.subject);
       return true;
     });
     if (!recorded) lastSeen.delete(claim.subject); // try again at the next request
@@ -165,7 +173,7 @@ export function createSignIn({ strapi, resolver, links, background }: Dependenci
   }
 
   async function signIn(ctx: Context, compiled: CompiledSettings): Promise<SignInResult> {
-    const assertion = assertIdentity(ctx, compiled);
+    const assertion = await assertIdentity(ctx, compiled);
     if (assertion.state === 'anonymous') return { state: 'anonymous' };
     const { claim } = assertion;
     const options = compiled.settings;

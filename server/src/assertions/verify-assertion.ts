@@ -1,0 +1,71 @@
+import { jwtVerify, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
+import { malformed, refuse, refusalFromJose } from './assertion-refusals';
+import type { KeyStore } from './key-store';
+import type { SignedAssertionRules } from './signed-rules';
+
+/** The largest assertion accepted; real ones are 1-3 KB. */
+export const MAX_ASSERTION_BYTES = 16 * 1024;
+
+/** The signature may be empty here so that `alg: none` is refused as the algorithm it is (assertion-algorithm). */
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** ALB pads each base64url segment with `=` and signs the padded text, so the padding stays as it is. */
+const COMPACT_PADDED = /^[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}$/;
+
+export interface VerifiedAssertion {
+  readonly payload: JWTPayload;
+  readonly header: ProtectedHeaderParameters;
+}
+
+/**
+ * Verifies one compact JWT with jose: signature with a key from the
+ * configured source (or the HMAC secret, for HS* only when configured),
+ * algorithm allow-list, `iss`, `aud`, `exp` (required), `nbf`, clock
+ * tolerance — and for AWS ALB the header's `signer` and `exp`. Throws the
+ * precise Refusal.
+ */
+export async function verifyAssertion(token: string, rules: SignedAssertionRules, keys: KeyStore): Promise<VerifiedAssertion> {
+  const where = `the assertion in "${rules.label}"`;
+  if (token.length > MAX_ASSERTION_BYTES) throw malformed(`${where} is ${token.length} bytes long (limit ${MAX_ASSERTION_BYTES})`);
+  if (!(rules.paddedSegments ? COMPACT_PADDED : COMPACT).test(token)) {
+    throw malformed(`${where} is not a signed JWT in compact form (three base64url parts separated by dots)`);
+  }
+  const hmac = rules.hmacSecret === null ? null : new TextEncoder().encode(rules.hmacSecret);
+  const options: JWTVerifyOptions = {
+    algorithms: [...rules.algorithms],
+    issuer: typeof rules.issuer === 'string' ? rules.issuer : [...rules.issuer],
+    clockTolerance: rules.clockToleranceSeconds,
+    requiredClaims: ['exp', 'iss'],
+  };
+  if (rules.audience !== null) options.audience = [...rules.audience];
+  let verified: VerifiedAssertion;
+  try {
+    const result = await jwtVerify(
+      token,
+      (header, input) => {
+        // The HMAC secret serves HS* only; a public key is never used as an HMAC secret (RS/HS confusion).
+        if (header.alg.startsWith('HS')) {
+          if (hmac === null) throw refuse('assertion-algorithm', `${where} uses ${header.alg}, but no hmacSecret is configured`);
+          return hmac;
+        }
+        return keys.keyFor(header, input);
+      },
+      options,
+    );
+    verified = { payload: result.payload, header: result.protectedHeader };
+  } catch (error) {
+    throw refusalFromJose(error, rules.label);
+  }
+  if (rules.albSigner !== null) assertAlbHeader(verified.header, rules, where);
+  return verified;
+}
+
+/** ALB puts `signer` (the load balancer's ARN) and `exp` in the signed header. */
+function assertAlbHeader(header: ProtectedHeaderParameters, rules: SignedAssertionRules, where: string): void {
+  if (header.signer !== rules.albSigner) {
+    throw refuse('assertion-issuer', `${where} was signed by the load balancer ${JSON.stringify(header.signer)}, not albArn "${rules.albSigner}"`);
+  }
+  const exp = header.exp;
+  if (exp !== undefined && (typeof exp !== 'number' || exp + rules.clockToleranceSeconds < Date.now() / 1000)) {
+    throw refuse('assertion-expired', `${where} expired (header exp ${String(exp)})`);
+  }
+}
