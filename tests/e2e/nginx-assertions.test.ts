@@ -37,6 +37,8 @@ const skip = needs({ ...NGINX, path: NGINX_BIN }, CHROMIUM_BROWSER);
 
 const JANE: GatewayPerson = { email: 'jane@corp.example', givenName: 'Jane', familyName: 'Doe', groups: ['staff', 'cms-editors'] };
 const ANN: GatewayPerson = { email: 'ann@corp.example', givenName: 'Ann', familyName: 'Lee', groups: ['staff'] };
+/** A Super Admin (created in before()), who may open the plugin's settings page. */
+const BOSS: GatewayPerson = { email: 'boss@corp.example', givenName: 'Boss', familyName: 'Admin' };
 /** What the gateway also sends, unsigned, in X-Auth-Request-Email (→ Remote-User): never to be believed. */
 const DECOY = 'mallory@corp.example';
 const SECRET = randomBytes(24).toString('base64url');
@@ -58,6 +60,7 @@ before(
     if (skip) return;
     gateway = await startAssertionGateway({ decoyEmail: DECOY });
     app = await startStrapi({ config: config(), env: { SERVER_PROXY: 'true' } });
+    await app.createAdmin({ email: BOSS.email });
     nginx = await startNginx({
       upstreamPort: app.port,
       secret: SECRET,
@@ -96,6 +99,22 @@ async function assertRefusedWith(res: TestResponse, code: string, label: string,
   await assertUnchanged(app, before);
 }
 
+/**
+ * A fresh access token for the session the browser holds, the way the admin
+ * SPA gets one: POST /admin/access-token with its refresh cookie, through
+ * nginx with the gateway's session cookie.
+ */
+async function accessToken(refresh: string, gatewayCookie: string): Promise<TestResponse> {
+  return request(nginx.origin, '/admin/access-token', {
+    method: 'POST',
+    headers: { Accept: 'application/json', Cookie: `strapi_admin_refresh=${refresh}; ${gatewayCookie}`, Origin: nginx.origin },
+    body: {},
+  });
+}
+
+const refreshCookie = async (page: Page): Promise<string> =>
+  (await page.context().cookies(`${nginx.origin}/admin`)).find((cookie) => cookie.name === 'strapi_admin_refresh')?.value ?? '';
+
 async function waitForDashboard(page: Page, name: RegExp, shot: string): Promise<void> {
   try {
     await page.getByRole('heading', { name }).waitFor();
@@ -112,6 +131,8 @@ describe('signed assertions through nginx, strict mode, in Chromium', { skip }, 
   let page: Page;
   let janeCookie: string;
   let janeToken: string;
+  let janeRefresh: string;
+  let annToken: string;
 
   test('(1) /admin through nginx signs the browser in as the person the assertion names', async () => {
     const browserPage = await browser.newPage();
@@ -126,23 +147,34 @@ describe('signed assertions through nginx, strict mode, in Chromium', { skip }, 
     await browser.screenshot(page, 'assertion-1-signed-in-as-jane');
     assert.ok(gateway.signed - signedBefore > 3, `one assertion per request: the gateway signed ${gateway.signed - signedBefore}`);
 
-    const cookies = await browserPage.context.cookies(nginx.origin);
-    janeToken = cookies.find((cookie) => cookie.name === 'jwtToken')?.value ?? '';
-    assert.ok(janeToken, 'signed in: a jwtToken cookie');
+    janeRefresh = await refreshCookie(page);
+    assert.ok(janeRefresh, 'signed in: a refresh cookie');
+    const renewed = await accessToken(janeRefresh, janeCookie);
+    assert.equal(renewed.status, 200, renewed.body.slice(0, 300));
+    janeToken = renewed.json().data.token;
     const who = await me(nginx.origin, { Authorization: `Bearer ${janeToken}`, Cookie: janeCookie });
     assert.equal(who.status, 200, who.body.slice(0, 300));
     assert.equal(who.json().data.email, JANE.email);
     // The unsigned X-Auth-Request-Email (nginx's Remote-User) named mallory on every request: never used.
-    assert.deepEqual(await emails(), [JANE.email]);
+    assert.deepEqual(await emails(), [BOSS.email, JANE.email]);
     const jane = (await app.adminUsers()).find((user) => user.email === JANE.email);
     assert.ok(jane?.roles.some((role) => role.code === 'strapi-editor'), 'groups claim → roles');
     assert.deepEqual(browserPage.errors.filter((line) => line.startsWith('pageerror:')), []);
   });
 
   test('(1b) "Check this connection" shows the verified assertion and its claims', async () => {
+    const boss = await browser.newPage();
+    const [name, value] = gateway.sessionFor(BOSS).split('=');
+    await boss.context.addCookies([{ name, value, url: nginx.origin }]);
+    const page = boss.page;
     await page.goto(`${nginx.origin}/admin/settings/remote-auth`);
     const row = page.locator('[data-check="assertion"]');
-    await row.waitFor();
+    try {
+      await row.waitFor();
+    } catch (error) {
+      const shot = await browser.screenshot(page, 'failure-assertion-check', { fullPage: true });
+      throw new Error(`no assertion row in the check (screenshot ${shot})`, { cause: error });
+    }
     const text = await row.innerText();
     assert.match(text, /X-Pomerium-Jwt-Assertion/i);
     assert.match(text, /Signature verified/);
@@ -150,6 +182,7 @@ describe('signed assertions through nginx, strict mode, in Chromium', { skip }, 
     assert.match(await page.locator('[data-check="outcome"]').innerText(), /Would sign in/);
     await row.scrollIntoViewIfNeeded();
     await browser.screenshot(page.locator('[data-section="check"]'), 'assertion-1b-check-this-connection');
+    await boss.context.close();
   });
 
   test('(2) the gateway switches person: the browser is signed in as the new person, the old session ends', async () => {
@@ -158,14 +191,19 @@ describe('signed assertions through nginx, strict mode, in Chromium', { skip }, 
     await waitForDashboard(page, /Hello Ann/i, 'assertion-ann');
     await browser.screenshot(page, 'assertion-2-switched-to-ann');
 
-    const annToken = (await page.context().cookies(nginx.origin)).find((cookie) => cookie.name === 'jwtToken')?.value;
-    assert.ok(annToken && annToken !== janeToken, 'a new session for ann');
+    const annRefresh = await refreshCookie(page);
+    assert.ok(annRefresh && annRefresh !== janeRefresh, 'a new session for ann');
+    const renewed = await accessToken(annRefresh, janeCookie);
+    assert.equal(renewed.status, 200, renewed.body.slice(0, 300));
+    annToken = renewed.json().data.token;
     assert.equal((await me(nginx.origin, { Authorization: `Bearer ${annToken}`, Cookie: janeCookie })).json().data.email, ANN.email);
-    // jane's session was ended: her token is refused even with a fresh gateway session of hers.
+    // jane's session was ended: neither her token nor her refresh cookie works, even with a fresh gateway session of hers.
     const janeAgain = gateway.sessionFor(JANE);
     const old = await me(nginx.origin, { Authorization: `Bearer ${janeToken}`, Cookie: janeAgain });
     assert.equal(old.status, 401, old.body.slice(0, 300));
-    assert.deepEqual(await emails(), [ANN.email, JANE.email]);
+    const oldRefresh = await accessToken(janeRefresh, janeAgain);
+    assert.notEqual(oldRefresh.status, 200, `jane's refresh cookie still renews: ${oldRefresh.body.slice(0, 300)}`);
+    assert.deepEqual(await emails(), [ANN.email, BOSS.email, JANE.email]);
   });
 
   describe('(3) a request without a valid assertion is refused', () => {
@@ -199,14 +237,19 @@ describe('signed assertions through nginx, strict mode, in Chromium', { skip }, 
       assert.ok(!(await emails()).includes(DECOY));
     });
 
-    test('strict mode: ann’s Bearer without the assertion (around nginx) is refused, and with a forged one too', async () => {
-      const annToken = (await page.context().cookies(nginx.origin)).find((cookie) => cookie.name === 'jwtToken')?.value ?? '';
-      const bare = await me(app.origin, { Authorization: `Bearer ${annToken}` });
-      assert.equal(bare.status, 401, `no assertion: ${bare.body.slice(0, 300)}`);
+    test('strict mode: ann’s Bearer with a forged assertion (around nginx) is refused and ends her session', async () => {
+      // ann's access token from (2): a session of the strict mode that needs the assertion on every request.
+      assert.ok(annToken, 'ann signed in (2)');
       const forged = await gateway.assertionFor(ANN, {}, 'stranger');
       const res = await me(app.origin, { Authorization: `Bearer ${annToken}`, [gateway.header]: forged });
       assert.equal(res.status, 401, res.body.slice(0, 300));
-      assert.equal(refusalCode(res), 'assertion-signature');
+      assert.equal(refusalCode(res), 'assertion-signature', res.body.slice(0, 300));
+      // The refusal ended the session: even without any assertion the token is now refused.
+      const bare = await me(app.origin, { Authorization: `Bearer ${annToken}` });
+      assert.equal(bare.status, 401, `no assertion: ${bare.body.slice(0, 300)}`);
+      // And with ann's own, valid assertion: the session stays ended (a new sign-in is needed).
+      const valid = await me(app.origin, { Authorization: `Bearer ${annToken}`, [gateway.header]: await gateway.assertionFor(ANN) });
+      assert.equal(valid.status, 401, `ended session: ${valid.body.slice(0, 300)}`);
     });
 
     test('through nginx, a client’s own assertion header is replaced by the gateway’s', async () => {
