@@ -98,8 +98,10 @@ export interface AssertionCheck {
   reason: string | null;
   /** The verified claims (personal ones masked by the server), in the server's order. */
   claims: Record<string, unknown> | null;
-  keyId?: string | null;
-  algorithm?: string | null;
+  /** The verified JWT's protected header (alg, kid, typ; ALB: signer). */
+  protectedHeader?: Record<string, unknown> | null;
+  /** Where the keys come from and the state of the cache. */
+  keys?: { source: string; keys: number; fetchedAt: string | null; lastError: string | null };
 }
 
 export const SETTINGS_URL = '/remote-auth/settings';

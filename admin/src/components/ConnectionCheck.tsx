@@ -61,7 +61,11 @@ function Code({ children }: { children: ReactNode }) {
   );
 }
 
-const claimText = (value: unknown): string => {
+/** Times as the JWT carries them (seconds since 1970) are shown as UTC dates too. */
+const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time']);
+
+const claimText = (name: string, value: unknown): string => {
+  if (TIME_CLAIMS.has(name) && typeof value === 'number') return `${value} (${new Date(value * 1000).toISOString().replace('.000', '')})`;
   if (Array.isArray(value)) return value.map(String).join(', ');
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
   return String(value);
@@ -84,9 +88,18 @@ function AssertionRow({ assertion, t }: { assertion: AssertionCheck; t: Translat
         {assertion.code ? <Code>{assertion.code}</Code> : null}
       </Flex>
       {assertion.reason ? <Detail>{assertion.reason}</Detail> : null}
-      {assertion.algorithm || assertion.keyId ? (
+      {assertion.protectedHeader ? (
         <Detail>
-          {t('check.assertion.key', 'Algorithm {algorithm}, key {keyId}', { algorithm: assertion.algorithm ?? '?', keyId: assertion.keyId ?? '?' })}
+          {t('check.assertion.key', 'Algorithm {algorithm}, key {keyId}', {
+            algorithm: String(assertion.protectedHeader.alg ?? '?'),
+            keyId: String(assertion.protectedHeader.kid ?? '?'),
+          })}
+        </Detail>
+      ) : null}
+      {assertion.keys ? (
+        <Detail>
+          {t('check.assertion.keys', 'Keys: {source} ({count} cached)', { source: assertion.keys.source, count: assertion.keys.keys })}
+          {assertion.keys.lastError ? ` — ${t('check.assertion.keysError', 'last fetch failed: {error}', { error: assertion.keys.lastError })}` : ''}
         </Detail>
       ) : null}
       {claims.length > 0 ? (
@@ -99,7 +112,7 @@ function AssertionRow({ assertion, t }: { assertion: AssertionCheck; t: Translat
                 </Typography>
               </Box>
               <Box tag="dd">
-                <Code>{claimText(value)}</Code>
+                <Code>{claimText(name, value)}</Code>
               </Box>
             </Flex>
           ))}
@@ -227,7 +240,11 @@ export function ConnectionCheck({ t, refreshKey }: { t: Translate; refreshKey: n
         <Row name="header" label={t('check.header', 'Identity header')}>
           <Flex gap={2} alignItems="center" wrap="wrap">
             <Code>{result.header.name}</Code>
-            <Verdict variant={headerVariant}>{headerLabel}</Verdict>
+            {result.assertion ? (
+              <Verdict variant="neutral">{t('check.header.ignored', 'Ignored: a signed assertion is configured')}</Verdict>
+            ) : (
+              <Verdict variant={headerVariant}>{headerLabel}</Verdict>
+            )}
           </Flex>
           {result.header.masked ? (
             <Detail>
