@@ -21,6 +21,16 @@ export function readmeBlock(heading: string, lang: string): string {
   return match[1];
 }
 
+/** Every ```<lang> block between the `### <heading>` line and the next heading of level 2 or 3. */
+export function readmeSectionBlocks(heading: string, lang: string): string[] {
+  const lines = readFileSync(README, 'utf8').split('\n');
+  const at = lines.findIndex((line) => line.startsWith(`### ${heading}`));
+  assert.ok(at >= 0, `README has no "### ${heading}" section`);
+  const end = lines.findIndex((line, i) => i > at && /^#{2,3} /.test(line));
+  const section = lines.slice(at + 1, end === -1 ? undefined : end).join('\n');
+  return [...section.matchAll(new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```', 'gm'))].map((match) => match[1]);
+}
+
 /** Directive lines: no comments, no blank lines, whitespace runs folded. */
 function directives(text: string): string[] {
   return text
