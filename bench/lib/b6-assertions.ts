@@ -159,6 +159,9 @@ async function round(url: string, bearer: string, seconds: number, connections: 
   return { rps: ok / elapsed, ok, bad: total - ok, statuses, seconds: elapsed };
 }
 
+/** Lets the last requests of the previous round leave the server before the setting changes. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+
 const num = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (n: number) => n.toFixed(3);
 
@@ -175,19 +178,21 @@ export async function b6(ctx: B6Context): Promise<B6Outcome> {
     const fresh = () => ({ [ASSERTION_HEADER]: pool[next++ % pool.length] });
     const plain = () => ({ [ctx.header]: ctx.email });
 
-    // A session for each side, started as each side starts them.
-    await setAssertion(ctx, assertion);
-    const bearerA = await handOff(ctx.proc, fresh());
-    await setAssertion(ctx, null);
-    const bearerB = await handOff(ctx.proc, plain());
-
     const sides = {
-      A: { label: 'strict, fresh ES256 assertion per request', rounds: [] as Round[], run: (s: number) => round(url, bearerA, s, ctx.plan.connections, fresh), settings: assertion },
-      B: { label: `strict, plain ${ctx.header} header`, rounds: [] as Round[], run: (s: number) => round(url, bearerB, s, ctx.plan.connections, plain), settings: null },
+      A: { label: 'strict, fresh ES256 assertion per request', rounds: [] as Round[], identity: fresh, settings: assertion },
+      B: { label: `strict, plain ${ctx.header} header`, rounds: [] as Round[], identity: plain, settings: null },
     };
+    /**
+     * Switch the setting, then start a session the way that side starts one
+     * (strict mode rightly ends a session whose request no longer carries the
+     * identity the current setting believes: requests of the previous round
+     * still in the server's queue when the setting changed do exactly that).
+     */
     const measure = async (side: 'A' | 'B', seconds: number): Promise<Round> => {
+      await settle();
       await setAssertion(ctx, sides[side].settings);
-      const result = await sides[side].run(seconds);
+      const bearer = await handOff(ctx.proc, sides[side].identity());
+      const result = await round(url, bearer, seconds, ctx.plan.connections, sides[side].identity);
       ctx.checkRound('B6', side, result);
       return result;
     };
