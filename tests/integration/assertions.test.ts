@@ -126,6 +126,16 @@ describe('every preset signs the person in', () => {
     });
   }
 
+  test('explicit login (/remote-auth/login) with an assertion, and without one it names the assertion header', async () => {
+    const res = await request(app.origin, '/remote-auth/login?returnTo=%2Fadmin%2Fcontent-manager', { headers: cf(await cfToken()) });
+    assert.equal(res.status, 302, res.body);
+    assert.equal(res.headers.location, '/admin/content-manager');
+    await assertSignedInAs(app, res, 'jane@corp.example');
+    const before = await snapshot(app);
+    const none = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json' } });
+    await assertRefused(app, before, none, 401, 'no-identity');
+  });
+
   test('an e-mail identity keeps the "header" link: switching from Remote-User to an assertion keeps the account', async () => {
     const link = await app.strapi.db.connection('remote_auth_identities').where({ subject: 'jane@corp.example' }).first();
     assert.equal(link.source, 'header');

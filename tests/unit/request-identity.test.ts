@@ -122,3 +122,8 @@ test('a non-ASCII e-mail claim is refused as a look-alike (T9)', async () => {
   const token = await pomeriumToken(ec, { routeDomain: 'cms.example.com', person: { email: 'jane@corp.exampl\u0435' } });
   await assert.rejects(identify(pomerium(), [['X-Pomerium-Jwt-Assertion', token]]), refusedWith('non-ascii-identity'));
 });
+
+test('an OAuth access token of the same issuer and audience is not an identity assertion', async () => {
+  const token = await pomeriumToken(ec, { routeDomain: 'cms.example.com', person: { email: 'jane@corp.example' }, header: { typ: 'at+jwt' } });
+  await assert.rejects(identify(pomerium(), [['X-Pomerium-Jwt-Assertion', token]]), refusedWith('assertion-malformed'));
+});
