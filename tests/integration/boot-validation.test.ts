@@ -47,6 +47,11 @@ const refusals: Array<[string, unknown, RegExp]> = [
   ['stripRealm (removed: realms replaces it)', { userField: 'username', emailDomain: 'corp.example', stripRealm: true }, /"stripRealm" was removed.*Use realms instead, .*realms: \["CORP\.EXAMPLE"\]/],
   ['a realm that is not a realm name', { userField: 'username', emailDomain: 'corp.example', realms: ['@CORP'] }, /"realms" must list realm names like "CORP\.EXAMPLE", got "@CORP"/],
   ['a negative maxNewUsersPerMinute', { maxNewUsersPerMinute: -1 }, /"maxNewUsersPerMinute" must be a whole number from 0 to 1000000, got -1/],
+  ['assertion: aws-alb without albArn', { assertion: { preset: 'aws-alb', region: 'eu-west-1', issuer: 'https://idp.example' } }, /"assertion" \.albArn is required with the "aws-alb" preset: the load balancer ARN/],
+  ['assertion: HS256 without hmacSecret', { assertion: { preset: 'custom', header: 'X-Jwt', issuer: 'https://idp.example', audience: 'cms', jwksUrl: 'https://idp.example/jwks', algorithms: ['HS256'] } }, /"assertion" \.algorithms lists HS256, which needs \.hmacSecret/],
+  ['assertion: alg none', { assertion: { preset: 'cloudflare-access', team: 'acme', audience: 'tag', algorithms: ['RS256', 'none'] } }, /"assertion" \.algorithms must never include "none"/],
+  ['assertion: a plain-http key URL off loopback', { assertion: { preset: 'pomerium', routeDomain: 'cms.example.com', jwksUrl: 'http://cms.example.com/jwks.json' } }, /"assertion" \.jwksUrl must use https/],
+  ['assertion: an unknown preset', { assertion: { preset: 'okta' } }, /"assertion" \.preset must be one of "cloudflare-access", "google-iap", "aws-alb", "pomerium", "oidc", "custom"/],
   ['a javascript: logout URL', { logoutRedirectUrl: 'javascript:alert(1)' }, /"logoutRedirectUrl" must be an absolute http\(s\) URL/],
 ];
 

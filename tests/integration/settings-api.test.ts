@@ -189,6 +189,7 @@ describe('T21: every setting is for Super Admins only', () => {
     ['mode', 'strict'],
     ['header', 'X-Client-User'],
     ['trustedProxies', ['127.0.0.1/32', '10.0.0.0/24']],
+    ['assertion', { preset: 'pomerium', routeDomain: 'cms.corp.example' }],
     ['sharedSecret', { header: 'X-Proxy-Secret', value: SECRET }],
     ['userField', 'username', { emailDomain: 'corp.example' }],
     ['emailDomain', 'corp.example'],

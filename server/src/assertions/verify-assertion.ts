@@ -56,6 +56,11 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
     throw refusalFromJose(error, rules.label);
   }
   if (rules.albSigner !== null) assertAlbHeader(verified.header, rules, where);
+  // An OAuth access token (RFC 9068) of the same issuer and audience is not an identity assertion.
+  const typ = typeof verified.header.typ === 'string' ? verified.header.typ.toLowerCase() : '';
+  if (typ === 'at+jwt' || typ === 'application/at+jwt') {
+    throw malformed(`${where} is an OAuth access token (typ ${verified.header.typ}), not an identity assertion; forward the ID token`);
+  }
   return verified;
 }
 

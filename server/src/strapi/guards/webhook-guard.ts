@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { foldHeaderName } from '../../pipeline/header-name';
+import { identityHeaders } from '../../pipeline/request-identity';
 import type { SettingsSource } from '../settings/settings-source';
 
 type WebhookData = { headers?: Record<string, unknown> } & Record<string, unknown>;
@@ -21,8 +22,9 @@ export function guardWebhooks(strapi: Core.Strapi, settings: SettingsSource): vo
   const store = strapi.get('webhookStore') as WebhookStore;
 
   const forbiddenHeader = async (data: WebhookData): Promise<string | null> => {
-    const { assertion } = await settings.current();
-    const protectedNames = [assertion.header, assertion.secret?.header].filter(Boolean).map((n) => foldHeaderName(n as string));
+    const { assertion, identity } = await settings.current();
+    // The signed-assertion header and its unsigned companions too (identityHeaders).
+    const protectedNames = [...identityHeaders(identity), assertion.secret?.header].filter(Boolean).map((n) => foldHeaderName(n as string));
     return Object.keys(data.headers ?? {}).find((name) => protectedNames.includes(foldHeaderName(name))) ?? null;
   };
 
@@ -47,8 +49,8 @@ export function guardWebhooks(strapi: Core.Strapi, settings: SettingsSource): vo
 /** Boot-time check of webhooks saved before the plugin was installed. */
 export async function warnAboutExistingWebhooks(strapi: Core.Strapi, settings: SettingsSource): Promise<void> {
   const store = strapi.get('webhookStore') as WebhookStore;
-  const { assertion } = await settings.current();
-  const protectedNames = [assertion.header, assertion.secret?.header].filter(Boolean) as string[];
+  const { assertion, identity } = await settings.current();
+  const protectedNames = [...identityHeaders(identity), assertion.secret?.header].filter(Boolean).map((n) => foldHeaderName(n as string));
   for (const webhook of await store.findWebhooks()) {
     const bad = Object.keys(webhook.headers ?? {}).find((name) => protectedNames.includes(foldHeaderName(name)));
     if (bad) {

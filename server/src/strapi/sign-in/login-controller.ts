@@ -48,7 +48,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
       if (refusedStep(ctx, 'login')) return;
       try {
         const result = await signIn.signIn(ctx, compiled);
-        if (result.state === 'anonymous') throw noIdentity(compiled.settings.header);
+        if (result.state === 'anonymous') throw noIdentity(compiled.identity.signed?.label ?? compiled.settings.header);
       } catch (error) {
         if (!isRefusal(error)) throw error;
         respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);
