@@ -204,6 +204,27 @@ describe('changes are seen at once', () => {
   });
 });
 
+describe('no work that grows with the user base', () => {
+  test('a first sign-in and a returning one run no query over all admin users (Strapi’s telemetry off: its metrics are skipped)', async () => {
+    const seen: string[] = [];
+    const listener = (query: { sql: string }) => void seen.push(query.sql);
+    const connection = knex() as unknown as { on(event: string, f: typeof listener): void; off(event: string, f: typeof listener): void };
+    connection.on('query', listener);
+    const email = `${fresh('flat')}@corp.example`;
+    try {
+      await assertSignedInAs(app, await signIn(email), email); // creates the account
+      await assertSignedInAs(app, await signIn(email), email); // the known person
+      await new Promise((resolve) => setTimeout(resolve, 200)); // work started after the answer
+    } finally {
+      connection.off('query', listener);
+    }
+    const onUsers = seen.filter((sql) => /from\s+[`"]?admin_users[`"]?(\s|$)/i.test(sql));
+    assert.ok(onUsers.length > 0, 'no admin_users query seen: nothing was tested');
+    const unbounded = onUsers.filter((sql) => !/\swhere\s/i.test(sql) || /count\(/i.test(sql));
+    assert.deepEqual(unbounded, [], 'queries that read or count every admin user');
+  });
+});
+
 describe('T11 still holds', () => {
   test('eight concurrent first sign-ins of one new person make one account and one link', async () => {
     const email = `${fresh('burst')}@corp.example`;
