@@ -3,7 +3,7 @@
  *
  * Boots real Strapi processes from the fixture app (NODE_ENV=production, each
  * on a database of its own), drives them with autocannon and prints B0–B5 of
- * issue 8 side by side: every figure is the median of several rounds, A and B
+ * issue 8 and B7 of issue 14 (B4 against Strapi's own ceiling) side by side: every figure is the median of several rounds, A and B
  * interleaved in alternating order (A B, B A, A B…), after one discarded warm-up round for each side,
  * with the same connections and payloads for both sides. Results go to
  * bench/results/<time>-<mode>-<db>.json with the machine description.
@@ -791,9 +791,10 @@ async function main(): Promise<number> {
   log(
     `each figure: median of ${PLAN.rounds} rounds${QUICK ? ' (quick mode)' : ''}` +
       `${PLAN.forks > 1 ? ` (B1, B5: ${PLAN.rounds} rounds on each of ${PLAN.forks} processes per side)` : ''}, ` +
-      `A and B interleaved after a discarded warm-up round each; ${PLAN.connections} connections, ${PLAN.roundSeconds} s rounds ` +
-      `(B3: ${PLAN.signIns} sign-ins per round on 1 connection; B4: ${PLAN.b4Rounds} × ${B4_IDENTITIES} identities, ${B4_CONCURRENCY} at a time); ` +
-      '"rounds x–y": lowest and highest ratio of rounds run side by side',
+      `A and B in alternating order (A B, B A…) after a discarded warm-up round each; ${PLAN.connections} connections, ${PLAN.roundSeconds} s rounds ` +
+      `(B3: ${PLAN.signIns} sign-ins per round on 1 connection; B4: ${PLAN.b4Rounds} × ${B4_IDENTITIES} identities, ${B4_CONCURRENCY} at a time, ` +
+      `plugin and Strapi's ceiling alternating; B7: ${B7_PLAN.rounds} rounds of ${B7_PLAN.signIns} sign-ins per side and size on 1 connection); ` +
+      '"rounds x–y": lowest and highest ratio of rounds run side by side; "within noise": the goal lies between them',
   );
   if (QUICK) log('quick mode is a smoke test (one process per side, 1 s rounds): its ratios move by ±20 %; quote the full run');
   if (contention) {
