@@ -3,8 +3,8 @@
  *
  * Boots real Strapi processes from the fixture app (NODE_ENV=production, each
  * on a database of its own), drives them with autocannon and prints B0–B5 of
- * issue 8 side by side: every figure is the median of several rounds, A and B
- * interleaved (A, B, A, B…), after one discarded warm-up round for each side,
+ * issue 8 and B7 of issue 14 (B4 against Strapi's own ceiling) side by side: every figure is the median of several rounds, A and B
+ * interleaved in alternating order (A B, B A, A B…), after one discarded warm-up round for each side,
  * with the same connections and payloads for both sides. Results go to
  * bench/results/<time>-<mode>-<db>.json with the machine description.
  *
@@ -25,6 +25,9 @@ import { latency, median, provisionWave, throughput, type Provisioning, type Rou
 import { describeMachine, machineLine, type Machine } from './lib/machine';
 import { ROOT, cpuSecondsOfCommands, machineCpuSeconds, profilePath, startBareServer, startStrapi, type ServerProcess } from './lib/processes';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile';
+import { alternate, firstSide, formatRatio, spreadOf } from './lib/rounds';
+import { countAdmins, seedAdmins } from './lib/seed-admins';
+import { measureUserBase } from './lib/user-base';
 import { connect } from './lib/sql';
 import { b6 } from './lib/b6-assertions';
 
@@ -61,13 +64,16 @@ if (!['sqlite', 'postgres', 'mysql'].includes(DB)) {
   console.error(`bench: --db must be sqlite, postgres or mysql, not "${DB}"`);
   process.exit(2);
 }
-const ONLY = new Set((option('only') ?? 'B0,B1,B2,B3,B4,B5,B6').toUpperCase().split(',').map((s) => s.trim()));
+const ONLY = new Set((option('only') ?? 'B0,B1,B2,B3,B4,B5,B6,B7').toUpperCase().split(',').map((s) => s.trim()));
 const PROFILE_ALL = flag('profile');
 
 const PLAN = QUICK
   ? { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 3, connections: 10, signInWarm: 10, signIns: 30, b4Identities: 300, b4Rounds: 1, b4Warm: 50 }
   : { forks: 3, warmSeconds: 2, roundSeconds: 3, rounds: 4, connections: 10, signInWarm: 20, signIns: 100, b4Identities: 1000, b4Rounds: 3, b4Warm: 50 };
 const B4_IDENTITIES = PLAN.b4Identities;
+/** B7: existing admin users per process; the same in quick mode (seeding 100,000 takes seconds). */
+const B7_SIZES = [100, 10_000, 100_000];
+const B7_PLAN = QUICK ? { rounds: 3, signIns: 20, warm: 10 } : { rounds: 6, signIns: 60, warm: 20 };
 const B4_CONCURRENCY = 50;
 /** More unexpected answers than this in any round is a real error, not a figure. */
 const FLOOD = 0.01;
@@ -81,6 +87,7 @@ const STRICT = { ...PROXY, mode: 'strict', autoCreate: true };
 const PERSISTENT = { ...PROXY, mode: 'persistent', autoCreate: true };
 const ADMIN = { firstname: 'Bench', lastname: 'Admin', email: 'bench-admin@example.com', password: 'Bench-Passw0rd' };
 const ARTICLES = 10;
+const CEILING_PATH = '/bench-ceiling/sign-in';
 
 // ---------------------------------------------------------------- resources
 
@@ -184,16 +191,18 @@ async function seedArticles(proc: ServerProcess, token: string): Promise<void> {
  * full mode B1 and B5 use three processes ("forks") per side and cycle through
  * them; B2 and B3 compare within one process.
  */
-type Role = 'strict' | 'off' | 'b5Strict' | 'b5Persistent' | 'provision' | 'b6';
+type Role = 'strict' | 'off' | 'b5Strict' | 'b5Persistent' | 'provision' | 'b6' | 'userBase';
 
-const ROLES: Record<Role, { name: string; config?: Record<string, unknown>; pluginEnabled: boolean; articles: boolean }> = {
+const ROLES: Record<Role, { name: string; config?: Record<string, unknown>; pluginEnabled: boolean; articles: boolean; env?: Record<string, string> }> = {
   strict: { name: 'strapi-plugin-strict', config: STRICT, pluginEnabled: true, articles: true },
   off: { name: 'strapi-plugin-off', pluginEnabled: false, articles: true },
   b5Strict: { name: 'strapi-b5-strict', config: STRICT, pluginEnabled: true, articles: false },
   b5Persistent: { name: 'strapi-b5-persistent', config: PERSISTENT, pluginEnabled: true, articles: false },
-  provision: { name: 'strapi-b4-provision', config: STRICT, pluginEnabled: true, articles: false },
+  // REMOTE_AUTH_BENCH_CEILING: B4's anchor route (tests/fixture-app/src/bench-ceiling.js), in this process only.
+  provision: { name: 'strapi-b4-provision', config: STRICT, pluginEnabled: true, articles: false, env: { REMOTE_AUTH_BENCH_CEILING: '1' } },
   // B6 switches `assertion` through the settings API between rounds: not pinned here.
   b6: { name: 'strapi-b6-assertions', config: STRICT, pluginEnabled: true, articles: false },
+  userBase: { name: 'strapi-b7-users', config: STRICT, pluginEnabled: true, articles: false },
 };
 
 interface Server {
@@ -212,6 +221,7 @@ async function bootServer(role: Role, fork = 1, cpuProfile?: { dir: string; name
     pluginEnabled: spec.pluginEnabled,
     logDir,
     cpuProfile,
+    env: spec.env,
   });
   processes.push(proc);
   await registerAdmin(proc);
@@ -294,8 +304,10 @@ interface Runner {
 }
 
 /**
- * Warm-up A and B of every fork (discarded), then per round and fork A, B:
- * A1, B1, A2, B2, A1, B1… The i-th A and the i-th B ran next to each other.
+ * Warm-up A and B of every fork (discarded), then per round and fork both
+ * sides in alternating order (bench/lib/rounds.ts): A1 B1, B2 A2 in round 1,
+ * B1 A1, A2 B2 in round 2… The i-th A and the i-th B ran next to each other,
+ * and neither side always runs right after the other.
  */
 async function interleave(id: string, a: { label: string; forks: Runner[] }, b: { label: string; forks: Runner[] }) {
   log(`${elapsed().padStart(5)}  ${id}: warm-up`);
@@ -307,15 +319,25 @@ async function interleave(id: string, a: { label: string; forks: Runner[] }, b: 
   for (let i = 1; i <= PLAN.rounds; i++) {
     const line: string[] = [];
     for (const [f, runner] of a.forks.entries()) {
-      const ra = await runner.run();
-      checkRound(id, 'A', ra);
-      checkAlive();
-      const rb = await b.forks[f].run();
-      checkRound(id, 'B', rb);
-      checkAlive();
+      const [ra, rb] = await alternate(
+        i - 1 + f,
+        async () => {
+          const r = await runner.run();
+          checkRound(id, 'A', r);
+          checkAlive();
+          return r;
+        },
+        async () => {
+          const r = await b.forks[f].run();
+          checkRound(id, 'B', r);
+          checkAlive();
+          return r;
+        },
+      );
       sides.a.rounds.push(ra);
       sides.b.rounds.push(rb);
-      line.push(`${a.forks.length > 1 ? `[fork ${f + 1}] ` : ''}A ${fmtRound(ra)}  B ${fmtRound(rb)}`);
+      const pair = firstSide(i - 1 + f) === 'a' ? `A ${fmtRound(ra)}  B ${fmtRound(rb)}` : `B ${fmtRound(rb)}  A ${fmtRound(ra)}`;
+      line.push(`${a.forks.length > 1 ? `[fork ${f + 1}] ` : ''}${pair}`);
     }
     log(`${elapsed().padStart(5)}  ${id}: round ${i}/${PLAN.rounds}  ${line.join('   ')}`);
   }
@@ -351,7 +373,7 @@ async function throughputComparison(
   const value = figure === 'A/B' ? ma / mb : mb / ma;
   // Ratios of the rounds that ran side by side: how far the figure moves from round to round.
   const paired = sides.a.rounds.map((r, i) => (figure === 'A/B' ? r.rps / sides.b.rounds[i].rps : sides.b.rounds[i].rps / r.rps));
-  const spread = `rounds ${ratio(Math.min(...paired))}–${ratio(Math.max(...paired))}`;
+  const spread = spreadOf(paired, goal === null ? null : { op: '≥', limit: goal });
   return {
     id,
     title,
@@ -362,8 +384,8 @@ async function throughputComparison(
     value,
     goal: goal === null ? 'reference' : `≥ ${goal}`,
     met: goal === null ? null : value >= goal,
-    details: { forks: a.targets.length, pairedRatios: paired, pairedRatioMedian: median(paired) },
-    rows: [[id, title, `${num(ma)} req/s`, `${num(mb)} req/s`, `${figure} ${ratio(value)} (${spread})`, goal === null ? 'reference' : `≥ ${goal}`, verdict(goal === null ? null : value >= goal)]],
+    details: { forks: a.targets.length, pairedRatios: paired, pairedRatioMedian: median(paired), withinNoise: spread.withinNoise },
+    rows: [[id, title, `${num(ma)} req/s`, `${num(mb)} req/s`, `${figure} ${formatRatio(value, spread)}`, goal === null ? 'reference' : `≥ ${goal}`, verdict(goal === null ? null : value >= goal)]],
   };
 }
 
@@ -389,6 +411,10 @@ async function b3(server: Server): Promise<Outcome> {
   const r50 = b50 / a50;
   const r99 = b99 / a99;
   const met = r50 >= 5 && r99 >= 5;
+  const pairedSpread = (key: 'p50' | 'p99') =>
+    spreadOf(sides.a.rounds.map((r, i) => sides.b.rounds[i].latency![key] / r.latency![key]), { op: '≥', limit: 5 });
+  const s50 = pairedSpread('p50');
+  const s99 = pairedSpread('p99');
   return {
     id: 'B3',
     title: 'sign-in: hand-off vs password login (1 connection)',
@@ -399,10 +425,10 @@ async function b3(server: Server): Promise<Outcome> {
     value: Math.min(r50, r99),
     goal: '≥ 5',
     met,
-    details: { p50: { a: a50, b: b50, ratio: r50 }, p99: { a: a99, b: b99, ratio: r99 }, requestsPerRound: PLAN.signIns },
+    details: { p50: { a: a50, b: b50, ratio: r50, spread: s50 }, p99: { a: a99, b: b99, ratio: r99, spread: s99 }, requestsPerRound: PLAN.signIns },
     rows: [
-      ['B3', 'sign-in p50: hand-off vs password login', ms(a50), ms(b50), `B/A ${ratio(r50)}`, '≥ 5', verdict(r50 >= 5)],
-      ['', 'sign-in p99', ms(a99), ms(b99), `B/A ${ratio(r99)}`, '≥ 5', verdict(r99 >= 5)],
+      ['B3', 'sign-in p50: hand-off vs password login', ms(a50), ms(b50), `B/A ${formatRatio(r50, s50)}`, '≥ 5', verdict(r50 >= 5)],
+      ['', 'sign-in p99', ms(a99), ms(b99), `B/A ${formatRatio(r99, s99)}`, '≥ 5', verdict(r99 >= 5)],
     ],
   };
 }
@@ -410,19 +436,35 @@ async function b3(server: Server): Promise<Outcome> {
 async function b4(server: Server): Promise<Outcome> {
   const { proc, database } = server;
   const identities = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `b4-${tag}-${String(i).padStart(4, '0')}@bench.example`);
-  log(`${elapsed().padStart(5)}  B4: warm-up (${PLAN.b4Warm} identities)`);
+  // The anchor: the same user, role link and session made by Strapi's own services in this process (bench-ceiling.js).
+  const ceilingWave = (tag: string, n: number) =>
+    provisionWave(proc.origin, HEADER, Array.from({ length: n }, (_, i) => `ceiling-${tag}-${i}@bench.example`), B4_CONCURRENCY, CEILING_PATH);
+  const adminsAtStart = await countAdmins(database);
+  log(`${elapsed().padStart(5)}  B4: warm-up (${PLAN.b4Warm} identities, plugin and Strapi's ceiling; ${adminsAtStart} admin users)`);
   const warm = await provisionWave(proc.origin, HEADER, identities('warm', PLAN.b4Warm), B4_CONCURRENCY);
+  const ceilingWarm = await ceilingWave('warm', PLAN.b4Warm);
+  if (ceilingWarm.signedIn !== PLAN.b4Warm) throw new BenchError(`B4: Strapi's ceiling route failed: ${JSON.stringify(ceilingWarm.failures)}; log ${proc.logFile}`);
   const before = proc.memory();
   const waves: Array<Provisioning & { tag: string; usersPerSecond: number }> = [];
+  const ceilings: Array<{ seconds: number; signedIn: number; usersPerSecond: number; failures: Record<string, number> }> = [];
   for (let r = 1; r <= PLAN.b4Rounds; r++) {
     const tag = `r${r}`;
-    const wave = await provisionWave(proc.origin, HEADER, identities(tag, B4_IDENTITIES), B4_CONCURRENCY);
+    const [wave, ceiling] = await alternate(
+      r - 1,
+      () => provisionWave(proc.origin, HEADER, identities(tag, B4_IDENTITIES), B4_CONCURRENCY),
+      () => ceilingWave(tag, B4_IDENTITIES),
+    );
     checkAlive();
     waves.push({ ...wave, tag, usersPerSecond: wave.signedIn / wave.seconds });
+    ceilings.push({ seconds: ceiling.seconds, signedIn: ceiling.signedIn, failures: ceiling.failures, usersPerSecond: ceiling.signedIn / ceiling.seconds });
     const failed = Object.values(wave.failures).reduce((s, n) => s + n, 0);
-    log(`${elapsed().padStart(5)}  B4: round ${r}/${PLAN.b4Rounds}  ${wave.signedIn} signed in, ${failed} failed in ${wave.seconds.toFixed(2)} s → ${num(wave.signedIn / wave.seconds)} users/s`);
+    log(
+      `${elapsed().padStart(5)}  B4: round ${r}/${PLAN.b4Rounds}  plugin ${wave.signedIn} signed in, ${failed} failed in ${wave.seconds.toFixed(2)} s → ${num(wave.signedIn / wave.seconds)} users/s; ` +
+        `Strapi's ceiling ${num(ceiling.signedIn / ceiling.seconds)} users/s`,
+    );
   }
   const after = proc.memory();
+  const adminsAtEnd = await countAdmins(database);
 
   const sql = await connect(database);
   let duplicates: Record<string, unknown[]>;
@@ -449,8 +491,11 @@ async function b4(server: Server): Promise<Outcome> {
   const failedRequests = waves.reduce((sum, w) => sum + Object.values(w.failures).reduce((s, n) => s + n, 0), 0);
   const errors = failedRequests + missing;
   const rate = median(waves.map((w) => w.usersPerSecond));
+  const ceilingRate = median(ceilings.map((c) => c.usersPerSecond));
+  const ofCeiling = rate / ceilingRate;
+  const ceilingSpread = spreadOf(waves.map((w, i) => w.usersPerSecond / ceilings[i].usersPerSecond), { op: '≥', limit: 0.9 });
   const rateGoal = DB === 'sqlite';
-  const met = (!rateGoal || rate >= 100) && errors === 0 && duplicateRows === 0;
+  const met = (!rateGoal || rate >= 100) && ofCeiling >= 0.9 && errors === 0 && duplicateRows === 0;
   const mb = (kb?: number) => (kb === undefined ? 'n/a' : `${Math.round(kb / 1024)} MB`);
   if (duplicateRows > 0) throw new BenchError(`B4: ${duplicateRows} duplicate rows: ${JSON.stringify(duplicates)}`);
   const totalRequests = waves.length * B4_IDENTITIES;
@@ -463,9 +508,13 @@ async function b4(server: Server): Promise<Outcome> {
     unit: 'users/s',
     figure: 'users/s',
     value: rate,
-    goal: rateGoal ? '≥ 100 users/s, 0 errors, 0 dup.' : '0 errors, 0 dup. (rate goal: SQLite)',
+    goal: `≥ 0.9 of Strapi's ceiling, ${rateGoal ? '≥ 100 users/s, ' : ''}0 errors, 0 dup.`,
     met,
     details: {
+      ceiling: { usersPerSecond: ceilingRate, rounds: ceilings, warmUp: { signedIn: ceilingWarm.signedIn, seconds: ceilingWarm.seconds } },
+      ofCeiling,
+      ofCeilingSpread: ceilingSpread,
+      adminUsers: { atStart: adminsAtStart, atEnd: adminsAtEnd },
       rounds: waves.map(({ tag, seconds, signedIn, failures, usersPerSecond }) => ({ tag, seconds, signedIn, failures, usersPerSecond })),
       warmUp: { signedIn: warm.signedIn, seconds: warm.seconds, failures: warm.failures },
       errors,
@@ -480,14 +529,49 @@ async function b4(server: Server): Promise<Outcome> {
     rows: [
       [
         'B4',
-        `${B4_IDENTITIES.toLocaleString('en-US')} new identities ×${B4_CONCURRENCY}, autoCreate (${PLAN.b4Rounds} round${PLAN.b4Rounds > 1 ? 's' : ''})`,
+        `${B4_IDENTITIES.toLocaleString('en-US')} new identities ×${B4_CONCURRENCY}, autoCreate (${PLAN.b4Rounds} round${PLAN.b4Rounds > 1 ? 's' : ''}; ${adminsAtStart}→${adminsAtEnd} admins)`,
         `${num(rate)} users/s`,
-        `${errors} errors, ${duplicateRows} dup.`,
-        `RSS ${mb(before?.rssKb)} → ${mb(after?.rssKb)}`,
-        rateGoal ? '≥ 100/s, 0, 0' : '0, 0',
-        verdict(met),
+        `Strapi's ceiling ${num(ceilingRate)} users/s`,
+        `A/B ${formatRatio(ofCeiling, ceilingSpread)}`,
+        rateGoal ? '≥ 0.9, ≥ 100/s' : '≥ 0.9',
+        verdict((!rateGoal || rate >= 100) && ofCeiling >= 0.9),
       ],
+      ['', '  rows after B4, memory', `${errors} errors, ${duplicateRows} dup.`, '', `RSS ${mb(before?.rssKb)} → ${mb(after?.rssKb)}`, '0, 0', verdict(errors === 0 && duplicateRows === 0)],
     ],
+  };
+}
+
+/** B7: one process per size of the user base (B7_SIZES), seeded with direct inserts (bench/lib/seed-admins.ts). */
+async function b7(servers: Server[]): Promise<Outcome> {
+  for (const [i, server] of servers.entries()) {
+    const started = Date.now();
+    const added = await seedAdmins(server.database, B7_SIZES[i]);
+    log(`${elapsed().padStart(5)}  B7: seeded ${num(added)} admin users (${num(B7_SIZES[i])} in all) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const result = await measureUserBase(
+    servers.map((server, i) => ({ size: B7_SIZES[i], origin: server.proc.origin })),
+    HEADER,
+    B7_PLAN,
+    (line) => log(`${elapsed().padStart(5)}  ${line}`),
+    checkAlive,
+  );
+  const last = result.sizes.length - 1;
+  return {
+    id: 'B7',
+    title: `hand-off p50 at ${result.sizes.map((n) => n.toLocaleString('en-US')).join(' / ')} admin users: known and new person`,
+    unit: 'ratio',
+    figure: `p50 at ${num(result.sizes[last])} ÷ at ${num(result.sizes[0])}`,
+    value: Math.max(result.knownRatio[last].value, result.createdRatio[last].value),
+    goal: '≤ 1.2',
+    met: result.met,
+    details: {
+      sizes: result.sizes,
+      p50Ms: { known: result.known, created: result.created },
+      ratioToSmallest: { known: result.knownRatio, created: result.createdRatio },
+      rounds: result.rounds,
+      plan: B7_PLAN,
+    },
+    rows: result.rows,
   };
 }
 
@@ -594,6 +678,7 @@ async function main(): Promise<number> {
     if (wanted('B5')) boot.push({ role: 'b5Strict', forks }, { role: 'b5Persistent', forks });
     if (wanted('B4')) boot.push({ role: 'provision', forks: 1 });
     if (wanted('B6')) boot.push({ role: 'b6', forks: 1 });
+    if (wanted('B7')) boot.push({ role: 'userBase', forks: B7_SIZES.length });
     log(
       `${elapsed().padStart(5)}  booting ${boot.map((b) => `${ROLES[b.role].name}${b.forks > 1 ? ` ×${b.forks}` : ''}`).join(', ')}` +
         `${wanted('B0') ? ' and a bare node:http server' : ''}…`,
@@ -675,11 +760,12 @@ async function main(): Promise<number> {
       const plan = { ...PLAN, rounds: PLAN.rounds * 2 };
       outcomes.push(await b6({ proc, adminToken: await passwordToken(proc), email: ADMIN.email, header: HEADER, plan, log, checkRound }));
     }
+    if (wanted('B7')) outcomes.push(await b7(all('userBase')));
     contention = foreignCpu(cpuBefore, cpuSnapshot());
 
     // Servers of the comparison are done: profile with the machine to ourselves.
     await Promise.all(processes.map((p) => p.stop()));
-    const toProfile = outcomes.filter((o) => o.id !== 'B0' && o.id !== 'B6' && (PROFILE_ALL || (o.met === false && !QUICK))).map((o) => o.id);
+    const toProfile = outcomes.filter((o) => o.id !== 'B0' && o.id !== 'B6' && o.id !== 'B7' && (PROFILE_ALL || (o.met === false && !QUICK))).map((o) => o.id);
     for (const id of toProfile) profiles.push(await profile(id));
   } catch (error) {
     failure = error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
@@ -714,9 +800,10 @@ async function main(): Promise<number> {
   log(
     `each figure: median of ${PLAN.rounds} rounds${QUICK ? ' (quick mode)' : ''}` +
       `${PLAN.forks > 1 ? ` (B1, B5: ${PLAN.rounds} rounds on each of ${PLAN.forks} processes per side)` : ''}, ` +
-      `A and B interleaved after a discarded warm-up round each; ${PLAN.connections} connections, ${PLAN.roundSeconds} s rounds ` +
-      `(B3: ${PLAN.signIns} sign-ins per round on 1 connection; B4: ${PLAN.b4Rounds} × ${B4_IDENTITIES} identities, ${B4_CONCURRENCY} at a time); ` +
-      '"rounds x–y": lowest and highest ratio of rounds run side by side',
+      `A and B in alternating order (A B, B A…) after a discarded warm-up round each; ${PLAN.connections} connections, ${PLAN.roundSeconds} s rounds ` +
+      `(B3: ${PLAN.signIns} sign-ins per round on 1 connection; B4: ${PLAN.b4Rounds} × ${B4_IDENTITIES} identities, ${B4_CONCURRENCY} at a time, ` +
+      `plugin and Strapi's ceiling alternating; B7: ${B7_PLAN.rounds} rounds of ${B7_PLAN.signIns} sign-ins per side and size on 1 connection); ` +
+      '"rounds x–y": lowest and highest ratio of rounds run side by side; "within noise": the goal lies between them',
   );
   if (QUICK) log('quick mode is a smoke test (one process per side, 1 s rounds): its ratios move by ±20 %; quote the full run');
   if (contention) {

@@ -106,14 +106,20 @@ export interface Provisioning {
  * B4: `identities.length` first sign-ins by hand-off, `connections` at a
  * time, each request a new identity. Success = 302 with a session cookie.
  */
-export async function provisionWave(origin: string, header: string, identities: string[], connections: number): Promise<Provisioning> {
+export async function provisionWave(
+  origin: string,
+  header: string,
+  identities: string[],
+  connections: number,
+  path = '/remote-auth/login',
+): Promise<Provisioning> {
   let next = 0;
   const succeeded = new Set<string>();
   const failures: Record<string, number> = {};
   const fail = (why: string) => (failures[why] = (failures[why] ?? 0) + 1);
   const started = process.hrtime.bigint();
   const instance = start({
-    url: `${origin}/remote-auth/login`,
+    url: `${origin}${path}`,
     connections,
     amount: identities.length,
     timeout: 60,

@@ -185,6 +185,8 @@ export interface StrapiOptions {
   /** Start node with --cpu-prof; the profile is written when the process exits. */
   readonly cpuProfile?: { dir: string; name: string };
   readonly bootTimeoutMs?: number;
+  /** Extra environment for this process alone. */
+  readonly env?: Record<string, string>;
 }
 
 export async function startStrapi(options: StrapiOptions): Promise<ServerProcess> {
@@ -202,6 +204,7 @@ export async function startStrapi(options: StrapiOptions): Promise<ServerProcess
     REMOTE_AUTH_ENABLED: options.pluginEnabled === false ? 'false' : 'true',
     REMOTE_AUTH_CONFIG: JSON.stringify(options.config ?? {}),
     ...options.database.env,
+    ...options.env,
   };
   // tsx runs the bench; the server is plain JavaScript and must not inherit its loader.
   if (env.NODE_OPTIONS?.includes('tsx')) delete env.NODE_OPTIONS;

@@ -108,7 +108,7 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
-    const { background, settings, middleware, cache, links } = wired(strapi);
+    const { background, settings, middleware, cache, links, accounts } = wired(strapi);
     if (!containAdminMetrics(strapi, background)) {
       strapi.log.warn('[remote-auth] Strapi\'s admin metrics service was not found; a database failure right after an admin user is created may end the process (see README)');
     }
@@ -125,6 +125,7 @@ export default {
     });
     await settings.current();
     await migrateLinksTable(strapi);
+    await accounts.ensureEmailIndex();
     await registerPermissionActions(strapi);
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);

@@ -20,14 +20,18 @@ export interface FaultyDatabase {
   stop(): Promise<void>;
 }
 
-export async function startBehindForwarder(kind: DatabaseKind, config: Record<string, unknown>): Promise<FaultyDatabase> {
+export async function startBehindForwarder(
+  kind: DatabaseKind,
+  config: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<FaultyDatabase> {
   const db = await createTestDatabase(kind);
   const sql = await connectDirect(db);
   const forwarder = await startTcpForwarder({ host: '127.0.0.1', port: kind === 'postgres' ? 5432 : 3306 });
   const app = await startStrapiProcess({
     database: db,
     config,
-    env: { DATABASE_HOST: forwarder.host, DATABASE_PORT: String(forwarder.port), STRAPI_LOG_LEVEL: 'info' },
+    env: { DATABASE_HOST: forwarder.host, DATABASE_PORT: String(forwarder.port), STRAPI_LOG_LEVEL: 'info', ...env },
   });
   const registered = await request(app.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
   assert.equal(registered.status, 200, registered.body);

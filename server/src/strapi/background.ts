@@ -66,6 +66,10 @@ export function createBackground(strapi: Core.Strapi): Background {
 
 type Metrics = Record<string, unknown>;
 
+/** Strapi's own switch (STRAPI_TELEMETRY_DISABLED, `telemetryDisabled` in package.json, or no project uuid). */
+const telemetryDisabled = (strapi: Core.Strapi): boolean =>
+  (strapi as unknown as { telemetry?: { isDisabled?: boolean } }).telemetry?.isDisabled === true;
+
 /**
  * Strapi's admin (5.54) starts metrics queries it never awaits: creating an
  * admin user through its user service calls `metrics.sendDidInviteUser()`
@@ -79,6 +83,13 @@ type Metrics = Record<string, unknown>;
  * Makes every `send…` method of the admin metrics service settle instead of
  * reject (a failure is logged once). Called in register(), before the admin's
  * bootstrap keeps references to some of them in its lifecycle hooks.
+ *
+ * With Strapi's telemetry disabled they do nothing at all: their queries only
+ * feed `strapi.telemetry.send`, which then sends nothing, and they grow with
+ * the user base — the admin's `afterCreate` hook on admin users awaits
+ * `sendDidChangeInterfaceLanguage`, which reads every admin user's language
+ * (0.3 s at 100,000 admin users on SQLite, inside every account creation),
+ * and `sendDidInviteUser` counts them (issue 14, B7).
  */
 export function containAdminMetrics(strapi: Core.Strapi, background: Background): boolean {
   let metrics: Metrics | undefined;
@@ -92,7 +103,9 @@ export function containAdminMetrics(strapi: Core.Strapi, background: Background)
     if (!name.startsWith('send') || typeof method !== 'function') continue;
     if ((method as { contained?: boolean }).contained) continue;
     const contained = (...args: unknown[]) =>
-      background.settle(`Strapi admin metrics (${name})`, () => (method as (...a: unknown[]) => unknown).apply(metrics, args));
+      telemetryDisabled(strapi)
+        ? Promise.resolve(undefined)
+        : background.settle(`Strapi admin metrics (${name})`, () => (method as (...a: unknown[]) => unknown).apply(metrics, args));
     metrics[name] = Object.assign(contained, { contained: true });
   }
   return true;

@@ -1,4 +1,7 @@
 module.exports = {
   register() {},
-  bootstrap() {},
+  bootstrap({ strapi }) {
+    // npm run bench (B4's anchor) only; see bench-ceiling.js.
+    if (process.env.REMOTE_AUTH_BENCH_CEILING === '1') require('./bench-ceiling')(strapi);
+  },
 };

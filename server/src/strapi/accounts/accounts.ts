@@ -4,6 +4,7 @@ import { mapGroups } from '../../pipeline/group-roles';
 import type { Settings } from '../../settings/schema';
 import { Refusal } from '../../pipeline/refusal';
 import { createCreationCeiling } from '../../pipeline/creation-ceiling';
+import { createEmailLookup } from './email-lookup';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 
 /** The identity-link namespace of a claim: "header" unless a signed assertion's opaque id says otherwise (claim.ts). */
@@ -113,6 +114,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const linking = new Map<string, Promise<boolean>>();
   const ceiling = createCreationCeiling();
   const changed = oncePerChange();
+  const emails = createEmailLookup(strapi);
 
   let roleList: { roles: AdminRole[]; at: number } | null = null;
   async function allRoles(): Promise<AdminRole[]> {
@@ -215,8 +217,10 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
 
   const isSuperAdmin = (user: AdminUser): boolean => (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_CODE);
 
-  async function findByEmail(email: string): Promise<AdminUser | null> {
-    return ((await users().findOneByEmail(email, ['roles'])) as AdminUser | null) ?? null;
+  /** The account `findOneByEmail` would find (same predicate), through an index (email-lookup.ts). */
+  async function findByEmail(email: string, trx?: unknown): Promise<AdminUser | null> {
+    const id = await emails.find(email, trx as never);
+    return id === null ? null : findById(id);
   }
 
   /** The refusal for an account that another identity linked first (read after losing the race). */
@@ -254,7 +258,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
-        const found = await findByEmail(claim.email);
+        const found = await findByEmail(claim.email, trx);
         const existing = found && (await assertLinkable(claim, found, linkByEmail, trx));
         const user =
           existing ??
@@ -389,6 +393,9 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     },
 
     isSuperAdmin,
+
+    /** Boot: the index first sign-ins look e-mail addresses up with. */
+    ensureEmailIndex: () => emails.ensureIndex(),
   };
 }
 

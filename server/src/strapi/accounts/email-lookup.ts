@@ -1,0 +1,135 @@
+import type { Core } from '@strapi/strapi';
+
+/**
+ * Finds the admin user with an e-mail address, case-insensitively, in time
+ * that does not grow with the number of admin users.
+ *
+ * Strapi's `admin::user` service (`findOneByEmail`, 5.54) asks the database for
+ * `LOWER(email) = LOWER(?)`, and Strapi declares no index on `admin_users.email`:
+ * every first sign-in scanned the whole table (22 ms per lookup at 100,000
+ * admins on SQLite, twice per first sign-in).
+ *
+ * The lookup keeps Strapi's predicate exactly — so it finds what
+ * `findOneByEmail` finds, Unicode case rules of each database included — and
+ * adds an index the database can use for it:
+ * - SQLite, PostgreSQL: an expression index on `lower(email)`;
+ * - MySQL, MariaDB (no expression index in MariaDB): a plain index on `email`
+ *   and `email = ?` next to Strapi's predicate, which narrows the same rows
+ *   when the column's collation is case-insensitive (`…_ci`, the default). With
+ *   a case-sensitive collation the narrowing would miss rows, so the lookup
+ *   keeps Strapi's predicate alone (a scan) and says so at boot.
+ *
+ * The database keeps the index in step with every write (Strapi's services,
+ * its admin API, bulk queries, raw SQL), so there is no copy that could go
+ * stale. Strapi's schema sync removes only indexes it declared itself, and its
+ * inspectors do not see expression indexes; should an upgrade rebuild the
+ * table without it, `ensureIndex` creates it again at the next start. Until
+ * then lookups are only slower, never different.
+ */
+export const EMAIL_INDEX = 'remote_auth_admin_users_email_lower';
+export const EMAIL_INDEX_MYSQL = 'remote_auth_admin_users_email';
+
+type Knex = Core.Strapi['db']['connection'];
+type Mode = 'lower' | 'collation' | 'scan';
+
+export function createEmailLookup(strapi: Core.Strapi) {
+  const knex = (): Knex => strapi.db.connection;
+  const client = () => strapi.db.dialect.client as string;
+  const isMysql = () => client() === 'mysql' || client() === 'mysql2';
+  let mode: Mode | null = null;
+
+  function target(): { table: string; column: string } {
+    const meta = strapi.db.metadata.get('admin::user') as { tableName: string; attributes: Record<string, { columnName?: string }> };
+    return { table: meta.tableName, column: meta.attributes.email?.columnName ?? 'email' };
+  }
+
+  async function indexExists(name: string, table: string): Promise<boolean> {
+    if (client() === 'sqlite') {
+      return ((await knex().raw('PRAGMA index_list(??)', [table])) as Array<{ name: string }>).some((row) => row.name === name);
+    }
+    if (client() === 'postgres') {
+      const result = (await knex().raw('SELECT 1 FROM pg_indexes WHERE tablename = ? AND indexname = ? AND schemaname = current_schema()', [table, name])) as {
+        rows: unknown[];
+      };
+      return result.rows.length > 0;
+    }
+    const [rows] = (await knex().raw(
+      'SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?',
+      [table, name],
+    )) as [unknown[]];
+    return rows.length > 0;
+  }
+
+  async function collationOf(table: string, column: string): Promise<string> {
+    const [rows] = (await knex().raw(
+      'SELECT COLLATION_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+      [table, column],
+    )) as [Array<{ c: string | null }>];
+    return String(rows[0]?.c ?? '');
+  }
+
+  /** Creates the index unless it is there; another instance creating it at the same moment is fine. */
+  async function create(name: string, table: string, sql: string, bindings: string[]): Promise<void> {
+    if (await indexExists(name, table)) return;
+    try {
+      await knex().raw(sql, bindings);
+      strapi.log.info(`[remote-auth] created index ${name} on ${table} (e-mail look-ups of first sign-ins)`);
+    } catch (error) {
+      if (!(await indexExists(name, table))) throw error;
+    }
+  }
+
+  return {
+    /**
+     * Boot: makes sure the index is there (creating it locks writes to the
+     * admin user table while it is built: well under a second for 100,000
+     * users). Never fails the boot: without the index the lookup still works,
+     * as a scan, and the reason is logged.
+     */
+    async ensureIndex(): Promise<void> {
+      const { table, column } = target();
+      try {
+        if (isMysql()) {
+          const collation = await collationOf(table, column);
+          if (!collation.endsWith('_ci')) {
+            mode = 'scan';
+            strapi.log.warn(
+              `[remote-auth] ${table}.${column} has the case-sensitive collation "${collation}": e-mail look-ups of first sign-ins ` +
+                'scan the admin user table (their cost grows with the number of admin users). A case-insensitive collation (…_ci) lets them use an index',
+            );
+            return;
+          }
+          await create(EMAIL_INDEX_MYSQL, table, 'CREATE INDEX ?? ON ?? (??)', [EMAIL_INDEX_MYSQL, table, column]);
+          mode = 'collation';
+          return;
+        }
+        await create(EMAIL_INDEX, table, 'CREATE INDEX IF NOT EXISTS ?? ON ?? (lower(??))', [EMAIL_INDEX, table, column]);
+        mode = 'lower';
+      } catch (error) {
+        mode = 'scan';
+        strapi.log.warn(
+          `[remote-auth] could not create the e-mail index on ${table} (${(error as Error).message}); ` +
+            'first sign-ins still work, but their look-up scans the admin user table. The plugin tries again at the next start',
+        );
+      }
+    },
+
+    /**
+     * The id of the admin user whose address equals `email` case-insensitively
+     * (Strapi's `LOWER(email) = LOWER(?)`), the lowest when several do; null
+     * when none. `trx`: inside a transaction, its connection.
+     */
+    async find(email: string, trx?: Knex): Promise<number | null> {
+      const { table, column } = target();
+      const query = (trx ?? knex())(table).select('id').whereRaw('lower(??) = lower(?)', [column, email]);
+      if (mode === 'collation') query.andWhere(column, email);
+      const row = (await query.orderBy('id').first()) as { id: number | string } | undefined;
+      return row ? Number(row.id) : null;
+    },
+
+    /** How look-ups run now: 'lower' (expression index), 'collation' (index on a case-insensitive column), 'scan'. */
+    mode: (): Mode => mode ?? 'scan',
+  };
+}
+
+export type EmailLookup = ReturnType<typeof createEmailLookup>;
