@@ -3,6 +3,8 @@ import config from './config';
 import routes from './routes';
 import { createAccountResolver } from './strapi/sign-in/account-resolver';
 import { createAccounts } from './strapi/accounts/accounts';
+import { createActivityLog } from './strapi/activity/activity-log';
+import { migrateActivityTables } from './strapi/activity/activity-table';
 import { containAdminMetrics, createBackground } from './strapi/background';
 import { namesSuperAdmin } from './settings/critical-keys';
 import { createHandOffMiddleware } from './strapi/sign-in/handoff-middleware';
@@ -31,6 +33,7 @@ let plugin: Plugin | null = null;
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
   const background = createBackground(strapi);
+  const activity = createActivityLog(strapi, background);
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
@@ -42,6 +45,7 @@ function wire(strapi: Core.Strapi) {
   const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
   return {
     background,
+    activity,
     settings,
     accounts,
     links,
@@ -121,6 +125,7 @@ export default {
     });
     await settings.current();
     await migrateLinksTable(strapi);
+    await migrateActivityTables(strapi);
     await registerPermissionActions(strapi);
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);
@@ -128,8 +133,10 @@ export default {
     strapi.server.use(middleware);
   },
 
-  destroy() {
+  async destroy() {
+    const closing = plugin?.activity.close();
     plugin = null;
+    await closing;
   },
 
   config,

@@ -1,0 +1,219 @@
+import { hostname } from 'node:os';
+import type { Core } from '@strapi/strapi';
+import type { RefusalCode } from '../../pipeline/refusal';
+import type { Background } from '../background';
+import { ACTIVITY_TABLE } from './activity-table';
+import { maskIdentity } from './mask-identity';
+
+/** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
+interface Common {
+  /** The admin user the entry is about (for settings-changed: who changed them). */
+  readonly userId?: number | string | null;
+  /** The identity as the proxy sent it (refusals are masked when recorded). */
+  readonly identity?: string | null;
+  /** The TCP peer: the proxy's address. */
+  readonly peer?: string | null;
+  /** Where the identity came from (`header`, an assertion source, `admin` for panel actions). */
+  readonly source?: string | null;
+}
+
+export type SignInVia = 'hand-off' | 'explicit' | 'strict' | 'header-strategy';
+
+/** One thing worth recording. `kind` decides the details kept. */
+export type ActivityEntry = Common &
+  (
+    | { readonly kind: 'sign-in'; readonly via: SignInVia }
+    | { readonly kind: 'created'; readonly roles: readonly string[] }
+    | { readonly kind: 'roles-changed'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly groups: readonly string[] }
+    | { readonly kind: 'refused'; readonly reason: RefusalCode; readonly status: number; readonly path?: string }
+    | { readonly kind: 'logout' }
+    | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch' }
+    | { readonly kind: 'settings-changed'; readonly keys: readonly string[] }
+    | { readonly kind: 'signed-out-by-admin'; readonly by: number | string; readonly sessions: number }
+    | { readonly kind: 'deactivated'; readonly inactiveDays: number; readonly dryRun?: false }
+  );
+
+export type ActivityKind = ActivityEntry['kind'];
+export const ACTIVITY_KINDS: readonly ActivityKind[] = [
+  'sign-in',
+  'created',
+  'roles-changed',
+  'refused',
+  'logout',
+  'revoked',
+  'settings-changed',
+  'signed-out-by-admin',
+  'deactivated',
+];
+
+export interface ActivityRow {
+  at: number;
+  day: string;
+  kind: string;
+  reason: string | null;
+  user_id: number | null;
+  identity: string | null;
+  peer: string | null;
+  source: string | null;
+  details: string | null;
+  instance: string;
+}
+
+export interface ActivityLogOptions {
+  /** Flush when this many entries wait… */
+  readonly batchSize?: number;
+  /** …or this long after the first one arrived. */
+  readonly flushEveryMs?: number;
+  /** Entries kept in memory at most; past this, new entries are dropped (and counted). */
+  readonly maxBuffered?: number;
+}
+
+export interface ActivityStats {
+  readonly recorded: number;
+  readonly dropped: number;
+  readonly buffered: number;
+}
+
+const TASK = 'recording sign-in activity';
+const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
+
+/** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
+export const INSTANCE_ID = `${hostname()}:${process.pid}`.slice(0, 64);
+
+export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
+  const { kind, userId, identity, peer, source, ...details } = entry;
+  const reason = kind === 'refused' ? (entry as { reason: string }).reason : null;
+  if (kind === 'refused') delete (details as { reason?: unknown }).reason;
+  const userNumber = userId === null || userId === undefined || userId === '' ? null : Number(userId);
+  return {
+    at,
+    day: new Date(at).toISOString().slice(0, 10),
+    kind,
+    reason,
+    user_id: Number.isFinite(userNumber) ? userNumber : null,
+    identity: cut(kind === 'refused' && identity ? maskIdentity(identity) : identity, 255),
+    peer: cut(peer, 64),
+    source: cut(source, 64),
+    details: Object.keys(details).length > 0 ? JSON.stringify(details).slice(0, 4000) : null,
+    instance: INSTANCE_ID,
+  };
+}
+
+/**
+ * The recorder. `record()` never awaits, never throws and never touches the
+ * database: entries wait in a bounded buffer and are written in batches (at
+ * most one batch in flight). A slow or failing database costs entries — a
+ * counter says how many, logged once per failure streak — never a request.
+ */
+export function createActivityLog(strapi: Core.Strapi, background: Background, options: ActivityLogOptions = {}) {
+  const batchSize = options.batchSize ?? 200;
+  const flushEveryMs = options.flushEveryMs ?? 1_000;
+  const maxBuffered = options.maxBuffered ?? 10_000;
+
+  let buffer: ActivityRow[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<void> | null = null;
+  let recorded = 0;
+  let dropped = 0;
+  let droppedInStreak = 0;
+  let closed = false;
+
+  const drop = (count: number, why: string): void => {
+    dropped += count;
+    droppedInStreak += count;
+    // background logs the first failure of a streak and the recovery, not every drop.
+    background.run(TASK, () => {
+      throw new Error(`${why}; ${droppedInStreak} entries dropped so far (sign-ins are not affected)`);
+    });
+  };
+
+  async function writeBatch(rows: ActivityRow[]): Promise<void> {
+    const written = await background.settle(TASK, async () => {
+      await strapi.db.connection(ACTIVITY_TABLE).insert(rows);
+      return true;
+    });
+    if (written) {
+      recorded += rows.length;
+      if (droppedInStreak > 0) {
+        strapi.log.warn(`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
+        droppedInStreak = 0;
+      }
+    } else {
+      dropped += rows.length;
+      droppedInStreak += rows.length;
+    }
+  }
+
+  /** Writes what waits, batch after batch; one flush at a time. */
+  function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (inFlight) return inFlight;
+    if (buffer.length === 0) return Promise.resolve();
+    inFlight = (async () => {
+      try {
+        while (buffer.length > 0) {
+          const rows = buffer.slice(0, batchSize);
+          buffer = buffer.slice(rows.length);
+          await writeBatch(rows);
+        }
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  }
+
+  function schedule(): void {
+    if (buffer.length >= batchSize) {
+      if (!inFlight) void flush();
+      return;
+    }
+    if (timer || closed) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void flush();
+    }, flushEveryMs);
+    timer.unref();
+  }
+
+  return {
+    /** Queues an entry; returns at once. Never throws. */
+    record(entry: ActivityEntry): void {
+      try {
+        if (buffer.length >= maxBuffered) {
+          drop(1, `the activity buffer is full (${maxBuffered} entries waiting for the database)`);
+          return;
+        }
+        buffer.push(toRow(entry));
+        schedule();
+      } catch (error) {
+        drop(1, `an activity entry could not be prepared: ${(error as Error).message}`);
+      }
+    },
+
+    /** Writes everything buffered (tests, shutdown). Never rejects. */
+    async flush(): Promise<void> {
+      while (buffer.length > 0 || inFlight) await flush();
+    },
+
+    stats(): ActivityStats {
+      return { recorded, dropped, buffered: buffer.length };
+    },
+
+    /** Shutdown: writes what is buffered, then stops the timer. */
+    async close(): Promise<void> {
+      closed = true;
+      try {
+        while (buffer.length > 0 || inFlight) await flush();
+      } finally {
+        if (timer) clearTimeout(timer);
+        timer = null;
+      }
+    },
+  };
+}
+
+export type ActivityLog = ReturnType<typeof createActivityLog>;
