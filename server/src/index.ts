@@ -3,7 +3,7 @@ import config from './config';
 import routes from './routes';
 import { createAccountResolver } from './strapi/sign-in/account-resolver';
 import { createAccounts } from './strapi/accounts/accounts';
-import { createActivityLog } from './strapi/activity/activity-log';
+import { attachActivityLog, createActivityLog } from './strapi/activity/activity-log';
 import { migrateActivityTables } from './strapi/activity/activity-table';
 import { containAdminMetrics, createBackground } from './strapi/background';
 import { namesSuperAdmin } from './settings/critical-keys';
@@ -34,15 +34,16 @@ let plugin: Plugin | null = null;
 function wire(strapi: Core.Strapi) {
   const background = createBackground(strapi);
   const activity = createActivityLog(strapi, background);
+  attachActivityLog(strapi, activity);
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
   const resolver = createAccountResolver(strapi, accounts);
-  const signIn = createSignIn({ strapi, resolver, links, background });
+  const signIn = createSignIn({ strapi, resolver, links, background, activity });
   const cache = createIdentityCache(strapi, accounts);
   const sessions = createPluginSessions(strapi);
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links, sessions });
-  const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
+  const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache, activity });
   return {
     background,
     activity,
@@ -51,7 +52,7 @@ function wire(strapi: Core.Strapi) {
     links,
     signIn,
     cache,
-    strategy: createHeaderStrategy({ strapi, settings, signIn, cache }),
+    strategy: createHeaderStrategy({ strapi, settings, signIn, cache, activity }),
     middleware: createHandOffMiddleware({
       strapi,
       settings,
@@ -61,6 +62,7 @@ function wire(strapi: Core.Strapi) {
       tokenGuard: createTokenGuard({ strapi, sessions }),
       strictGuard,
       sessions,
+      activity,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
     settingsController: createSettingsController({
@@ -70,6 +72,7 @@ function wire(strapi: Core.Strapi) {
       signIn,
       resolver,
       lockoutProblem: createLockoutGuard({ strapi, accounts, links, signIn, resolver }),
+      activity,
     }),
   };
 }

@@ -17,6 +17,9 @@ interface Common {
   readonly source?: string | null;
 }
 
+/** Where the refusal recorder finds the identity a refused request asserted (`ctx.state`; kept masked). */
+export const IDENTITY_STATE = 'remoteAuthIdentity';
+
 export type SignInVia = 'hand-off' | 'explicit' | 'strict' | 'header-strategy';
 
 /** One thing worth recording. `kind` decides the details kept. */
@@ -27,7 +30,7 @@ export type ActivityEntry = Common &
     | { readonly kind: 'roles-changed'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly groups: readonly string[] }
     | { readonly kind: 'refused'; readonly reason: RefusalCode; readonly status: number; readonly path?: string }
     | { readonly kind: 'logout' }
-    | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch' }
+    | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch'; readonly code?: string }
     | { readonly kind: 'settings-changed'; readonly keys: readonly string[] }
     | { readonly kind: 'signed-out-by-admin'; readonly by: number | string; readonly sessions: number }
     | { readonly kind: 'deactivated'; readonly inactiveDays: number; readonly dryRun?: false }
@@ -75,6 +78,9 @@ export interface ActivityStats {
 }
 
 const TASK = 'recording sign-in activity';
+/** The same refusal (reason, peer, identity) is recorded at most once in this window: a flood of refused requests is one row, not a flood of rows. */
+const REFUSAL_REPEAT_MS = 10_000;
+const MEMO_LIMIT = 10_000;
 const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
 
 /** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
@@ -117,6 +123,24 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
   let dropped = 0;
   let droppedInStreak = 0;
   let closed = false;
+  /** key → until when an equal entry is not recorded again (recordOnce, refusal repeats). */
+  const memo = new Map<string, number>();
+
+  /** True the first time `key` is seen within `ttlMs`; bounded, oldest forgotten first. */
+  function firstWithin(key: string, ttlMs: number): boolean {
+    const now = Date.now();
+    const until = memo.get(key);
+    if (until !== undefined && until > now) return false;
+    memo.delete(key);
+    memo.set(key, now + ttlMs);
+    if (memo.size > MEMO_LIMIT) {
+      for (const oldest of memo.keys()) {
+        memo.delete(oldest);
+        if (memo.size <= MEMO_LIMIT * 0.9) break;
+      }
+    }
+    return true;
+  }
 
   const drop = (count: number, why: string): void => {
     dropped += count;
@@ -179,19 +203,31 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     timer.unref();
   }
 
+  function record(entry: ActivityEntry): void {
+    try {
+      if (entry.kind === 'refused' && !firstWithin(`refused|${entry.reason}|${entry.peer ?? ''}|${entry.identity ?? ''}`, REFUSAL_REPEAT_MS)) return;
+      if (buffer.length >= maxBuffered) {
+        drop(1, `the activity buffer is full (${maxBuffered} entries waiting for the database)`);
+        return;
+      }
+      buffer.push(toRow(entry));
+      schedule();
+    } catch (error) {
+      drop(1, `an activity entry could not be prepared: ${(error as Error).message}`);
+    }
+  }
+
   return {
     /** Queues an entry; returns at once. Never throws. */
-    record(entry: ActivityEntry): void {
-      try {
-        if (buffer.length >= maxBuffered) {
-          drop(1, `the activity buffer is full (${maxBuffered} entries waiting for the database)`);
-          return;
-        }
-        buffer.push(toRow(entry));
-        schedule();
-      } catch (error) {
-        drop(1, `an activity entry could not be prepared: ${(error as Error).message}`);
-      }
+    record,
+
+    /**
+     * Records `entry` only the first time `key` is seen within `ttlMs` — strict
+     * mode's header authentication runs on every request, its sign-in is
+     * recorded once per session.
+     */
+    recordOnce(key: string, ttlMs: number, entry: ActivityEntry): void {
+      if (firstWithin(key, ttlMs)) record(entry);
     },
 
     /** Writes everything buffered (tests, shutdown). Never rejects. */
@@ -217,3 +253,15 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
 }
 
 export type ActivityLog = ReturnType<typeof createActivityLog>;
+
+const logs = new WeakMap<object, ActivityLog>();
+
+/** Makes the recorder reachable from the free functions that answer refusals (refusal-response.ts). */
+export function attachActivityLog(strapi: Core.Strapi, log: ActivityLog): void {
+  logs.set(strapi, log);
+}
+
+/** The recorder of this Strapi instance, or null before the plugin is wired. */
+export function activityOf(strapi: Core.Strapi): ActivityLog | null {
+  return logs.get(strapi) ?? null;
+}
