@@ -5,6 +5,10 @@ import { createAccountResolver } from './strapi/sign-in/account-resolver';
 import { createAccounts } from './strapi/accounts/accounts';
 import { attachActivityLog, createActivityLog } from './strapi/activity/activity-log';
 import { migrateActivityTables } from './strapi/activity/activity-table';
+import { createActivityController } from './strapi/activity/activity-controller';
+import { createActivityQuery } from './strapi/activity/activity-query';
+import { createLeases } from './strapi/activity/lease';
+import { createRetention } from './strapi/activity/retention';
 import { containAdminMetrics, createBackground } from './strapi/background';
 import { namesSuperAdmin } from './settings/critical-keys';
 import { createHandOffMiddleware } from './strapi/sign-in/handoff-middleware';
@@ -65,6 +69,8 @@ function wire(strapi: Core.Strapi) {
       activity,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
+    retention: createRetention(strapi, settings, createLeases(strapi), background),
+    activityController: createActivityController({ query: createActivityQuery(strapi), activity }),
     settingsController: createSettingsController({
       strapi,
       settings,
@@ -111,7 +117,7 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
-    const { background, settings, middleware, cache, links } = wired(strapi);
+    const { background, settings, middleware, cache, links, retention } = wired(strapi);
     if (!containAdminMetrics(strapi, background)) {
       strapi.log.warn('[remote-auth] Strapi\'s admin metrics service was not found; a database failure right after an admin user is created may end the process (see README)');
     }
@@ -129,6 +135,7 @@ export default {
     await settings.current();
     await migrateLinksTable(strapi);
     await migrateActivityTables(strapi);
+    retention.start();
     await registerPermissionActions(strapi);
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);
@@ -137,6 +144,7 @@ export default {
   },
 
   async destroy() {
+    plugin?.retention.stop();
     const closing = plugin?.activity.close();
     plugin = null;
     await closing;
@@ -147,8 +155,11 @@ export default {
   controllers: {
     login: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).controller,
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settingsController,
+    activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activityController,
   },
   services: {
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settings,
+    activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activity,
+    retention: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).retention,
   },
 };

@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import type { RefusalCode } from '../../pipeline/refusal';
 import type { Background } from '../background';
 import { ACTIVITY_TABLE } from './activity-table';
-import { maskIdentity } from './mask-identity';
+import { maskIdentity } from '../settings/diagnostics';
 
 /** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
 interface Common {
@@ -28,7 +28,14 @@ export type ActivityEntry = Common &
     | { readonly kind: 'sign-in'; readonly via: SignInVia }
     | { readonly kind: 'created'; readonly roles: readonly string[] }
     | { readonly kind: 'roles-changed'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly groups: readonly string[] }
-    | { readonly kind: 'refused'; readonly reason: RefusalCode; readonly status: number; readonly path?: string }
+    | {
+        readonly kind: 'refused';
+        readonly reason: RefusalCode;
+        readonly status: number;
+        readonly path?: string;
+        /** What the operator should change: the refusal's own reason, as "Check this connection" shows it (identity masked when recorded). */
+        readonly hint?: string;
+      }
     | { readonly kind: 'logout' }
     | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch'; readonly code?: string }
     | { readonly kind: 'settings-changed'; readonly keys: readonly string[] }
@@ -89,7 +96,12 @@ export const INSTANCE_ID = `${hostname()}:${process.pid}`.slice(0, 64);
 export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
   const { kind, userId, identity, peer, source, ...details } = entry;
   const reason = kind === 'refused' ? (entry as { reason: string }).reason : null;
-  if (kind === 'refused') delete (details as { reason?: unknown }).reason;
+  if (kind === 'refused') {
+    delete (details as { reason?: unknown }).reason;
+    const hint = (details as { hint?: string }).hint;
+    // The reason names the person; the row keeps them masked (also the raw-value prefix the reason may quote).
+    if (hint && identity) (details as { hint?: string }).hint = hint.split(identity).join(maskIdentity(identity));
+  }
   const userNumber = userId === null || userId === undefined || userId === '' ? null : Number(userId);
   return {
     at,
