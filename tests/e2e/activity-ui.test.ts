@@ -157,8 +157,8 @@ describe('the Activity page in Chromium', { skip }, () => {
 
     // Date range: one day only → one bar, and the table follows.
     await page.getByLabel('Person').fill('');
-    await page.getByLabel('From').fill(threeDaysAgo);
-    await page.getByLabel('To').fill(threeDaysAgo);
+    await page.getByLabel('From', { exact: true }).fill(threeDaysAgo);
+    await page.getByLabel('To', { exact: true }).fill(threeDaysAgo);
     await until(page, 'a one-day chart', async () => (await chartDays(page).count()) === 1);
     await until(page, 'the sign-ins of that day', async () => (await kinds(page)).length === ((3 * 7) % 9) + 1);
     await browser.screenshot(page, 'activity-4-one-day', { fullPage: true });

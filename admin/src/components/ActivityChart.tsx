@@ -14,7 +14,7 @@ const REFUSAL = '#d02b20'; // danger600
  */
 export function ActivityChart({ days, t }: { days: ActivitySummary['days']; t: Translate }) {
   const max = Math.max(1, ...days.map((d) => Math.max(d.signIns, d.refusals)));
-  const slot = Math.max(4, Math.min(28, Math.floor(720 / Math.max(1, days.length))));
+  const slot = Math.max(4, Math.min(40, Math.floor(720 / Math.max(1, days.length))));
   const bar = Math.max(1, (slot - 2 * BAR_GAP) / 2);
   const width = days.length * slot;
   const y = (count: number) => HEIGHT - Math.round((count / max) * HEIGHT);
@@ -45,7 +45,7 @@ export function ActivityChart({ days, t }: { days: ActivitySummary['days']; t: T
         </Flex>
       </Flex>
       <Box style={{ overflowX: 'auto' }}>
-        <svg role="img" aria-label={label} width={width + 40} height={HEIGHT + 20} viewBox={`0 0 ${width + 40} ${HEIGHT + 20}`}>
+        <svg role="img" aria-label={label} width={Math.max(width, 80) + 40} height={HEIGHT + 20} viewBox={`0 0 ${Math.max(width, 80) + 40} ${HEIGHT + 20}`}>
           <text x={width + 4} y={10} fontSize="10" fill="#666687">
             {max}
           </text>
@@ -63,9 +63,11 @@ export function ActivityChart({ days, t }: { days: ActivitySummary['days']; t: T
           <text x={0} y={HEIGHT + 14} fontSize="10" fill="#666687">
             {days[0]?.day}
           </text>
-          <text x={width} y={HEIGHT + 14} fontSize="10" fill="#666687" textAnchor="end">
-            {days[days.length - 1]?.day}
-          </text>
+          {days.length > 1 ? (
+            <text x={width} y={HEIGHT + 14} fontSize="10" fill="#666687" textAnchor="end">
+              {days[days.length - 1]?.day}
+            </text>
+          ) : null}
         </svg>
       </Box>
     </Box>

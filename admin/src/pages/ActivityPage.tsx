@@ -222,7 +222,7 @@ export default function ActivityPage() {
         <Flex direction="column" alignItems="stretch" gap={4}>
           <Box background="neutral0" padding={4} hasRadius shadow="tableShadow">
             <Flex gap={4} wrap="wrap" alignItems="flex-end" data-activity="filters">
-              <Field.Root name="person" width="16rem">
+              <Field.Root name="person" width="18rem">
                 <Field.Label>{t('activity.filter.person', 'Person')}</Field.Label>
                 <TextInput
                   value={filters.person}
@@ -252,11 +252,11 @@ export default function ActivityPage() {
                   ))}
                 </SingleSelect>
               </Field.Root>
-              <Field.Root name="from" width="11rem">
+              <Field.Root name="from" width="14rem">
                 <Field.Label>{t('activity.filter.from', 'From')}</Field.Label>
                 <TextInput type="date" value={filters.from} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('from')(e.target.value)} />
               </Field.Root>
-              <Field.Root name="to" width="11rem">
+              <Field.Root name="to" width="14rem">
                 <Field.Label>{t('activity.filter.to', 'To')}</Field.Label>
                 <TextInput type="date" value={filters.to} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set('to')(e.target.value)} />
               </Field.Root>
