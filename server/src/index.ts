@@ -3,6 +3,12 @@ import config from './config';
 import routes from './routes';
 import { createAccountResolver } from './strapi/sign-in/account-resolver';
 import { createAccounts } from './strapi/accounts/accounts';
+import { attachActivityLog, createActivityLog } from './strapi/activity/activity-log';
+import { migrateActivityTables } from './strapi/activity/activity-table';
+import { createActivityController } from './strapi/activity/activity-controller';
+import { createActivityQuery } from './strapi/activity/activity-query';
+import { createLeases } from './strapi/activity/lease';
+import { createRetention } from './strapi/activity/retention';
 import { containAdminMetrics, createBackground } from './strapi/background';
 import { namesSuperAdmin } from './settings/critical-keys';
 import { createHandOffMiddleware } from './strapi/sign-in/handoff-middleware';
@@ -32,25 +38,28 @@ let plugin: Plugin | null = null;
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
   const background = createBackground(strapi);
+  const activity = createActivityLog(strapi, background);
+  attachActivityLog(strapi, activity);
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
   const resolver = createAccountResolver(strapi, accounts);
   const verifier = createAssertionVerifier();
-  const signIn = createSignIn({ strapi, resolver, links, background, verifier });
+  const signIn = createSignIn({ strapi, resolver, links, background, verifier, activity });
   const cache = createIdentityCache(strapi, accounts);
   const sessions = createPluginSessions(strapi);
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links, sessions });
-  const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
+  const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache, activity });
   return {
     background,
+    activity,
     settings,
     accounts,
     links,
     verifier,
     signIn,
     cache,
-    strategy: createHeaderStrategy({ strapi, settings, signIn, cache }),
+    strategy: createHeaderStrategy({ strapi, settings, signIn, cache, activity }),
     middleware: createHandOffMiddleware({
       strapi,
       settings,
@@ -60,8 +69,11 @@ function wire(strapi: Core.Strapi) {
       tokenGuard: createTokenGuard({ strapi, sessions }),
       strictGuard,
       sessions,
+      activity,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
+    retention: createRetention(strapi, settings, createLeases(strapi), background),
+    activityController: createActivityController({ query: createActivityQuery(strapi), activity }),
     settingsController: createSettingsController({
       strapi,
       settings,
@@ -70,6 +82,7 @@ function wire(strapi: Core.Strapi) {
       resolver,
       lockoutProblem: createLockoutGuard({ strapi, accounts, links, signIn, resolver }),
       verifier,
+      activity,
     }),
   };
 }
@@ -108,7 +121,7 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
-    const { background, settings, middleware, cache, links, accounts } = wired(strapi);
+    const { background, settings, middleware, cache, links, accounts, retention } = wired(strapi);
     if (!containAdminMetrics(strapi, background)) {
       strapi.log.warn('[remote-auth] Strapi\'s admin metrics service was not found; a database failure right after an admin user is created may end the process (see README)');
     }
@@ -126,6 +139,8 @@ export default {
     await settings.current();
     await migrateLinksTable(strapi);
     await accounts.ensureEmailIndex();
+    await migrateActivityTables(strapi);
+    retention.start();
     await registerPermissionActions(strapi);
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);
@@ -133,8 +148,11 @@ export default {
     strapi.server.use(middleware);
   },
 
-  destroy() {
+  async destroy() {
+    plugin?.retention.stop();
+    const closing = plugin?.activity.close();
     plugin = null;
+    await closing;
   },
 
   config,
@@ -142,8 +160,11 @@ export default {
   controllers: {
     login: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).controller,
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settingsController,
+    activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activityController,
   },
   services: {
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settings,
+    activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activity,
+    retention: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).retention,
   },
 };

@@ -18,6 +18,9 @@ export default {
       { method: 'GET', path: '/settings', handler: 'settings.read', config: { policies: can(ACTIONS.read) } },
       { method: 'PUT', path: '/settings', handler: 'settings.update', config: { policies: can(ACTIONS.update) } },
       { method: 'GET', path: '/diagnostics', handler: 'settings.diagnostics', config: { policies: can(ACTIONS.read) } },
+      { method: 'GET', path: '/activity', handler: 'activity.list', config: { policies: can(ACTIONS.activityRead) } },
+      { method: 'GET', path: '/activity/summary', handler: 'activity.summary', config: { policies: can(ACTIONS.activityRead) } },
+      { method: 'GET', path: '/activity/export', handler: 'activity.export', config: { policies: can(ACTIONS.activityRead) } },
     ],
   },
 };

@@ -50,6 +50,7 @@ export const SUPER_ADMIN_ONLY: Readonly<Record<string, string>> = Object.freeze(
   allowInactive: 'decides whether inactive accounts can sign in (and become active)',
   allowPasswordLogin: 'decides whether accounts linked to single sign-on can bypass it with a password',
   logoutRedirectUrl: 'decides where everyone is sent after signing out',
+  activityRetentionDays: 'decides how long the record of who signed in is kept; shortening it erases that record',
 });
 
 /**

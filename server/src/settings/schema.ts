@@ -78,6 +78,7 @@ export const schema = {
   allowInactive: boolean(false, 'Let inactive (never blocked) accounts sign in; the sign-in activates them.'),
   allowPasswordLogin: boolean(true, 'Keep the password form working. Off: SSO accounts cannot use passwords (super admins still can).'),
   logoutRedirectUrl: text(null as string | null, 'Where to send people after they log out, e.g. the proxy sign-out URL.', logoutUrl),
+  activityRetentionDays: integer(90, 'Days the sign-in activity (Settings → Remote authentication → Activity) is kept; older rows are deleted in the background.', 1, 3650),
   normalizeIdentity: hook<NormalizeIdentity>('config/plugins only: (value) => cleaned value, or null to refuse.'),
   onLogin: hook<OnLogin>('config/plugins only: ({ user, created, claim }) => void, called after each sign-in.'),
 } satisfies Record<string, Field<unknown>>;

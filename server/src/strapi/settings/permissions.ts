@@ -4,6 +4,7 @@ import type { Core } from '@strapi/strapi';
 export const ACTIONS = {
   read: 'plugin::remote-auth.settings.read',
   update: 'plugin::remote-auth.settings.update',
+  activityRead: 'plugin::remote-auth.activity.read',
 } as const;
 
 export async function registerPermissionActions(strapi: Core.Strapi): Promise<void> {
@@ -13,5 +14,6 @@ export async function registerPermissionActions(strapi: Core.Strapi): Promise<vo
   await actionProvider.registerMany([
     { section: 'plugins', displayName: 'Read', uid: 'settings.read', subCategory: 'settings', pluginName: 'remote-auth' },
     { section: 'plugins', displayName: 'Update', uid: 'settings.update', subCategory: 'settings', pluginName: 'remote-auth' },
+    { section: 'plugins', displayName: 'Read sign-in activity', uid: 'activity.read', subCategory: 'activity', pluginName: 'remote-auth' },
   ]);
 }

@@ -13,6 +13,8 @@ import { mentionsIdentity } from '../../pipeline/request-identity';
 import type { RenewalGuard } from '../guards/renewal-guard';
 import type { TokenGuard } from '../guards/token-guard';
 import type { PasswordLoginGuard } from '../guards/password-login-guard';
+import type { ActivityLog } from '../activity/activity-log';
+import { peerOf } from './refusal-response';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -23,6 +25,7 @@ interface Dependencies {
   readonly passwordLoginGuard: PasswordLoginGuard;
   readonly renewalGuard: RenewalGuard;
   readonly tokenGuard: TokenGuard;
+  readonly activity: ActivityLog;
 }
 
 /**
@@ -37,7 +40,7 @@ interface Dependencies {
  * - in strict mode, every other request: the strict guard.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions }: Dependencies) {
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, activity }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -48,10 +51,11 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
     if (route === 'logout') {
       // Only browsers that single sign-on signed in need the marker: a password
       // user logging out must not be sent to the proxy's sign-out page.
-      const viaProxy =
-        mentionsIdentity(ctx.req, compiled.identity) || (await sessions.isPluginBearer(ctx.get('authorization')));
+      const ours = await sessions.ofBearer(ctx.get('authorization'));
+      const viaProxy = mentionsIdentity(ctx.req, compiled.identity) || ours !== null;
       await next();
       if (ctx.status < 400 && viaProxy) markSignedOut(strapi, ctx);
+      if (ctx.status < 400 && ours) activity.record({ kind: 'logout', userId: ours.userId, peer: peerOf(ctx) });
       return;
     }
     if ((route === 'create-admin-token' || route === 'regenerate-admin-token') && options.mode === 'strict') {
@@ -82,7 +86,10 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       // Another person behind this browser: their session ends now, not when its token is next used.
       if (result.state === 'signed-in' && result.replaced) {
         const ended = await sessions.revokeSession(result.replaced.sessionId);
-        if (ended) strapi.log.info(`[remote-auth] ended the session of admin user ${ended.userId}: this browser now signs in as admin user ${result.user.id}`);
+        if (ended) {
+          strapi.log.info(`[remote-auth] ended the session of admin user ${ended.userId}: this browser now signs in as admin user ${result.user.id}`);
+          activity.record({ kind: 'revoked', cause: 'person-switch', userId: ended.userId, peer: peerOf(ctx) });
+        }
       }
     } catch (error) {
       if (!isRefusal(error)) throw error;
