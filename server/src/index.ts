@@ -22,6 +22,13 @@ import { createRenewalGuard } from './strapi/guards/renewal-guard';
 import { createTokenGuard } from './strapi/guards/token-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/guards/webhook-guard';
+import { createPeriodicSync } from './strapi/sign-in/periodic-sync';
+import { createSessionList } from './strapi/sessions/session-list';
+import { createSignOut } from './strapi/sessions/sign-out';
+import { createSessionsController } from './strapi/sessions/sessions-controller';
+import { createDeactivation } from './strapi/deprovision/deactivation';
+import { createDeactivationJob } from './strapi/deprovision/deactivation-job';
+import { createLease } from './strapi/leases/lease';
 
 export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings/config-type';
 
@@ -40,7 +47,12 @@ function wire(strapi: Core.Strapi) {
   const sessions = createPluginSessions(strapi);
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links, sessions });
   const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
+  const sessionList = createSessionList(strapi);
+  const signOut = createSignOut(sessions, sessionList);
+  const deactivation = createDeactivation(strapi, sessionList, signOut);
+  const deactivationJob = createDeactivationJob({ settings, deactivation, lease: createLease(strapi), background });
   return {
+    deactivationJob,
     background,
     settings,
     accounts,
@@ -57,8 +69,10 @@ function wire(strapi: Core.Strapi) {
       tokenGuard: createTokenGuard({ strapi, sessions }),
       strictGuard,
       sessions,
+      periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background }),
     }),
     controller: createLoginController({ strapi, settings, signIn }),
+    sessionsController: createSessionsController({ strapi, settings, accounts, list: sessionList, signOut, deactivation, job: deactivationJob }),
     settingsController: createSettingsController({
       strapi,
       settings,
@@ -126,9 +140,11 @@ export default {
     await warnAboutExistingWebhooks(strapi, settings);
     await warnAboutRiskySettings(strapi, settings);
     strapi.server.use(middleware);
+    wired(strapi).deactivationJob.start();
   },
 
   destroy() {
+    plugin?.deactivationJob.stop();
     plugin = null;
   },
 
@@ -137,6 +153,7 @@ export default {
   controllers: {
     login: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).controller,
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settingsController,
+    sessions: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).sessionsController,
   },
   services: {
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settings,

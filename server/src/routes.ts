@@ -18,6 +18,12 @@ export default {
       { method: 'GET', path: '/settings', handler: 'settings.read', config: { policies: can(ACTIONS.read) } },
       { method: 'PUT', path: '/settings', handler: 'settings.update', config: { policies: can(ACTIONS.update) } },
       { method: 'GET', path: '/diagnostics', handler: 'settings.diagnostics', config: { policies: can(ACTIONS.read) } },
+      { method: 'GET', path: '/sessions', handler: 'sessions.list', config: { policies: can(ACTIONS.sessionsRead) } },
+      { method: 'DELETE', path: '/sessions/:id', handler: 'sessions.revokeSession', config: { policies: can(ACTIONS.sessionsRevoke) } },
+      { method: 'DELETE', path: '/users/:userId/sessions', handler: 'sessions.revokePerson', config: { policies: can(ACTIONS.sessionsRevoke) } },
+      { method: 'GET', path: '/accounts', handler: 'sessions.accounts', config: { policies: can(ACTIONS.sessionsRead) } },
+      { method: 'GET', path: '/deprovisioning/preview', handler: 'sessions.preview', config: { policies: can(ACTIONS.sessionsRead) } },
+      { method: 'POST', path: '/deprovisioning/run', handler: 'sessions.run', config: { policies: can(ACTIONS.sessionsRevoke) } },
     ],
   },
 };

@@ -28,9 +28,9 @@ const SECTIONS: Array<{ id: string; keys: string[] }> = [
   { id: 'attributes', keys: ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader', 'groupsSeparator'] },
   {
     id: 'accounts',
-    keys: ['autoCreate', 'maxNewUsersPerMinute', 'defaultRoles', 'linkByEmail', 'linkByEmailHeader', 'allowInactive', 'allowPasswordLogin', 'onLogin'],
+    keys: ['autoCreate', 'maxNewUsersPerMinute', 'defaultRoles', 'linkByEmail', 'linkByEmailHeader', 'allowInactive', 'allowPasswordLogin', 'deactivateAfterDays', 'onLogin'],
   },
-  { id: 'groups', keys: ['groupRoles', 'syncRoles', 'allowSuperAdminMapping', 'requireGroups', 'denyGroups'] },
+  { id: 'groups', keys: ['groupRoles', 'syncRoles', 'syncInterval', 'allowSuperAdminMapping', 'requireGroups', 'denyGroups'] },
   { id: 'afterLogout', keys: ['logoutRedirectUrl'] },
 ];
 const HOOKS = new Set(['normalizeIdentity', 'onLogin']);

@@ -1,7 +1,7 @@
 import { canonicalHeaderName } from '../pipeline/header-name';
 import { isDomainName, isRealmName, type Claim, type NormalizeIdentity } from '../pipeline/claim';
 import { parseTrustedProxies } from '../pipeline/trusted-proxies';
-import { boolean, choice, hook, integer, list, mapping, secretHeader, text, type Field } from './fields';
+import { boolean, choice, hook, integer, list, mapping, optionalInteger, secretHeader, text, type Field } from './fields';
 
 /** Called after every successful sign-in (Django's `configure_user`). */
 export type OnLogin = (event: { user: { id: number | string; email: string }; created: boolean; claim: Claim }) =>
@@ -74,6 +74,8 @@ export const schema = {
   denyGroups: list([], 'Members of any of these groups may not sign in (wildcards allowed).'),
   allowInactive: boolean(false, 'Let inactive (never blocked) accounts sign in; the sign-in activates them.'),
   allowPasswordLogin: boolean(true, 'Keep the password form working. Off: SSO accounts cannot use passwords (super admins still can).'),
+  syncInterval: optionalInteger('Persistent mode: re-sync roles and names from a request that carries the header of the signed-in person, at most every this many seconds. Empty: only at sign-in.', 1, 31_536_000),
+  deactivateAfterDays: optionalInteger('Deactivate accounts this plugin created that have not signed in for this many days (never Super Admins, never accounts with a password). Empty: never.', 1, 36_500),
   logoutRedirectUrl: text(null as string | null, 'Where to send people after they log out, e.g. the proxy sign-out URL.', logoutUrl),
   normalizeIdentity: hook<NormalizeIdentity>('config/plugins only: (value) => cleaned value, or null to refuse.'),
   onLogin: hook<OnLogin>('config/plugins only: ({ user, created, claim }) => void, called after each sign-in.'),
