@@ -21,6 +21,13 @@ export default {
       Component: () => import('./pages/SettingsPage'),
       permissions: PERMISSIONS.read,
     });
+    app.addSettingsLink('global', {
+      id: `${PLUGIN_ID}-sessions`,
+      to: `${PLUGIN_ID}/sessions`,
+      intlLabel: { id: getTranslation('sessions.link'), defaultMessage: 'Remote authentication: sessions & accounts' },
+      Component: () => import('./pages/SessionsPage'),
+      permissions: PERMISSIONS.sessionsRead,
+    });
   },
 
   bootstrap() {
