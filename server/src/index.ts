@@ -3,6 +3,12 @@ import config from './config';
 import routes from './routes';
 import { createAccountResolver } from './strapi/sign-in/account-resolver';
 import { createAccounts } from './strapi/accounts/accounts';
+import { attachActivityLog, createActivityLog } from './strapi/activity/activity-log';
+import { migrateActivityTables } from './strapi/activity/activity-table';
+import { createActivityController } from './strapi/activity/activity-controller';
+import { createActivityQuery } from './strapi/activity/activity-query';
+import { createLeases } from './strapi/activity/lease';
+import { createRetention } from './strapi/activity/retention';
 import { containAdminMetrics, createBackground } from './strapi/background';
 import { namesSuperAdmin } from './settings/critical-keys';
 import { createHandOffMiddleware } from './strapi/sign-in/handoff-middleware';
@@ -28,7 +34,6 @@ import { createSignOut } from './strapi/sessions/sign-out';
 import { createSessionsController } from './strapi/sessions/sessions-controller';
 import { createDeactivation } from './strapi/deprovision/deactivation';
 import { createDeactivationJob } from './strapi/deprovision/deactivation-job';
-import { createLease } from './strapi/leases/lease';
 
 export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings/config-type';
 
@@ -38,28 +43,32 @@ let plugin: Plugin | null = null;
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
   const background = createBackground(strapi);
+  const activity = createActivityLog(strapi, background);
+  attachActivityLog(strapi, activity);
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
   const resolver = createAccountResolver(strapi, accounts);
-  const signIn = createSignIn({ strapi, resolver, links, background });
+  const signIn = createSignIn({ strapi, resolver, links, background, activity });
   const cache = createIdentityCache(strapi, accounts);
   const sessions = createPluginSessions(strapi);
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links, sessions });
-  const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache });
+  const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache, activity });
   const sessionList = createSessionList(strapi);
   const signOut = createSignOut(sessions, sessionList);
   const deactivation = createDeactivation(strapi, sessionList, signOut);
-  const deactivationJob = createDeactivationJob({ settings, deactivation, lease: createLease(strapi), background });
+  const leases = createLeases(strapi);
+  const deactivationJob = createDeactivationJob({ settings, deactivation, leases, background, activity });
   return {
     deactivationJob,
     background,
+    activity,
     settings,
     accounts,
     links,
     signIn,
     cache,
-    strategy: createHeaderStrategy({ strapi, settings, signIn, cache }),
+    strategy: createHeaderStrategy({ strapi, settings, signIn, cache, activity }),
     middleware: createHandOffMiddleware({
       strapi,
       settings,
@@ -70,9 +79,12 @@ function wire(strapi: Core.Strapi) {
       strictGuard,
       sessions,
       periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background }),
+      activity,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
-    sessionsController: createSessionsController({ strapi, settings, accounts, list: sessionList, signOut, deactivation, job: deactivationJob }),
+    sessionsController: createSessionsController({ strapi, settings, accounts, list: sessionList, signOut, deactivation, job: deactivationJob, activity }),
+    retention: createRetention(strapi, settings, leases, background),
+    activityController: createActivityController({ query: createActivityQuery(strapi), activity }),
     settingsController: createSettingsController({
       strapi,
       settings,
@@ -80,6 +92,7 @@ function wire(strapi: Core.Strapi) {
       signIn,
       resolver,
       lockoutProblem: createLockoutGuard({ strapi, accounts, links, signIn, resolver }),
+      activity,
     }),
   };
 }
@@ -118,7 +131,7 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
-    const { background, settings, middleware, cache, links } = wired(strapi);
+    const { background, settings, middleware, cache, links, retention } = wired(strapi);
     if (!containAdminMetrics(strapi, background)) {
       strapi.log.warn('[remote-auth] Strapi\'s admin metrics service was not found; a database failure right after an admin user is created may end the process (see README)');
     }
@@ -135,6 +148,8 @@ export default {
     });
     await settings.current();
     await migrateLinksTable(strapi);
+    await migrateActivityTables(strapi);
+    retention.start();
     await registerPermissionActions(strapi);
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);
@@ -143,9 +158,12 @@ export default {
     wired(strapi).deactivationJob.start();
   },
 
-  destroy() {
+  async destroy() {
+    plugin?.retention.stop();
     plugin?.deactivationJob.stop();
+    const closing = plugin?.activity.close();
     plugin = null;
+    await closing;
   },
 
   config,
@@ -154,8 +172,11 @@ export default {
     login: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).controller,
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settingsController,
     sessions: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).sessionsController,
+    activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activityController,
   },
   services: {
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settings,
+    activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activity,
+    retention: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).retention,
   },
 };

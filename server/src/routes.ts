@@ -24,6 +24,9 @@ export default {
       { method: 'GET', path: '/accounts', handler: 'sessions.accounts', config: { policies: can(ACTIONS.sessionsRead) } },
       { method: 'GET', path: '/deprovisioning/preview', handler: 'sessions.preview', config: { policies: can(ACTIONS.sessionsRead) } },
       { method: 'POST', path: '/deprovisioning/run', handler: 'sessions.run', config: { policies: can(ACTIONS.sessionsRevoke) } },
+      { method: 'GET', path: '/activity', handler: 'activity.list', config: { policies: can(ACTIONS.activityRead) } },
+      { method: 'GET', path: '/activity/summary', handler: 'activity.summary', config: { policies: can(ACTIONS.activityRead) } },
+      { method: 'GET', path: '/activity/export', handler: 'activity.export', config: { policies: can(ACTIONS.activityRead) } },
     ],
   },
 };

@@ -32,6 +32,7 @@ const SECTIONS: Array<{ id: string; keys: string[] }> = [
   },
   { id: 'groups', keys: ['groupRoles', 'syncRoles', 'syncInterval', 'allowSuperAdminMapping', 'requireGroups', 'denyGroups'] },
   { id: 'afterLogout', keys: ['logoutRedirectUrl'] },
+  { id: 'activity', keys: ['activityRetentionDays'] },
 ];
 const HOOKS = new Set(['normalizeIdentity', 'onLogin']);
 /** Examples shown in empty text inputs (values, not UI text: not translated). */
@@ -81,6 +82,7 @@ function labels(t: Translate): Record<string, string> {
     allowPasswordLogin: t('settings.allowPasswordLogin', 'Keep password login'),
     onLogin: t('settings.onLogin', 'After sign-in hook (onLogin)'),
     logoutRedirectUrl: t('settings.logoutRedirectUrl', 'Logout redirect URL'),
+    activityRetentionDays: t('settings.activityRetentionDays', 'Keep sign-in activity (days)'),
   };
 }
 
@@ -151,6 +153,10 @@ function hints(t: Translate): Record<string, string> {
     logoutRedirectUrl: t(
       'settings.logoutRedirectUrl.hint',
       'Where to send people after they log out of Strapi, e.g. the proxy’s sign-out page. Empty: back to the login page.',
+    ),
+    activityRetentionDays: t(
+      'settings.activityRetentionDays.hint',
+      'Older rows of the Activity page are deleted in the background. Shortening it deletes them within minutes.',
     ),
   };
 }
@@ -443,6 +449,7 @@ function SettingsForm() {
       t('section.groups.description', 'Who may sign in, and which roles they get, from the groups header.'),
     ],
     afterLogout: [t('section.afterLogout', 'After logout'), t('section.afterLogout.description', 'Where people go once they log out of Strapi.')],
+    activity: [t('section.activity', 'Activity'), t('section.activity.description', 'How long the record of sign-ins, refusals and changes is kept.')],
   };
   const formError = errors._form;
 

@@ -77,6 +77,7 @@ export const schema = {
   syncInterval: optionalInteger('Persistent mode: re-sync roles and names from a request that carries the header of the signed-in person, at most every this many seconds. Empty: only at sign-in.', 1, 31_536_000),
   deactivateAfterDays: optionalInteger('Deactivate accounts this plugin created that have not signed in for this many days (never Super Admins, never accounts with a password). Empty: never.', 1, 36_500),
   logoutRedirectUrl: text(null as string | null, 'Where to send people after they log out, e.g. the proxy sign-out URL.', logoutUrl),
+  activityRetentionDays: integer(90, 'Days the sign-in activity (Settings → Remote authentication → Activity) is kept; older rows are deleted in the background.', 1, 3650),
   normalizeIdentity: hook<NormalizeIdentity>('config/plugins only: (value) => cleaned value, or null to refuse.'),
   onLogin: hook<OnLogin>('config/plugins only: ({ user, created, claim }) => void, called after each sign-in.'),
 } satisfies Record<string, Field<unknown>>;

@@ -1,5 +1,6 @@
 import type { Background } from '../background';
-import type { Lease } from '../leases/lease';
+import type { ActivityLog } from '../activity/activity-log';
+import type { Leases } from '../activity/lease';
 import type { SettingsSource } from '../settings/settings-source';
 import type { Deactivated, Deactivation } from './deactivation';
 
@@ -7,7 +8,7 @@ import type { Deactivated, Deactivation } from './deactivation';
 export const DEACTIVATION_EVERY_MS = 60 * 60_000;
 /** The first look, shortly after start (not during boot). */
 const FIRST_RUN_AFTER_MS = 60_000;
-/** Longer than any run; a crashed holder's lease frees itself after this. */
+/** Longer than any run; not released early (activity/lease.ts), so one run per 10 minutes across the instances at most. */
 const LEASE_MS = 10 * 60_000;
 export const DEACTIVATION_LEASE = 'deactivation';
 
@@ -16,10 +17,9 @@ export type JobRun = { readonly ran: false; readonly reason: string } | { readon
 interface Dependencies {
   readonly settings: SettingsSource;
   readonly deactivation: Deactivation;
-  readonly lease: Lease;
+  readonly leases: Leases;
   readonly background: Background;
-  /** Told about each deactivation (the activity log). */
-  readonly onDeactivated?: (done: Deactivated, days: number) => void;
+  readonly activity: ActivityLog;
 }
 
 /**
@@ -27,21 +27,22 @@ interface Dependencies {
  * the one that gets the lease plans and carries out (the same plan the
  * preview shows). Off (null) or disabled plugin: nothing is read.
  */
-export function createDeactivationJob({ settings, deactivation, lease, background, onDeactivated }: Dependencies) {
+export function createDeactivationJob({ settings, deactivation, leases, background, activity }: Dependencies) {
   let timer: NodeJS.Timeout | null = null;
 
   async function runOnce(): Promise<JobRun> {
     const { settings: options } = await settings.current();
     if (!options.enabled) return { ran: false, reason: 'the plugin is disabled' };
     if (options.deactivateAfterDays === null) return { ran: false, reason: 'deactivateAfterDays is off' };
-    if (!(await lease.acquire(DEACTIVATION_LEASE, LEASE_MS))) return { ran: false, reason: 'another instance is running it' };
-    try {
-      const deactivated = await deactivation.carryOut(await deactivation.plan(options.deactivateAfterDays));
-      for (const done of deactivated) onDeactivated?.(done, options.deactivateAfterDays);
-      return { ran: true, deactivated };
-    } finally {
-      await lease.release(DEACTIVATION_LEASE);
+    if (!(await leases.acquire(DEACTIVATION_LEASE, LEASE_MS))) {
+      return { ran: false, reason: 'another instance holds the job’s lease (it runs or ran there in the last 10 minutes)' };
     }
+    const days = options.deactivateAfterDays;
+    const deactivated = await deactivation.carryOut(await deactivation.plan(days));
+    for (const { person } of deactivated) {
+      activity.record({ kind: 'deactivated', userId: person.id, identity: person.subject, source: 'deprovisioning', inactiveDays: days });
+    }
+    return { ran: true, deactivated };
   }
 
   const tick = () => background.run('deactivating accounts not signed in for deactivateAfterDays', runOnce);

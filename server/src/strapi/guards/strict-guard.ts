@@ -8,12 +8,15 @@ import type { PluginSessions } from '../sessions/plugin-sessions';
 import { peerOf, setHandOffHeaders, withdrawCorsGrant } from '../sign-in/refusal-response';
 import { REFRESH_COOKIE, cookieAttributes } from '../sessions/session-cookies';
 import type { SignIn } from '../sign-in/sign-in';
+import { IDENTITY_STATE, type ActivityLog } from '../activity/activity-log';
+import type { RefusalCode } from '../../pipeline/refusal';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly signIn: SignIn;
   readonly sessions: PluginSessions;
   readonly cache: IdentityCache;
+  readonly activity: ActivityLog;
 }
 
 interface AdminSessions {
@@ -36,7 +39,7 @@ interface UsedSession {
  * one; the request never runs as the previous user. Sessions started with a
  * password are not touched. Returns false when it answered the request.
  */
-export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependencies) {
+export function createStrictGuard({ strapi, signIn, sessions, cache, activity }: Dependencies) {
   const manager = () => (strapi as unknown as { sessionManager: (o: string) => AdminSessions }).sessionManager('admin');
 
   /** The plugin session a Bearer token of ours names. */
@@ -75,6 +78,15 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
     if (!genuine(session)) return true; // Strapi answers 401 for the bad token
     await sessions.revoke(session.userId, session.deviceId);
     strapi.log.warn(`[remote-auth] strict mode ended the session of admin user ${session.userId} (${code}) from ${peerOf(ctx)}: ${reason}`);
+    const identity = ctx.state?.[IDENTITY_STATE];
+    activity.record({
+      kind: 'revoked',
+      cause: 'strict-revocation',
+      code: code as RefusalCode | 'identity-gone',
+      userId: session.userId,
+      identity: typeof identity === 'string' ? identity : null,
+      peer: peerOf(ctx),
+    });
     const { path, domain, sameSite, secure } = cookieAttributes(strapi, ctx);
     ctx.cookies.set(REFRESH_COOKIE, '', { httpOnly: true, path, domain, sameSite, secure, overwrite: true, expires: new Date(0) });
     withdrawCorsGrant(ctx);
@@ -104,7 +116,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
 
     let resolved;
     try {
-      resolved = await signIn.resolveAccount(claim, compiled.settings, (c) => cache.findForClaim(c, compiled.settings.linkByEmail));
+      resolved = await signIn.resolveAccount(claim, compiled.settings, (c) => cache.findForClaim(c, compiled.settings.linkByEmail), ctx);
     } catch (error) {
       if (!isRefusal(error)) throw error;
       if (error.code === 'service-unavailable') throw error;
@@ -120,7 +132,8 @@ export function createStrictGuard({ strapi, signIn, sessions, cache }: Dependenc
     if (!genuine(session)) return true;
     await sessions.revoke(session.userId, session.deviceId);
     strapi.log.info(`[remote-auth] strict mode: identity changed from admin user ${session.userId} to "${claim.subject}"`);
-    const token = await signIn.startSession(ctx, claim, resolved, compiled.settings);
+    activity.record({ kind: 'revoked', cause: 'person-switch', userId: session.userId, identity: claim.subject, peer: peerOf(ctx) });
+    const token = await signIn.startSession(ctx, claim, resolved, compiled.settings, 'strict');
     setHandOffHeaders(ctx);
     if (session.via === 'refresh-cookie') {
       // Answer /admin/access-token as Strapi would, for the new user.

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import type { Accounts, AdminUser } from '../accounts/accounts';
+import type { ActivityLog } from '../activity/activity-log';
 import type { Deactivation } from '../deprovision/deactivation';
 import type { DeactivationJob } from '../deprovision/deactivation-job';
 import type { SettingsSource } from '../settings/settings-source';
@@ -15,8 +16,7 @@ interface Dependencies {
   readonly signOut: SignOut;
   readonly deactivation: Deactivation;
   readonly job: DeactivationJob;
-  /** Told about each sign-out done through these routes (the activity log). */
-  readonly onSignedOut?: (event: { actor: number; userId: number; sessions: number; scope: 'session' | 'person' }) => void;
+  readonly activity: ActivityLog;
 }
 
 const MAX_PAGE_SIZE = 100;
@@ -43,7 +43,7 @@ function answer(ctx: Context, status: number, name: string, message: string): vo
  * that cannot manage Super Admins must not be able to end their sessions
  * either — and only a Super Admin may run the deactivation job by hand.
  */
-export function createSessionsController({ strapi, settings, accounts, list, signOut, deactivation, job, onSignedOut }: Dependencies) {
+export function createSessionsController({ strapi, settings, accounts, list, signOut, deactivation, job, activity }: Dependencies) {
   /** Roles are loaded from the database: never trust a cached or partial ctx.state.user. */
   async function actorIsSuperAdmin(ctx: Context): Promise<boolean> {
     const id = (ctx.state.user as AdminUser | undefined)?.id;
@@ -61,6 +61,11 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
   }
 
   const actorId = (ctx: Context): number => Number((ctx.state.user as AdminUser | undefined)?.id);
+
+  async function signedOut(ctx: Context, userId: number, sessions: number): Promise<void> {
+    const subject = (await list.people([userId])).get(userId)?.subject ?? null;
+    activity.record({ kind: 'signed-out-by-admin', userId, identity: subject, source: 'admin', by: actorId(ctx), sessions });
+  }
 
   return {
     async list(ctx: Context) {
@@ -80,7 +85,7 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
       if (!(await mayManage(ctx, owner))) return;
       await signOut.session(id);
       strapi.log.info(`[remote-auth] admin user ${actorId(ctx)} signed out a session of admin user ${owner}`);
-      onSignedOut?.({ actor: actorId(ctx), userId: owner, sessions: 1, scope: 'session' });
+      await signedOut(ctx, owner, 1);
       ctx.body = { data: { userId: owner, ended: 1 } };
     },
 
@@ -90,7 +95,7 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
       if (!(await mayManage(ctx, userId))) return;
       const ended = await signOut.person(userId);
       strapi.log.info(`[remote-auth] admin user ${actorId(ctx)} signed admin user ${userId} out of ${ended} single sign-on session(s)`);
-      onSignedOut?.({ actor: actorId(ctx), userId, sessions: ended, scope: 'person' });
+      await signedOut(ctx, userId, ended);
       ctx.body = { data: { userId, ended } };
     },
 

@@ -6,6 +6,7 @@ export const ACTIONS = {
   update: 'plugin::remote-auth.settings.update',
   sessionsRead: 'plugin::remote-auth.sessions.read',
   sessionsRevoke: 'plugin::remote-auth.sessions.revoke',
+  activityRead: 'plugin::remote-auth.activity.read',
 } as const;
 
 export async function registerPermissionActions(strapi: Core.Strapi): Promise<void> {
@@ -17,5 +18,6 @@ export async function registerPermissionActions(strapi: Core.Strapi): Promise<vo
     { section: 'plugins', displayName: 'Update', uid: 'settings.update', subCategory: 'settings', pluginName: 'remote-auth' },
     { section: 'plugins', displayName: 'Read', uid: 'sessions.read', subCategory: 'sessions', pluginName: 'remote-auth' },
     { section: 'plugins', displayName: 'Sign out', uid: 'sessions.revoke', subCategory: 'sessions', pluginName: 'remote-auth' },
+    { section: 'plugins', displayName: 'Read sign-in activity', uid: 'activity.read', subCategory: 'activity', pluginName: 'remote-auth' },
   ]);
 }

@@ -10,6 +10,7 @@ import { diagnose } from './diagnostics';
 import type { SignIn } from '../sign-in/sign-in';
 import type { LockoutGuard } from './lockout-guard';
 import type { SettingsSource } from './settings-source';
+import type { ActivityLog } from '../activity/activity-log';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -18,6 +19,7 @@ interface Dependencies {
   readonly signIn: SignIn;
   readonly resolver: AccountResolver;
   readonly lockoutProblem: LockoutGuard;
+  readonly activity: ActivityLog;
 }
 
 type Values = Record<string, unknown>;
@@ -69,7 +71,7 @@ const validationError = (issues: readonly SettingsIssue[]): errors.ValidationErr
  * Pinned keys (set in config/plugins) are shown and accepted unchanged, never
  * overwritten; everything else is validated with the boot schema and stored.
  */
-export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem }: Dependencies) {
+export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem, activity }: Dependencies) {
   /** Roles are loaded from the database: never trust a cached or partial ctx.state.user. */
   async function isSuperAdmin(ctx: Context): Promise<boolean> {
     const id = (ctx.state.user as AdminUser | undefined)?.id;
@@ -191,6 +193,9 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
 
       await settings.save(next);
       strapi.log.info(`[remote-auth] settings updated by admin user ${(ctx.state.user as AdminUser).id}`);
+      // Which keys, never their values (the shared secret above all).
+      const keys = settingKeys.filter((key) => !isHook(key) && JSON.stringify(before.settings[key] ?? null) !== JSON.stringify(after.settings[key] ?? null));
+      activity.record({ kind: 'settings-changed', keys, userId: (ctx.state.user as AdminUser).id, identity: (ctx.state.user as AdminUser).email ?? null, source: 'admin' });
       ctx.body = { data: await payload(ctx) };
     },
 

@@ -12,6 +12,8 @@ export type AccountPlan =
 export interface ResolvedAccount {
   readonly user: AdminUser;
   readonly created: boolean;
+  /** The roles an existing account had before this sign-in synced them (absent for new accounts). */
+  readonly previousRoles?: readonly AdminRole[];
 }
 
 /** How to look the claim's account up: straight from the database, or through strict mode's cache. */
@@ -48,7 +50,7 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts) {
     if (activate) {
       strapi.log.info(`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
     }
-    return { user: await accounts.sync(match.user, claim, options, activate), created: false };
+    return { user: await accounts.sync(match.user, claim, options, activate), created: false, previousRoles: match.user.roles ?? [] };
   }
 
   return { plan, carryOut };

@@ -14,6 +14,8 @@ import type { RenewalGuard } from '../guards/renewal-guard';
 import type { TokenGuard } from '../guards/token-guard';
 import type { PasswordLoginGuard } from '../guards/password-login-guard';
 import type { PeriodicSync } from './periodic-sync';
+import type { ActivityLog } from '../activity/activity-log';
+import { peerOf } from './refusal-response';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -25,6 +27,7 @@ interface Dependencies {
   readonly renewalGuard: RenewalGuard;
   readonly tokenGuard: TokenGuard;
   readonly periodicSync: PeriodicSync;
+  readonly activity: ActivityLog;
 }
 
 /**
@@ -39,7 +42,7 @@ interface Dependencies {
  * - in strict mode, every other request: the strict guard.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync }: Dependencies) {
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -50,10 +53,11 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
     if (route === 'logout') {
       // Only browsers that single sign-on signed in need the marker: a password
       // user logging out must not be sent to the proxy's sign-out page.
-      const viaProxy =
-        mentionsHeader(ctx.req, compiled.assertion.header) || (await sessions.isPluginBearer(ctx.get('authorization')));
+      const ours = await sessions.ofBearer(ctx.get('authorization'));
+      const viaProxy = mentionsHeader(ctx.req, compiled.assertion.header) || ours !== null;
       await next();
       if (ctx.status < 400 && viaProxy) markSignedOut(strapi, ctx);
+      if (ctx.status < 400 && ours) activity.record({ kind: 'logout', userId: ours.userId, peer: peerOf(ctx) });
       return;
     }
     if ((route === 'create-admin-token' || route === 'regenerate-admin-token') && options.mode === 'strict') {
@@ -87,7 +91,10 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       // Another person behind this browser: their session ends now, not when its token is next used.
       if (result.state === 'signed-in' && result.replaced) {
         const ended = await sessions.revokeSession(result.replaced.sessionId);
-        if (ended) strapi.log.info(`[remote-auth] ended the session of admin user ${ended.userId}: this browser now signs in as admin user ${result.user.id}`);
+        if (ended) {
+          strapi.log.info(`[remote-auth] ended the session of admin user ${ended.userId}: this browser now signs in as admin user ${result.user.id}`);
+          activity.record({ kind: 'revoked', cause: 'person-switch', userId: ended.userId, peer: peerOf(ctx) });
+        }
       }
     } catch (error) {
       if (!isRefusal(error)) throw error;

@@ -7,12 +7,23 @@ import { refusalError } from './refusal-response';
 import { isSignedOut } from '../sessions/session-cookies';
 import type { SettingsSource } from '../settings/settings-source';
 import type { SignIn } from './sign-in';
+import type { ActivityLog } from '../activity/activity-log';
+import { LINK_SOURCE } from '../accounts/identity-links';
+import { peerOf } from './refusal-response';
+
+/**
+ * A header-authenticated request carries no session of its own: its sign-in
+ * is recorded once per person, peer and this long (Strapi's default admin
+ * session idles out after the same time), not once per request.
+ */
+const HEADER_SESSION_MS = 30 * 60_000;
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
   readonly settings: SettingsSource;
   readonly signIn: SignIn;
   readonly cache: IdentityCache;
+  readonly activity: ActivityLog;
 }
 
 type AuthResult = { authenticated: false } | { authenticated: true; credentials: unknown; ability: unknown } | { error: string };
@@ -25,7 +36,7 @@ type AuthResult = { authenticated: false } | { authenticated: true; credentials:
  * Strapi's strategy. Every such request must be same-origin (T17); a refusal
  * answers with its own status and code, and without Strapi's CORS grant.
  */
-export function createHeaderStrategy({ strapi, settings, signIn, cache }: Dependencies) {
+export function createHeaderStrategy({ strapi, settings, signIn, cache, activity }: Dependencies) {
   return {
     name: 'remote-auth',
     async authenticate(ctx: Context): Promise<AuthResult> {
@@ -46,11 +57,20 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache }: Depend
             'Cross-site request refused.',
           );
         }
-        const { user } = await signIn.resolveAccount(assertion.claim, options, (c) => cache.findForClaim(c, options.linkByEmail));
+        const { user } = await signIn.resolveAccount(assertion.claim, options, (c) => cache.findForClaim(c, options.linkByEmail), ctx);
         const ability = await strapi.service('admin::permission').engine.generateUserAbility(user);
         ctx.state.user = user;
         ctx.state.userAbility = ability;
         await signIn.touch(assertion.claim, user);
+        const peer = peerOf(ctx);
+        activity.recordOnce(`header|${user.id}|${assertion.claim.subject}|${peer}`, HEADER_SESSION_MS, {
+          kind: 'sign-in',
+          via: 'header-strategy',
+          userId: user.id,
+          identity: assertion.claim.subject,
+          peer,
+          source: LINK_SOURCE,
+        });
         return { authenticated: true, credentials: user, ability };
       } catch (error) {
         if (!isRefusal(error)) throw error;

@@ -47,7 +47,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
       }
       if (refusedStep(ctx, 'login')) return;
       try {
-        const result = await signIn.signIn(ctx, compiled);
+        const result = await signIn.signIn(ctx, compiled, 'explicit');
         if (result.state === 'anonymous') throw noIdentity(compiled.settings.header);
       } catch (error) {
         if (!isRefusal(error)) throw error;

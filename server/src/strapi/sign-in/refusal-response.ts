@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { errors } from '@strapi/utils';
 import type { Refusal } from '../../pipeline/refusal';
+import { IDENTITY_STATE, activityOf } from '../activity/activity-log';
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -49,6 +50,16 @@ export function logRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal):
   const line = `[remote-auth] refused (${refusal.code}) ${ctx.method} ${ctx.path} from ${peerOf(ctx)}: ${refusal.reason}`;
   if (refusal.status >= 500) strapi.log.error(line);
   else strapi.log.warn(line);
+  const identity = ctx.state?.[IDENTITY_STATE];
+  activityOf(strapi)?.record({
+    kind: 'refused',
+    reason: refusal.code,
+    status: refusal.status,
+    path: ctx.path.slice(0, 200),
+    hint: refusal.reason.slice(0, 1000),
+    peer: peerOf(ctx),
+    identity: typeof identity === 'string' ? identity : null,
+  });
 }
 
 /**

@@ -8,6 +8,8 @@ import type { Settings } from '../../settings/schema';
 import type { AccountResolver, FindAccount, ResolvedAccount } from './account-resolver';
 import type { AdminUser } from '../accounts/accounts';
 import type { Background } from '../background';
+import { IDENTITY_STATE, type ActivityLog, type SignInVia } from '../activity/activity-log';
+import { mapGroups } from '../../pipeline/group-roles';
 import { LINK_SOURCE, type IdentityLinks } from '../accounts/identity-links';
 import { newDeviceId } from '../sessions/plugin-sessions';
 import { peerOf } from './refusal-response';
@@ -59,6 +61,7 @@ interface Dependencies {
   readonly resolver: AccountResolver;
   readonly links: IdentityLinks;
   readonly background: Background;
+  readonly activity: ActivityLog;
 }
 
 const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefined =>
@@ -82,20 +85,41 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
  * session. Shared by the SPA hand-off, `/remote-auth/login`, strict mode's
  * per-request check and the header auth strategy.
  */
-export function createSignIn({ strapi, resolver, links, background }: Dependencies) {
+export function createSignIn({ strapi, resolver, links, background, activity }: Dependencies) {
   const lastSeen = new Map<string, number>();
 
   /** trust → identity. Throws a Refusal; never touches the database. */
   function assertIdentity(ctx: Context, compiled: CompiledSettings): Assertion {
-    return readAssertion(
+    const assertion = readAssertion(
       { headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress },
       compiled.assertion,
       guardHook(compiled.settings.normalizeIdentity),
     );
+    if (assertion.state === 'asserted') ctx.state[IDENTITY_STATE] = assertion.claim.subject;
+    return assertion;
+  }
+
+  /** Account creation and role changes, as the activity page shows them. */
+  function recordAccountChanges(claim: Claim, resolved: ResolvedAccount, options: Settings, peer: string | null): void {
+    const common = { userId: resolved.user.id, identity: claim.subject, peer, source: LINK_SOURCE };
+    const codes = (roles: readonly { code: string }[] | undefined) => (roles ?? []).map((role) => role.code);
+    if (resolved.created) {
+      activity.record({ ...common, kind: 'created', roles: codes(resolved.user.roles) });
+      return;
+    }
+    if (!resolved.previousRoles) return;
+    const before = codes(resolved.previousRoles);
+    const after = codes(resolved.user.roles);
+    const added = after.filter((code) => !before.includes(code));
+    const removed = before.filter((code) => !after.includes(code));
+    if (added.length === 0 && removed.length === 0) return;
+    // The groups that mapped to a role: what made the roles what they are now.
+    const groups = (claim.attributes.groups ?? []).filter((group) => mapGroups([group], options.groupRoles).roles.length > 0);
+    activity.record({ ...common, kind: 'roles-changed', added, removed, groups });
   }
 
   /** policy → accounts: the admin user this claim signs in as, created, linked or activated if the settings say so. */
-  async function resolveAccount(claim: Claim, options: Settings, find?: FindAccount): Promise<ResolvedAccount> {
+  async function resolveAccount(claim: Claim, options: Settings, find?: FindAccount, ctx?: Context): Promise<ResolvedAccount> {
     const work = (async () => {
       try {
         return await resolver.carryOut(await resolver.plan(claim, options, find), claim, options);
@@ -103,7 +127,9 @@ export function createSignIn({ strapi, resolver, links, background }: Dependenci
         throw unavailable(error, claim);
       }
     })();
-    return withDeadline(work, claim);
+    const resolved = await withDeadline(work, claim);
+    recordAccountChanges(claim, resolved, options, ctx ? peerOf(ctx) : null);
+    return resolved;
   }
 
   function unavailable(error: unknown, claim: Claim): Refusal {
@@ -149,7 +175,7 @@ export function createSignIn({ strapi, resolver, links, background }: Dependenci
   }
 
   /** Mints a session for `user`, after the operator's onLogin hook. */
-  async function startSession(ctx: Context, claim: Claim, resolved: ResolvedAccount, options: Settings): Promise<string> {
+  async function startSession(ctx: Context, claim: Claim, resolved: ResolvedAccount, options: Settings, via: SignInVia): Promise<string> {
     let token: string;
     try {
       if (options.onLogin) {
@@ -161,16 +187,17 @@ export function createSignIn({ strapi, resolver, links, background }: Dependenci
       throw unavailable(error, claim);
     }
     strapi.log.info(`[remote-auth] signed in "${claim.subject}" as admin user ${resolved.user.id} (peer ${peerOf(ctx)})`);
+    activity.record({ kind: 'sign-in', via, userId: resolved.user.id, identity: claim.subject, peer: peerOf(ctx), source: LINK_SOURCE });
     return token;
   }
 
-  async function signIn(ctx: Context, compiled: CompiledSettings): Promise<SignInResult> {
+  async function signIn(ctx: Context, compiled: CompiledSettings, via: SignInVia = 'hand-off'): Promise<SignInResult> {
     const assertion = assertIdentity(ctx, compiled);
     if (assertion.state === 'anonymous') return { state: 'anonymous' };
     const { claim } = assertion;
     const options = compiled.settings;
 
-    const resolved = await resolveAccount(claim, options);
+    const resolved = await resolveAccount(claim, options, undefined, ctx);
     let held: CurrentSession | null;
     try {
       held = await withDeadline(currentSession(strapi, ctx), claim);
@@ -180,7 +207,7 @@ export function createSignIn({ strapi, resolver, links, background }: Dependenci
       throw unavailable(error, claim);
     }
     const alreadySignedIn = held !== null && held.userId === String(resolved.user.id);
-    if (!alreadySignedIn) await startSession(ctx, claim, resolved, options);
+    if (!alreadySignedIn) await startSession(ctx, claim, resolved, options, via);
     return { state: 'signed-in', user: resolved.user, created: resolved.created, minted: !alreadySignedIn, replaced: alreadySignedIn ? null : held };
   }
 

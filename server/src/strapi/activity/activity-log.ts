@@ -1,0 +1,279 @@
+import { hostname } from 'node:os';
+import type { Core } from '@strapi/strapi';
+import type { RefusalCode } from '../../pipeline/refusal';
+import type { Background } from '../background';
+import { ACTIVITY_TABLE } from './activity-table';
+import { maskIdentity } from '../settings/diagnostics';
+
+/** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
+interface Common {
+  /** The admin user the entry is about (for settings-changed: who changed them). */
+  readonly userId?: number | string | null;
+  /** The identity as the proxy sent it (refusals are masked when recorded). */
+  readonly identity?: string | null;
+  /** The TCP peer: the proxy's address. */
+  readonly peer?: string | null;
+  /** Where the identity came from (`header`, an assertion source, `admin` for panel actions). */
+  readonly source?: string | null;
+}
+
+/** Where the refusal recorder finds the identity a refused request asserted (`ctx.state`; kept masked). */
+export const IDENTITY_STATE = 'remoteAuthIdentity';
+
+export type SignInVia = 'hand-off' | 'explicit' | 'strict' | 'header-strategy';
+
+/** One thing worth recording. `kind` decides the details kept. */
+export type ActivityEntry = Common &
+  (
+    | { readonly kind: 'sign-in'; readonly via: SignInVia }
+    | { readonly kind: 'created'; readonly roles: readonly string[] }
+    | { readonly kind: 'roles-changed'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly groups: readonly string[] }
+    | {
+        readonly kind: 'refused';
+        readonly reason: RefusalCode;
+        readonly status: number;
+        readonly path?: string;
+        /** What the operator should change: the refusal's own reason, as "Check this connection" shows it (identity masked when recorded). */
+        readonly hint?: string;
+      }
+    | { readonly kind: 'logout' }
+    | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch'; readonly code?: string }
+    | { readonly kind: 'settings-changed'; readonly keys: readonly string[] }
+    | { readonly kind: 'signed-out-by-admin'; readonly by: number | string; readonly sessions: number }
+    | { readonly kind: 'deactivated'; readonly inactiveDays: number; readonly dryRun?: false }
+  );
+
+export type ActivityKind = ActivityEntry['kind'];
+export const ACTIVITY_KINDS: readonly ActivityKind[] = [
+  'sign-in',
+  'created',
+  'roles-changed',
+  'refused',
+  'logout',
+  'revoked',
+  'settings-changed',
+  'signed-out-by-admin',
+  'deactivated',
+];
+
+export interface ActivityRow {
+  at: number;
+  day: string;
+  kind: string;
+  reason: string | null;
+  user_id: number | null;
+  identity: string | null;
+  peer: string | null;
+  source: string | null;
+  details: string | null;
+  instance: string;
+}
+
+export interface ActivityLogOptions {
+  /** Flush when this many entries wait… */
+  readonly batchSize?: number;
+  /** …or this long after the first one arrived. */
+  readonly flushEveryMs?: number;
+  /** Entries kept in memory at most; past this, new entries are dropped (and counted). */
+  readonly maxBuffered?: number;
+}
+
+export interface ActivityStats {
+  readonly recorded: number;
+  readonly dropped: number;
+  readonly buffered: number;
+}
+
+const TASK = 'recording sign-in activity';
+/** The same refusal (reason, peer, identity) is recorded at most once in this window: a flood of refused requests is one row, not a flood of rows. */
+const REFUSAL_REPEAT_MS = 10_000;
+const MEMO_LIMIT = 10_000;
+const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
+
+/** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
+export const INSTANCE_ID = `${hostname()}:${process.pid}`.slice(0, 64);
+
+export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
+  const { kind, userId, identity, peer, source, ...details } = entry;
+  const reason = kind === 'refused' ? (entry as { reason: string }).reason : null;
+  if (kind === 'refused') {
+    delete (details as { reason?: unknown }).reason;
+    const hint = (details as { hint?: string }).hint;
+    // The reason names the person; the row keeps them masked (also the raw-value prefix the reason may quote).
+    if (hint && identity) (details as { hint?: string }).hint = hint.split(identity).join(maskIdentity(identity));
+  }
+  const userNumber = userId === null || userId === undefined || userId === '' ? null : Number(userId);
+  return {
+    at,
+    day: new Date(at).toISOString().slice(0, 10),
+    kind,
+    reason,
+    user_id: Number.isFinite(userNumber) ? userNumber : null,
+    identity: cut(kind === 'refused' && identity ? maskIdentity(identity) : identity, 255),
+    peer: cut(peer, 64),
+    source: cut(source, 64),
+    details: Object.keys(details).length > 0 ? JSON.stringify(details).slice(0, 4000) : null,
+    instance: INSTANCE_ID,
+  };
+}
+
+/**
+ * The recorder. `record()` never awaits, never throws and never touches the
+ * database: entries wait in a bounded buffer and are written in batches (at
+ * most one batch in flight). A slow or failing database costs entries — a
+ * counter says how many, logged once per failure streak — never a request.
+ */
+export function createActivityLog(strapi: Core.Strapi, background: Background, options: ActivityLogOptions = {}) {
+  const batchSize = options.batchSize ?? 200;
+  const flushEveryMs = options.flushEveryMs ?? 1_000;
+  const maxBuffered = options.maxBuffered ?? 10_000;
+
+  let buffer: ActivityRow[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<void> | null = null;
+  let recorded = 0;
+  let dropped = 0;
+  let droppedInStreak = 0;
+  let closed = false;
+  /** key → until when an equal entry is not recorded again (recordOnce, refusal repeats). */
+  const memo = new Map<string, number>();
+
+  /** True the first time `key` is seen within `ttlMs`; bounded, oldest forgotten first. */
+  function firstWithin(key: string, ttlMs: number): boolean {
+    const now = Date.now();
+    const until = memo.get(key);
+    if (until !== undefined && until > now) return false;
+    memo.delete(key);
+    memo.set(key, now + ttlMs);
+    if (memo.size > MEMO_LIMIT) {
+      for (const oldest of memo.keys()) {
+        memo.delete(oldest);
+        if (memo.size <= MEMO_LIMIT * 0.9) break;
+      }
+    }
+    return true;
+  }
+
+  const drop = (count: number, why: string): void => {
+    dropped += count;
+    droppedInStreak += count;
+    // background logs the first failure of a streak and the recovery, not every drop.
+    background.run(TASK, () => {
+      throw new Error(`${why}; ${droppedInStreak} entries dropped so far (sign-ins are not affected)`);
+    });
+  };
+
+  async function writeBatch(rows: ActivityRow[]): Promise<void> {
+    const written = await background.settle(TASK, async () => {
+      await strapi.db.connection(ACTIVITY_TABLE).insert(rows);
+      return true;
+    });
+    if (written) {
+      recorded += rows.length;
+      if (droppedInStreak > 0) {
+        strapi.log.warn(`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
+        droppedInStreak = 0;
+      }
+    } else {
+      dropped += rows.length;
+      droppedInStreak += rows.length;
+    }
+  }
+
+  /** Writes what waits, batch after batch; one flush at a time. */
+  function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (inFlight) return inFlight;
+    if (buffer.length === 0) return Promise.resolve();
+    inFlight = (async () => {
+      try {
+        while (buffer.length > 0) {
+          const rows = buffer.slice(0, batchSize);
+          buffer = buffer.slice(rows.length);
+          await writeBatch(rows);
+        }
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  }
+
+  function schedule(): void {
+    if (buffer.length >= batchSize) {
+      if (!inFlight) void flush();
+      return;
+    }
+    if (timer || closed) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void flush();
+    }, flushEveryMs);
+    timer.unref();
+  }
+
+  function record(entry: ActivityEntry): void {
+    try {
+      if (entry.kind === 'refused' && !firstWithin(`refused|${entry.reason}|${entry.peer ?? ''}|${entry.identity ?? ''}`, REFUSAL_REPEAT_MS)) return;
+      if (buffer.length >= maxBuffered) {
+        drop(1, `the activity buffer is full (${maxBuffered} entries waiting for the database)`);
+        return;
+      }
+      buffer.push(toRow(entry));
+      schedule();
+    } catch (error) {
+      drop(1, `an activity entry could not be prepared: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    /** Queues an entry; returns at once. Never throws. */
+    record,
+
+    /**
+     * Records `entry` only the first time `key` is seen within `ttlMs` — strict
+     * mode's header authentication runs on every request, its sign-in is
+     * recorded once per session.
+     */
+    recordOnce(key: string, ttlMs: number, entry: ActivityEntry): void {
+      if (firstWithin(key, ttlMs)) record(entry);
+    },
+
+    /** Writes everything buffered (tests, shutdown). Never rejects. */
+    async flush(): Promise<void> {
+      while (buffer.length > 0 || inFlight) await flush();
+    },
+
+    stats(): ActivityStats {
+      return { recorded, dropped, buffered: buffer.length };
+    },
+
+    /** Shutdown: writes what is buffered, then stops the timer. */
+    async close(): Promise<void> {
+      closed = true;
+      try {
+        while (buffer.length > 0 || inFlight) await flush();
+      } finally {
+        if (timer) clearTimeout(timer);
+        timer = null;
+      }
+    },
+  };
+}
+
+export type ActivityLog = ReturnType<typeof createActivityLog>;
+
+const logs = new WeakMap<object, ActivityLog>();
+
+/** Makes the recorder reachable from the free functions that answer refusals (refusal-response.ts). */
+export function attachActivityLog(strapi: Core.Strapi, log: ActivityLog): void {
+  logs.set(strapi, log);
+}
+
+/** The recorder of this Strapi instance, or null before the plugin is wired. */
+export function activityOf(strapi: Core.Strapi): ActivityLog | null {
+  return logs.get(strapi) ?? null;
+}

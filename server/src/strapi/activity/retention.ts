@@ -1,0 +1,77 @@
+import type { Core } from '@strapi/strapi';
+import type { Background } from '../background';
+import type { SettingsSource } from '../settings/settings-source';
+import { ACTIVITY_TABLE } from './activity-table';
+import type { Leases } from './lease';
+
+const DAY_MS = 86_400_000;
+const LEASE = 'activity-retention';
+const TASK = 'pruning old sign-in activity';
+
+/** How often each instance offers to prune (one of them does); `REMOTE_AUTH_RETENTION_INTERVAL_MS` overrides it. */
+const intervalMs = (): number => {
+  const configured = Number(process.env.REMOTE_AUTH_RETENTION_INTERVAL_MS);
+  return Number.isFinite(configured) && configured >= 100 ? configured : 60 * 60_000;
+};
+
+export interface RetentionOptions {
+  /** Rows per DELETE: short statements, so sign-ins writing to the table never wait long. */
+  readonly batchSize?: number;
+  /** Batches per run at most; what is left waits for the next run. */
+  readonly maxBatches?: number;
+}
+
+/**
+ * Deletes activity older than `activityRetentionDays`, in the background, on
+ * one instance at a time: each run first takes the retention lease (see
+ * lease.ts), held for a whole interval — so of several instances sharing the
+ * database exactly one prunes per interval.
+ */
+export function createRetention(strapi: Core.Strapi, settings: SettingsSource, leases: Leases, background: Background, options: RetentionOptions = {}) {
+  const batchSize = options.batchSize ?? 1_000;
+  const maxBatches = options.maxBatches ?? 200;
+  let timer: NodeJS.Timeout | null = null;
+  const every = intervalMs();
+
+  /** Deletes what is older than the retention; `skipped` when another instance holds the lease. */
+  async function prune(): Promise<{ deleted: number } | 'skipped'> {
+    if (!(await leases.acquire(LEASE, every))) return 'skipped';
+    const days = (await settings.current()).settings.activityRetentionDays;
+    const cutoff = Date.now() - days * DAY_MS;
+    const knex = strapi.db.connection;
+    let deleted = 0;
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const ids = (await knex(ACTIVITY_TABLE).where('at', '<', cutoff).orderBy('id').limit(batchSize).pluck('id')) as number[];
+      if (ids.length === 0) break;
+      deleted += Number(await knex(ACTIVITY_TABLE).whereIn('id', ids).delete());
+      if (ids.length < batchSize) break;
+    }
+    if (deleted > 0) {
+      strapi.log.info(`[remote-auth] activity retention: deleted ${deleted} rows older than ${days} days (instance ${leases.holder})`);
+    }
+    return { deleted };
+  }
+
+  return {
+    prune,
+
+    /** First run shortly after boot, then every interval; never keeps the process alive. */
+    start(): void {
+      if (timer) return;
+      const tick = () => background.run(TASK, prune);
+      timer = setTimeout(function again() {
+        tick();
+        timer = setTimeout(again, every);
+        timer.unref();
+      }, Math.min(every, 60_000));
+      timer.unref();
+    },
+
+    stop(): void {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+export type Retention = ReturnType<typeof createRetention>;
