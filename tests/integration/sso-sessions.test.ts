@@ -257,11 +257,14 @@ describe('syncInterval (persistent mode)', () => {
     assert.equal((await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors' })).status, 200);
     if (Date.now() - started < INTERVAL_S * 1000) assert.deepEqual(await rolesOf(who), ['strapi-editor'], 're-synced before the interval');
     await wait(INTERVAL_S * 1000 + 300);
-    // Another person's header on this session: never switches, never syncs either account.
+    // Another person's header on this session: never switches, never syncs either account (and the attempt restarts the clock).
     await handOff('ivy@corp.example', { 'Remote-Groups': 'editors' });
-    assert.equal((await me(session, { 'Remote-User': 'ivy@corp.example', 'Remote-Groups': 'authors' })).status, 200);
+    const other = await me(session, { 'Remote-User': 'ivy@corp.example', 'Remote-Groups': 'authors' });
+    assert.equal(other.status, 200);
+    assert.equal(other.json().data.email, who, 'the request switched person');
     assert.deepEqual(await rolesOf(who), ['strapi-editor']);
     assert.deepEqual(await rolesOf('ivy@corp.example'), ['strapi-editor']);
+    await wait(INTERVAL_S * 1000 + 300);
     // From another origin (T17): ignored.
     await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors', Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' });
     assert.deepEqual(await rolesOf(who), ['strapi-editor']);

@@ -34,6 +34,9 @@ interface AdminSessions {
  *
  * The clock of a person starts when this instance first sees their session:
  * their sign-in has just synced them, or (after a restart) it waits one interval.
+ * Every attempt restarts it, a header naming someone else included, so a
+ * session that keeps arriving with the wrong person's header costs one lookup
+ * per interval, not one per request.
  */
 export function createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background }: Dependencies) {
   const synced = new Map<string, number>();
