@@ -284,3 +284,35 @@ describe('syncInterval (persistent mode)', () => {
     assert.deepEqual(await rolesOf(who), ['strapi-editor']);
   });
 });
+
+describe('link-table migration 4 (created_account) on links made before it', () => {
+  test('backfill: a password → linked; no password and made with its link → created; no password but older → linked', async () => {
+    const { migrateLinksTable } = await import('../../server/src/strapi/accounts/identity-links');
+    const withPassword = await app.createAdmin({ email: 'old.pw@corp.example', password: PASSWORD, roles: ['strapi-editor'] });
+    const madeWithLink = await app.createAdmin({ email: 'old.sso@corp.example', roles: ['strapi-editor'] });
+    const older = await app.createAdmin({ email: 'old.invited@corp.example', roles: ['strapi-editor'] });
+    await knex()('admin_users').where({ id: older.id }).update({ created_at: new Date(Date.now() - 5 * DAY_MS) });
+    const now = new Date();
+    for (const [user, subject] of [[withPassword, 'old.pw'], [madeWithLink, 'old.sso'], [older, 'old.invited']] as const) {
+      await knex()('remote_auth_identities').insert({ source: 'header', subject: `${subject}@corp.example`, user_id: user.id, created_at: now, last_seen_at: now });
+    }
+    const before = Object.fromEntries(
+      (await knex()('remote_auth_identities').select('subject', 'created_account')).map((r: { subject: string; created_account: unknown }) => [r.subject, Boolean(r.created_account)]),
+    );
+    // Back to version 3: the column goes, the store says 3.
+    await knex().schema.alterTable('remote_auth_identities', (table) => table.dropColumn('created_account'));
+    await app.strapi.store({ type: 'plugin', name: 'remote-auth' }).set({ key: 'schemaVersion', value: 3 });
+    await migrateLinksTable(app.strapi);
+    const after = Object.fromEntries(
+      (await knex()('remote_auth_identities').select('subject', 'created_account')).map((r: { subject: string; created_account: unknown }) => [r.subject, Boolean(r.created_account)]),
+    );
+    assert.equal(after['old.pw@corp.example'], false);
+    assert.equal(after['old.sso@corp.example'], true);
+    assert.equal(after['old.invited@corp.example'], false);
+    // Links the plugin made itself come out as they went in.
+    for (const subject of ['gone@corp.example', 'fresh@corp.example', 'existing@corp.example', 'pw.stale@corp.example']) {
+      assert.equal(after[subject], before[subject], subject);
+    }
+    assert.equal(await app.strapi.store({ type: 'plugin', name: 'remote-auth' }).get({ key: 'schemaVersion' }), 4);
+  });
+});
