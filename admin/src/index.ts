@@ -24,7 +24,7 @@ export default {
     app.addSettingsLink('global', {
       id: `${PLUGIN_ID}-sessions`,
       to: `${PLUGIN_ID}/sessions`,
-      intlLabel: { id: getTranslation('sessions.link'), defaultMessage: 'Remote authentication: sessions & accounts' },
+      intlLabel: { id: getTranslation('sessions.link'), defaultMessage: 'SSO sessions & accounts' },
       Component: () => import('./pages/SessionsPage'),
       permissions: PERMISSIONS.sessionsRead,
     });

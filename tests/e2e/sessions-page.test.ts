@@ -81,16 +81,16 @@ describe('Sessions & accounts page in Chromium', { skip }, () => {
 
   test('reachable from Settings; lists the sessions with the single sign-on marks', async () => {
     await page.getByRole('link', { name: 'Settings' }).first().click();
-    await page.getByRole('link', { name: 'Remote authentication: sessions & accounts' }).click();
+    await page.getByRole('link', { name: 'SSO sessions & accounts' }).click();
     await page.waitForURL(/\/admin\/settings\/remote-auth\/sessions$/);
     await waitFor(page, page.getByRole('heading', { level: 1, name: 'Sessions & accounts' }), 'sessions page');
     await waitFor(page, sessionRows('nina@corp.example').first(), 'nina’s sessions');
     assert.equal(await sessionRows('nina@corp.example').count(), 2);
     assert.equal(await sessionRows('omar@corp.example').count(), 1);
-    assert.match(await sessionRows('omar@corp.example').innerText(), /SSO · created/);
-    assert.match(await section('accounts').locator('tr[data-account="pat@corp.example"]').innerText(), /SSO · linked/);
+    assert.match(await sessionRows('omar@corp.example').innerText(), /SSO · created/i);
+    assert.match(await section('accounts').locator('tr[data-account="pat@corp.example"]').innerText(), /SSO · linked/i);
     // The admin signed in through the simulator too: their own session is listed, as a linked account.
-    assert.match(await sessionRows(ADMIN).first().innerText(), /SSO · linked/);
+    assert.match(await sessionRows(ADMIN).first().innerText(), /SSO · linked/i);
     await browser.screenshot(page, 'sessions-1-list', { fullPage: true });
   });
 

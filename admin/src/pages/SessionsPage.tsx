@@ -16,7 +16,7 @@ import { useT, type Translate } from '../utils/useT';
 
 const PAGE_SIZE = 20;
 
-const when = (value: string | null): string => (value ? new Date(value).toLocaleString() : '—');
+const when = (value: string | null): string => (value ? new Date(value).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—');
 const nameOf = (person: SsoPerson): string => [person.firstname, person.lastname].filter(Boolean).join(' ') || person.email || `#${person.id}`;
 
 /** "Single sign-on: created" / "linked": the mark of an account single sign-on manages. */
@@ -188,7 +188,7 @@ function SessionsView() {
                         </Td>
                         {canRevoke ? (
                           <Td>
-                            <Flex gap={2}>
+                            <Flex gap={1} direction="column" alignItems="stretch">
                               <Button
                                 variant="danger-light"
                                 size="S"
