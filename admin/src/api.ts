@@ -127,3 +127,47 @@ export interface DeactivationPreview {
 export const SESSIONS_URL = '/remote-auth/sessions';
 export const ACCOUNTS_URL = '/remote-auth/accounts';
 export const DEPROVISIONING_PREVIEW_URL = '/remote-auth/deprovisioning/preview';
+
+export const ACTIVITY_URL = '/remote-auth/activity';
+export const ACTIVITY_SUMMARY_URL = '/remote-auth/activity/summary';
+export const ACTIVITY_EXPORT_URL = '/remote-auth/activity/export';
+
+/** Entry kinds, as the server records them (server/src/strapi/activity/activity-log.ts). */
+export const ACTIVITY_KINDS = [
+  'sign-in',
+  'created',
+  'roles-changed',
+  'refused',
+  'logout',
+  'revoked',
+  'settings-changed',
+  'signed-out-by-admin',
+  'deactivated',
+] as const;
+
+export interface ActivityRecord {
+  id: number;
+  at: string;
+  kind: string;
+  reason: string | null;
+  user: { id: number; email: string | null } | null;
+  identity: string | null;
+  peer: string | null;
+  source: string | null;
+  details: Record<string, unknown> | null;
+  instance: string | null;
+}
+
+export interface ActivityPage {
+  results: ActivityRecord[];
+  pagination: { page: number; pageSize: number; total: number; pageCount: number };
+}
+
+export interface ActivitySummary {
+  from: string;
+  to: string;
+  days: Array<{ day: string; signIns: number; refusals: number }>;
+  /** Refusal reasons seen in the range (codes). */
+  reasons: string[];
+  recorder: { recorded: number; dropped: number; buffered: number };
+}

@@ -28,6 +28,13 @@ export default {
       Component: () => import('./pages/SessionsPage'),
       permissions: PERMISSIONS.sessionsRead,
     });
+    app.addSettingsLink('global', {
+      id: `${PLUGIN_ID}-activity`,
+      to: `${PLUGIN_ID}/activity`,
+      intlLabel: { id: getTranslation('activity.link'), defaultMessage: 'Remote authentication: activity' },
+      Component: () => import('./pages/ActivityPage'),
+      permissions: PERMISSIONS.activity,
+    });
   },
 
   bootstrap() {

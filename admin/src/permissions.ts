@@ -5,4 +5,5 @@ export const PERMISSIONS = {
   update: [{ action: `plugin::${PLUGIN_ID}.settings.update`, subject: null }],
   sessionsRead: [{ action: `plugin::${PLUGIN_ID}.sessions.read`, subject: null }],
   sessionsRevoke: [{ action: `plugin::${PLUGIN_ID}.sessions.revoke`, subject: null }],
+  activity: [{ action: `plugin::${PLUGIN_ID}.activity.read`, subject: null }],
 };

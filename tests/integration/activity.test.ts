@@ -300,3 +300,46 @@ describe('the activity API', () => {
     assert.equal((await asAdmin(reader, '/remote-auth/settings')).status, 403);
   });
 });
+
+describe('retention', () => {
+  const DAY_MS = 86_400_000;
+
+  test('the lease: of holders racing for it, exactly one gets it; it renews for its holder and passes on when it expires', async () => {
+    const { createLeases } = await import('../../server/src/strapi/activity/lease');
+    const name = `race-${Date.now()}`;
+    const holders = Array.from({ length: 8 }, (_, i) => createLeases(app.strapi, `holder-${i}`));
+    const won = await Promise.all(holders.map((leases) => leases.acquire(name, 60_000)));
+    assert.equal(won.filter(Boolean).length, 1, JSON.stringify(won));
+    const winner = holders[won.indexOf(true)];
+    assert.equal((await winner.holderOf(name))?.holder, winner.holder);
+    assert.equal(await winner.acquire(name, 1), true, 'the holder renews');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const other = holders.find((h) => h !== winner)!;
+    assert.equal(await other.acquire(name, 60_000), true, 'an expired lease passes on');
+    assert.equal(await winner.acquire(name, 60_000), false);
+  });
+
+  test('pruning deletes rows older than activityRetentionDays in batches, keeps the rest; another instance holding the lease skips', async () => {
+    const knex = app.strapi.db.connection;
+    await activity().flush();
+    const now = Date.now();
+    await knex(ACTIVITY_TABLE).where('at', '<', now - 90 * DAY_MS).delete(); // the API tests' rows of 2020
+    const old = Array.from({ length: 2_500 }, (_, i) => now - 91 * DAY_MS - i * 1000);
+    const kept = [now - 89 * DAY_MS, now - DAY_MS];
+    const row = (at: number) => ({ at, day: new Date(at).toISOString().slice(0, 10), kind: 'sign-in', identity: 'retention@corp.example', instance: 'seed' });
+    for (let i = 0; i < old.length; i += 500) await knex(ACTIVITY_TABLE).insert(old.slice(i, i + 500).map(row));
+    await knex(ACTIVITY_TABLE).insert(kept.map(row));
+    const retention = app.strapi.plugin('remote-auth').service('retention') as { prune(): Promise<{ deleted: number } | 'skipped'> };
+    // Another instance holds the lease: this one skips.
+    const { createLeases } = await import('../../server/src/strapi/activity/lease');
+    await knex('remote_auth_leases').where({ name: 'activity-retention' }).delete();
+    assert.equal(await createLeases(app.strapi, 'another-instance').acquire('activity-retention', 60_000), true);
+    assert.equal(await retention.prune(), 'skipped');
+    assert.equal(Number((await knex(ACTIVITY_TABLE).where({ identity: 'retention@corp.example' }).count({ n: '*' }).first())?.n), 2_502);
+    // The lease expired: this one prunes.
+    await knex('remote_auth_leases').where({ name: 'activity-retention' }).update({ expires_at: 0 });
+    assert.deepEqual(await retention.prune(), { deleted: 2_500 });
+    const left = (await knex(ACTIVITY_TABLE).where({ identity: 'retention@corp.example' }).orderBy('at').pluck('at')).map(Number);
+    assert.deepEqual(left, kept);
+  });
+});

@@ -60,6 +60,7 @@ test('defaults', () => {
     allowInactive: false,
     allowPasswordLogin: true,
     logoutRedirectUrl: null,
+    activityRetentionDays: 90,
     normalizeIdentity: null,
     onLogin: null,
   });
@@ -119,7 +120,7 @@ test(
 
 test('settingKeys lists every schema key', () => {
   assert.deepEqual([...settingKeys].sort(), Object.keys(schema).sort());
-  assert.equal(settingKeys.length, 28);
+  assert.equal(settingKeys.length, 29);
 });
 
 test('a full valid configuration is returned as given', () => {
@@ -152,6 +153,7 @@ test('a full valid configuration is returned as given', () => {
     allowInactive: true,
     allowPasswordLogin: false,
     logoutRedirectUrl: 'https://sso.example/logout',
+    activityRetentionDays: 30,
     normalizeIdentity,
     onLogin,
   };
@@ -251,6 +253,7 @@ const WRONG: Record<string, unknown[]> = {
   allowInactive: ['no', 0, null],
   allowPasswordLogin: ['true', 1, null],
   logoutRedirectUrl: [42, true, [], 'javascript:alert(1)', 'ftp://sso.example/', '//evil.example', 'sso.example/logout', '/\\evil.example'],
+  activityRetentionDays: [0, -1, 3651, 1.5, '90', null, true],
   normalizeIdentity: ['value => value', 1, true, {}],
   onLogin: ['() => {}', 1, true, {}, []],
 };

@@ -88,6 +88,8 @@ const TASK = 'recording sign-in activity';
 /** The same refusal (reason, peer, identity) is recorded at most once in this window: a flood of refused requests is one row, not a flood of rows. */
 const REFUSAL_REPEAT_MS = 10_000;
 const MEMO_LIMIT = 10_000;
+/** Shutdown waits this long at most for the last batches: a database that is down must not hold Strapi's exit. */
+const CLOSE_DEADLINE_MS = 5_000;
 const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
 
 /** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
@@ -251,12 +253,22 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
       return { recorded, dropped, buffered: buffer.length };
     },
 
-    /** Shutdown: writes what is buffered, then stops the timer. */
+    /** Shutdown: writes what is buffered (waiting at most `CLOSE_DEADLINE_MS` for the database), then stops the timer. */
     async close(): Promise<void> {
       closed = true;
+      let deadline: NodeJS.Timeout | undefined;
       try {
-        while (buffer.length > 0 || inFlight) await flush();
+        await Promise.race([
+          (async () => {
+            while (buffer.length > 0 || inFlight) await flush();
+          })(),
+          new Promise<void>((resolve) => {
+            deadline = setTimeout(resolve, CLOSE_DEADLINE_MS);
+            deadline.unref();
+          }),
+        ]);
       } finally {
+        clearTimeout(deadline);
         if (timer) clearTimeout(timer);
         timer = null;
       }

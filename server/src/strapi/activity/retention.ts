@@ -6,6 +6,8 @@ import type { Leases } from './lease';
 
 const DAY_MS = 86_400_000;
 const LEASE = 'activity-retention';
+/** At least this long: a run that outlasts its lease would let another instance start beside it. Renewed before every batch. */
+const MIN_LEASE_MS = 5 * 60_000;
 const TASK = 'pruning old sign-in activity';
 
 /** How often each instance offers to prune (one of them does); `REMOTE_AUTH_RETENTION_INTERVAL_MS` overrides it. */
@@ -24,8 +26,9 @@ export interface RetentionOptions {
 /**
  * Deletes activity older than `activityRetentionDays`, in the background, on
  * one instance at a time: each run first takes the retention lease (see
- * lease.ts), held for a whole interval — so of several instances sharing the
- * database exactly one prunes per interval.
+ * lease.ts) and renews it before every batch. The instance that holds it keeps
+ * it while it lives (it renews at each run); another takes over once it has
+ * expired.
  */
 export function createRetention(strapi: Core.Strapi, settings: SettingsSource, leases: Leases, background: Background, options: RetentionOptions = {}) {
   const batchSize = options.batchSize ?? 1_000;
@@ -35,12 +38,14 @@ export function createRetention(strapi: Core.Strapi, settings: SettingsSource, l
 
   /** Deletes what is older than the retention; `skipped` when another instance holds the lease. */
   async function prune(): Promise<{ deleted: number } | 'skipped'> {
-    if (!(await leases.acquire(LEASE, every))) return 'skipped';
+    const ttl = Math.max(every * 2, MIN_LEASE_MS);
+    if (!(await leases.acquire(LEASE, ttl))) return 'skipped';
     const days = (await settings.current()).settings.activityRetentionDays;
     const cutoff = Date.now() - days * DAY_MS;
     const knex = strapi.db.connection;
     let deleted = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
+      if (batch > 0 && !(await leases.acquire(LEASE, ttl))) break; // taken over (this run was too slow): stop
       const ids = (await knex(ACTIVITY_TABLE).where('at', '<', cutoff).orderBy('id').limit(batchSize).pluck('id')) as number[];
       if (ids.length === 0) break;
       deleted += Number(await knex(ACTIVITY_TABLE).whereIn('id', ids).delete());
