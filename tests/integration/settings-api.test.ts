@@ -211,6 +211,7 @@ describe('T21: every setting is for Super Admins only', () => {
     ['allowInactive', true],
     ['allowPasswordLogin', false],
     ['logoutRedirectUrl', '/oauth2/sign_out'],
+    ['activityRetentionDays', 1],
   ];
 
   test('the list below covers every setting except the hooks', () => {

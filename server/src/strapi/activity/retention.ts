@@ -34,10 +34,22 @@ export function createRetention(strapi: Core.Strapi, settings: SettingsSource, l
   const batchSize = options.batchSize ?? 1_000;
   const maxBatches = options.maxBatches ?? 200;
   let timer: NodeJS.Timeout | null = null;
+  let running = false;
   const every = intervalMs();
 
   /** Deletes what is older than the retention; `skipped` when another instance holds the lease. */
   async function prune(): Promise<{ deleted: number } | 'skipped'> {
+    // The lease keeps other instances out; this keeps a second run of this one out (a run can outlast the interval).
+    if (running) return 'skipped';
+    running = true;
+    try {
+      return await pruneHoldingLease();
+    } finally {
+      running = false;
+    }
+  }
+
+  async function pruneHoldingLease(): Promise<{ deleted: number } | 'skipped'> {
     const ttl = Math.max(every * 2, MIN_LEASE_MS);
     if (!(await leases.acquire(LEASE, ttl))) return 'skipped';
     const days = (await settings.current()).settings.activityRetentionDays;
