@@ -107,6 +107,45 @@ export interface AssertionCheck {
 export const SETTINGS_URL = '/remote-auth/settings';
 export const DIAGNOSTICS_URL = '/remote-auth/diagnostics';
 
+/** An admin user as the sessions API shows it; `managed` marks accounts single sign-on created or linked. */
+export interface SsoPerson {
+  id: number;
+  email: string | null;
+  firstname: string | null;
+  lastname: string | null;
+  isActive: boolean;
+  isSuperAdmin: boolean;
+  managed: 'created' | 'linked' | null;
+  subject: string | null;
+  lastSeenAt: string | null;
+}
+
+export interface SsoSession {
+  id: string;
+  user: SsoPerson;
+  startedAt: string;
+  renewedAt: string;
+  expiresAt: string;
+}
+
+export type ManagedAccount = SsoPerson & { sessions: number };
+
+export interface Paged<T> {
+  results: T[];
+  pagination: { page: number; pageSize: number; total: number; pageCount: number };
+}
+
+export interface DeactivationPreview {
+  enabled: boolean;
+  days: number | null;
+  cutoff: string | null;
+  due: Array<SsoPerson & { lastSeenAt: string }>;
+}
+
+export const SESSIONS_URL = '/remote-auth/sessions';
+export const ACCOUNTS_URL = '/remote-auth/accounts';
+export const DEPROVISIONING_PREVIEW_URL = '/remote-auth/deprovisioning/preview';
+
 export const ACTIVITY_URL = '/remote-auth/activity';
 export const ACTIVITY_SUMMARY_URL = '/remote-auth/activity/summary';
 export const ACTIVITY_EXPORT_URL = '/remote-auth/activity/export';

@@ -22,6 +22,13 @@ export default {
       permissions: PERMISSIONS.read,
     });
     app.addSettingsLink('global', {
+      id: `${PLUGIN_ID}-sessions`,
+      to: `${PLUGIN_ID}/sessions`,
+      intlLabel: { id: getTranslation('sessions.link'), defaultMessage: 'SSO sessions & accounts' },
+      Component: () => import('./pages/SessionsPage'),
+      permissions: PERMISSIONS.sessionsRead,
+    });
+    app.addSettingsLink('global', {
       id: `${PLUGIN_ID}-activity`,
       to: `${PLUGIN_ID}/activity`,
       intlLabel: { id: getTranslation('activity.link'), defaultMessage: 'Remote authentication: activity' },

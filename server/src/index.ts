@@ -29,6 +29,12 @@ import { createRenewalGuard } from './strapi/guards/renewal-guard';
 import { createTokenGuard } from './strapi/guards/token-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/guards/webhook-guard';
+import { createPeriodicSync } from './strapi/sign-in/periodic-sync';
+import { createSessionList } from './strapi/sessions/session-list';
+import { createSignOut } from './strapi/sessions/sign-out';
+import { createSessionsController } from './strapi/sessions/sessions-controller';
+import { createDeactivation } from './strapi/deprovision/deactivation';
+import { createDeactivationJob } from './strapi/deprovision/deactivation-job';
 
 export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings/config-type';
 
@@ -50,7 +56,13 @@ function wire(strapi: Core.Strapi) {
   const sessions = createPluginSessions(strapi);
   const passwordLoginGuard = createPasswordLoginGuard({ strapi, accounts, links, sessions });
   const strictGuard = createStrictGuard({ strapi, signIn, sessions, cache, activity });
+  const sessionList = createSessionList(strapi);
+  const signOut = createSignOut(sessions, sessionList);
+  const deactivation = createDeactivation(strapi, sessionList, signOut);
+  const leases = createLeases(strapi);
+  const deactivationJob = createDeactivationJob({ settings, deactivation, leases, background, activity });
   return {
+    deactivationJob,
     background,
     activity,
     settings,
@@ -69,10 +81,12 @@ function wire(strapi: Core.Strapi) {
       tokenGuard: createTokenGuard({ strapi, sessions }),
       strictGuard,
       sessions,
+      periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background }),
       activity,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
-    retention: createRetention(strapi, settings, createLeases(strapi), background),
+    sessionsController: createSessionsController({ strapi, settings, accounts, list: sessionList, signOut, deactivation, job: deactivationJob, activity }),
+    retention: createRetention(strapi, settings, leases, background),
     activityController: createActivityController({ query: createActivityQuery(strapi), activity }),
     settingsController: createSettingsController({
       strapi,
@@ -146,10 +160,12 @@ export default {
     await warnAboutExistingWebhooks(strapi, settings);
     await warnAboutRiskySettings(strapi, settings);
     strapi.server.use(middleware);
+    wired(strapi).deactivationJob.start();
   },
 
   async destroy() {
     plugin?.retention.stop();
+    plugin?.deactivationJob.stop();
     const closing = plugin?.activity.close();
     plugin = null;
     await closing;
@@ -160,6 +176,7 @@ export default {
   controllers: {
     login: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).controller,
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settingsController,
+    sessions: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).sessionsController,
     activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activityController,
   },
   services: {

@@ -62,6 +62,8 @@ test('defaults', () => {
     allowPasswordLogin: true,
     logoutRedirectUrl: null,
     activityRetentionDays: 90,
+    syncInterval: null,
+    deactivateAfterDays: null,
     normalizeIdentity: null,
     onLogin: null,
   });
@@ -121,7 +123,7 @@ test(
 
 test('settingKeys lists every schema key', () => {
   assert.deepEqual([...settingKeys].sort(), Object.keys(schema).sort());
-  assert.equal(settingKeys.length, 29);
+  assert.equal(settingKeys.length, 31);
 });
 
 test('a full valid configuration is returned as given', () => {
@@ -156,6 +158,8 @@ test('a full valid configuration is returned as given', () => {
     allowPasswordLogin: false,
     logoutRedirectUrl: 'https://sso.example/logout',
     activityRetentionDays: 30,
+    syncInterval: 300,
+    deactivateAfterDays: 90,
     normalizeIdentity,
     onLogin,
   };
@@ -192,6 +196,14 @@ test('stripRealm (removed) fails with a message naming its replacement, realms (
     })(),
     /^"stripRealm" was removed.*Use realms instead/,
   );
+});
+
+test('syncInterval and deactivateAfterDays: off (null) by default, and null turns them off again', () => {
+  const defaults = defaultSettings();
+  assert.equal(defaults.syncInterval, null);
+  assert.equal(defaults.deactivateAfterDays, null);
+  assert.equal(parseSettings({ syncInterval: null, deactivateAfterDays: null }).deactivateAfterDays, null);
+  assert.equal(parseSettings({ syncInterval: 60, deactivateAfterDays: 30 }).syncInterval, 60);
 });
 
 test('realms, linkByEmailHeader and maxNewUsersPerMinute: safe defaults', () => {
@@ -257,6 +269,8 @@ const WRONG: Record<string, unknown[]> = {
   allowPasswordLogin: ['true', 1, null],
   logoutRedirectUrl: [42, true, [], 'javascript:alert(1)', 'ftp://sso.example/', '//evil.example', 'sso.example/logout', '/\\evil.example'],
   activityRetentionDays: [0, -1, 3651, 1.5, '90', null, true],
+  syncInterval: [0, -1, 1.5, '300', true, [], 31_536_001],
+  deactivateAfterDays: [0, -1, 36_501, 1.5, '90', true, {}],
   normalizeIdentity: ['value => value', 1, true, {}],
   onLogin: ['() => {}', 1, true, {}, []],
 };

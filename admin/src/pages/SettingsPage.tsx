@@ -31,9 +31,9 @@ const SECTIONS: Array<{ id: string; keys: string[] }> = [
   { id: 'attributes', keys: ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader', 'groupsSeparator'] },
   {
     id: 'accounts',
-    keys: ['autoCreate', 'maxNewUsersPerMinute', 'defaultRoles', 'linkByEmail', 'linkByEmailHeader', 'allowInactive', 'allowPasswordLogin', 'onLogin'],
+    keys: ['autoCreate', 'maxNewUsersPerMinute', 'defaultRoles', 'linkByEmail', 'linkByEmailHeader', 'allowInactive', 'allowPasswordLogin', 'deactivateAfterDays', 'onLogin'],
   },
-  { id: 'groups', keys: ['groupRoles', 'syncRoles', 'allowSuperAdminMapping', 'requireGroups', 'denyGroups'] },
+  { id: 'groups', keys: ['groupRoles', 'syncRoles', 'syncInterval', 'allowSuperAdminMapping', 'requireGroups', 'denyGroups'] },
   { id: 'afterLogout', keys: ['logoutRedirectUrl'] },
   { id: 'activity', keys: ['activityRetentionDays'] },
 ];
@@ -81,6 +81,8 @@ function labels(t: Translate): Record<string, string> {
     denyGroups: t('settings.denyGroups', 'Denied groups'),
     defaultRoles: t('settings.defaultRoles', 'Roles of created accounts'),
     allowInactive: t('settings.allowInactive', 'Let inactive accounts sign in'),
+    deactivateAfterDays: t('settings.deactivateAfterDays', 'Deactivate after days without sign-in'),
+    syncInterval: t('settings.syncInterval', 'Re-sync roles and names every (seconds)'),
     allowPasswordLogin: t('settings.allowPasswordLogin', 'Keep password login'),
     onLogin: t('settings.onLogin', 'After sign-in hook (onLogin)'),
     logoutRedirectUrl: t('settings.logoutRedirectUrl', 'Logout redirect URL'),
@@ -143,6 +145,14 @@ function hints(t: Translate): Record<string, string> {
     requireGroups: t('settings.requireGroups.hint', 'Only members of one of these groups may sign in (wildcards allowed). Empty: anyone.'),
     denyGroups: t('settings.denyGroups.hint', 'Members of any of these groups may not sign in (wildcards allowed).'),
     allowInactive: t('settings.allowInactive.hint', 'Inactive (not blocked) accounts may sign in; signing in activates them.'),
+    deactivateAfterDays: t(
+      'settings.deactivateAfterDays.hint',
+      'Accounts single sign-on created that have not signed in for this many days are deactivated and signed out (hourly check; preview under Sessions & accounts). Never Super Admins, accounts with a password, or accounts it only linked. Empty: off.',
+    ),
+    syncInterval: t(
+      'settings.syncInterval.hint',
+      'Persistent mode, proxy sending the header on every request: roles and names follow the groups header at most this often, from requests of the same person. Empty: only at sign-in.',
+    ),
     allowPasswordLogin: t(
       'settings.allowPasswordLogin.hint',
       'Off: accounts that sign in through the proxy cannot use a password. Super Admins always can.',

@@ -61,7 +61,8 @@ export function inputFrom(draft: Draft, payload: SettingsPayload): SettingsInput
     } else if (kind === 'number' && typeof value === 'string') {
       // Edited as text; a value that is not a number goes to the server as typed, which says why.
       const trimmed = value.trim();
-      input[key] = trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
+      if (trimmed === '' && payload.fields[key]?.default === null) input[key] = null;
+      else input[key] = trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
     } else if (kind === 'mapping' && Array.isArray(value)) {
       input[key] = mappingObject(value as MappingRow[]);
     } else if (kind === 'list' && Array.isArray(value)) {

@@ -49,6 +49,8 @@ export const SUPER_ADMIN_ONLY: Readonly<Record<string, string>> = Object.freeze(
   denyGroups: WHO_SIGNS_IN,
   allowInactive: 'decides whether inactive accounts can sign in (and become active)',
   allowPasswordLogin: 'decides whether accounts linked to single sign-on can bypass it with a password',
+  syncInterval: 'decides how soon a change of groups at the identity provider changes people’s roles',
+  deactivateAfterDays: 'decides which accounts are deactivated automatically',
   logoutRedirectUrl: 'decides where everyone is sent after signing out',
   activityRetentionDays: 'decides how long the record of who signed in is kept; shortening it erases that record',
 });

@@ -85,6 +85,12 @@ export function integer(defaultValue: number, help: string, min: number, max: nu
   };
 }
 
+/** A whole number, or null for "off". */
+export function optionalInteger(help: string, min: number, max: number): Field<number | null> {
+  const whole = integer(min, help, min, max);
+  return { ...whole, default: null, check: (value) => (value === null ? null : whole.check(value)) };
+}
+
 export function list(defaultValue: readonly string[], help: string, validate?: (value: readonly string[]) => void): Field<string[]> {
   return {
     kind: 'list',

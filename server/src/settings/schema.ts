@@ -1,7 +1,7 @@
 import { canonicalHeaderName } from '../pipeline/header-name';
 import { isDomainName, isRealmName, type Claim, type NormalizeIdentity } from '../pipeline/claim';
 import { parseTrustedProxies } from '../pipeline/trusted-proxies';
-import { boolean, choice, hook, integer, list, mapping, secretHeader, text, type Field } from './fields';
+import { boolean, choice, hook, integer, list, mapping, optionalInteger, secretHeader, text, type Field } from './fields';
 import { assertionField, assertionHasGroups, assertionHeader } from './assertion-field';
 
 /** Called after every successful sign-in (Django's `configure_user`). */
@@ -77,6 +77,8 @@ export const schema = {
   denyGroups: list([], 'Members of any of these groups may not sign in (wildcards allowed).'),
   allowInactive: boolean(false, 'Let inactive (never blocked) accounts sign in; the sign-in activates them.'),
   allowPasswordLogin: boolean(true, 'Keep the password form working. Off: SSO accounts cannot use passwords (super admins still can).'),
+  syncInterval: optionalInteger('Persistent mode: re-sync roles and names from a request that carries the header of the signed-in person, at most every this many seconds. Empty: only at sign-in.', 1, 31_536_000),
+  deactivateAfterDays: optionalInteger('Deactivate accounts this plugin created that have not signed in for this many days (never Super Admins, never accounts with a password). Empty: never.', 1, 36_500),
   logoutRedirectUrl: text(null as string | null, 'Where to send people after they log out, e.g. the proxy sign-out URL.', logoutUrl),
   activityRetentionDays: integer(90, 'Days the sign-in activity (Settings → Remote authentication → Activity) is kept; older rows are deleted in the background.', 1, 3650),
   normalizeIdentity: hook<NormalizeIdentity>('config/plugins only: (value) => cleaned value, or null to refuse.'),

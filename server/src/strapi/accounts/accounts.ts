@@ -271,7 +271,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
             isActive: true,
             registrationToken: null,
           })) as AdminUser);
-        const holder = await links.claim(sourceOf(claim), claim.subject, user.id, trx as never);
+        const holder = await links.claim(sourceOf(claim), claim.subject, user.id, trx as never, existing === null);
         if (holder === null) throw await linkedElsewhereNow(claim, user.id);
         if (holder !== Number(user.id)) throw new LostRace(holder);
         return { user, created: existing === null };

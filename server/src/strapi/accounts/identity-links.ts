@@ -11,6 +11,8 @@ export const LINKS_TABLE = 'remote_auth_identities';
 /** Identities read from the header; signed assertions will get sources of their own. */
 export const LINK_SOURCE = 'header';
 const VERSION_KEY = 'schemaVersion';
+/** Migration 4: whether the plugin created the account (true) or linked an existing one. */
+export const CREATED_COLUMN = 'created_account';
 const USER_INDEX = 'remote_auth_identities_source_user_unique';
 
 type Knex = Core.Strapi['db']['connection'];
@@ -67,7 +69,48 @@ const migrations: Migration[] = [
       );
     },
   },
+  {
+    // Whether the plugin created the account (true) or linked an existing one
+    // (false): deprovisioning only ever deactivates accounts the plugin created.
+    // Backfill (see backfillCreatedAccount): an account with a password was not
+    // created by the plugin, which never sets one; an account without a
+    // password counts as created only when its user row was made within a
+    // minute before its link (provisioning writes both in one transaction).
+    // Everything else counts as linked, so the job never touches it.
+    version: 4,
+    present: (knex) => knex.schema.hasColumn(LINKS_TABLE, CREATED_COLUMN),
+    async up(knex) {
+      await knex.schema.alterTable(LINKS_TABLE, (table) => {
+        table.boolean(CREATED_COLUMN).notNullable().defaultTo(false);
+      });
+      await backfillCreatedAccount(knex);
+    },
+  },
 ];
+
+/** Marks, among existing links, those whose account the plugin most probably created (rule above migration 4). */
+async function backfillCreatedAccount(knex: Knex): Promise<void> {
+  const CREATION_WINDOW_MS = 60_000;
+  let after = 0;
+  for (;;) {
+    const rows = (await knex(`${LINKS_TABLE} as l`)
+      .join('admin_users as u', 'u.id', 'l.user_id')
+      .where('l.id', '>', after)
+      .orderBy('l.id')
+      .limit(1000)
+      .select('l.id', 'l.created_at as linked', 'u.created_at as made', 'u.password')) as Array<{ id: number; linked: unknown; made: unknown; password: string | null }>;
+    if (rows.length === 0) return;
+    after = Number(rows[rows.length - 1].id);
+    const created = rows
+      .filter(({ linked, made, password }) => {
+        if (password) return false;
+        const gap = new Date(linked as string).getTime() - new Date(made as string).getTime();
+        return Number.isFinite(gap) && gap >= -CREATION_WINDOW_MS && gap <= CREATION_WINDOW_MS;
+      })
+      .map((row) => row.id);
+    if (created.length > 0) await knex(LINKS_TABLE).whereIn('id', created).update({ [CREATED_COLUMN]: true });
+  }
+}
 
 async function hasIndex(knex: Knex, name: string): Promise<boolean> {
   const client = String(knex.client.config.client);
@@ -81,6 +124,8 @@ async function hasIndex(knex: Knex, name: string): Promise<boolean> {
 }
 
 export const LINKS_SCHEMA_VERSION = migrations[migrations.length - 1].version;
+/** How many migrations bring an empty database to LINKS_SCHEMA_VERSION (version numbers are reserved per branch and may skip). */
+export const LINKS_MIGRATION_COUNT = migrations.length;
 
 /** Brings the table to the current version; a no-op when it already is. Safe when instances boot together. */
 export async function migrateLinksTable(strapi: Core.Strapi): Promise<void> {
@@ -136,11 +181,11 @@ export function createIdentityLinks(strapi: Core.Strapi) {
      * Inside a transaction the caller rolls back when the holder is not the
      * user it created.
      */
-    async claim(source: string, subject: string, userId: number, trx: Knex): Promise<number | null> {
+    async claim(source: string, subject: string, userId: number, trx: Knex, created = false): Promise<number | null> {
       const now = new Date();
       try {
         await table(trx)
-          .insert({ source, subject, user_id: userId, created_at: now, last_seen_at: now })
+          .insert({ source, subject, user_id: userId, created_at: now, last_seen_at: now, [CREATED_COLUMN]: created })
           .onConflict(['source', 'subject'])
           .ignore();
       } catch (error) {

@@ -13,6 +13,7 @@ import { mentionsIdentity } from '../../pipeline/request-identity';
 import type { RenewalGuard } from '../guards/renewal-guard';
 import type { TokenGuard } from '../guards/token-guard';
 import type { PasswordLoginGuard } from '../guards/password-login-guard';
+import type { PeriodicSync } from './periodic-sync';
 import type { ActivityLog } from '../activity/activity-log';
 import { peerOf } from './refusal-response';
 
@@ -25,6 +26,7 @@ interface Dependencies {
   readonly passwordLoginGuard: PasswordLoginGuard;
   readonly renewalGuard: RenewalGuard;
   readonly tokenGuard: TokenGuard;
+  readonly periodicSync: PeriodicSync;
   readonly activity: ActivityLog;
 }
 
@@ -40,7 +42,7 @@ interface Dependencies {
  * - in strict mode, every other request: the strict guard.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, activity }: Dependencies) {
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -76,6 +78,9 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
     // Strict mode judges every request that uses one of our sessions — page loads too: a
     // request can look like one (Accept: text/html) and still reach the admin API.
     if (options.mode === 'strict' && !(await strictGuard(ctx, compiled))) return;
+    if (options.mode === 'persistent' && options.syncInterval !== null) {
+      await periodicSync(ctx, compiled, mentionsIdentity(ctx.req, compiled.identity));
+    }
     if (!document) return next();
     if (isSignedOut(ctx)) return next();
 

@@ -69,7 +69,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache, activity
           userId: user.id,
           identity: assertion.claim.subject,
           peer,
-          source: LINK_SOURCE,
+          source: assertion.claim.source ?? LINK_SOURCE,
         });
         return { authenticated: true, credentials: user, ability };
       } catch (error) {
