@@ -164,8 +164,8 @@ describe('Settings → Signed assertion in Chromium', { skip }, () => {
       await textbox(page, 'Groups claim').fill('roles');
       // Pomerium derives issuer and audience from the route domain: not offered.
       assert.equal(await section(page).getByRole('textbox', { name: 'Issuer', exact: true }).count(), 0);
-      await section(page).scrollIntoViewIfNeeded();
-      await browser.screenshot(section(page), 'assertion-ui-4-pomerium-advanced');
+      // Open "Advanced" makes the card taller than the window: a whole-page shot (Strapi scrolls inside its layout).
+      await browser.screenshot(page, 'assertion-ui-4-pomerium-advanced', { fullPage: true });
       await saveButton(page).click();
       await page.getByText('Settings saved. They apply from the next request.').first().waitFor();
 
