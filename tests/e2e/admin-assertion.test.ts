@@ -185,6 +185,7 @@ describe('Settings → Signed assertion in Chromium', { skip }, () => {
       assert.equal(await saveButton(page).isDisabled(), true, 'nothing to save after the reload');
       // With an assertion the identity header's hint says it is ignored.
       assert.match(await page.locator('[data-field="header"]').innerText(), /Ignored while a signed assertion is configured/);
+      assert.match(await page.locator('[data-field="groupsHeader"]').innerText(), /come from its verified claims/);
       await browser.screenshot(page, 'assertion-ui-5-after-reload', { fullPage: true });
       assert.deepEqual(fatal(errors), []);
     });
