@@ -81,8 +81,14 @@ const section = (page: Page): Locator => page.locator('[data-section="assertion"
 const saveButton = (page: Page): Locator => page.getByRole('button', { name: 'Save', exact: true });
 const textbox = (page: Page, name: string): Locator => section(page).getByRole('textbox', { name, exact: true });
 
+/**
+ * Straight to Strapi, not through the simulator: once an assertion is set, the
+ * simulator's plain Remote-User without a JWT is refused (assertion-missing),
+ * as a request around an identity-aware proxy should be. The session cookies
+ * (same host, another port) go along.
+ */
 async function openSettings(page: Page): Promise<void> {
-  await page.goto(`${sim.url}/admin/settings/remote-auth`);
+  await page.goto(`${app.origin}/admin/settings/remote-auth`);
   await waitFor(page, page.getByRole('heading', { level: 2, name: 'Signed assertion' }), 'Signed assertion section');
 }
 
@@ -158,8 +164,8 @@ describe('Settings → Signed assertion in Chromium', { skip }, () => {
       await textbox(page, 'Groups claim').fill('roles');
       // Pomerium derives issuer and audience from the route domain: not offered.
       assert.equal(await section(page).getByRole('textbox', { name: 'Issuer', exact: true }).count(), 0);
-      await section(page).scrollIntoViewIfNeeded();
-      await browser.screenshot(section(page), 'assertion-ui-4-pomerium-advanced');
+      // Open "Advanced" makes the card taller than the window: a whole-page shot (Strapi scrolls inside its layout).
+      await browser.screenshot(page, 'assertion-ui-4-pomerium-advanced', { fullPage: true });
       await saveButton(page).click();
       await page.getByText('Settings saved. They apply from the next request.').first().waitFor();
 
@@ -170,8 +176,7 @@ describe('Settings → Signed assertion in Chromium', { skip }, () => {
         claims: { groups: 'roles' },
       });
 
-      await page.reload();
-      await waitFor(page, page.getByRole('heading', { level: 2, name: 'Signed assertion' }), 'section after reload');
+      await openSettings(page);
       assert.match(await section(page).getByRole('combobox', { name: PICKER }).innerText(), /Pomerium/);
       assert.equal(await textbox(page, 'Route domain').inputValue(), 'strapi.corp.example');
       await section(page).getByRole('button', { name: /^Advanced/ }).click();
@@ -180,6 +185,7 @@ describe('Settings → Signed assertion in Chromium', { skip }, () => {
       assert.equal(await saveButton(page).isDisabled(), true, 'nothing to save after the reload');
       // With an assertion the identity header's hint says it is ignored.
       assert.match(await page.locator('[data-field="header"]').innerText(), /Ignored while a signed assertion is configured/);
+      assert.match(await page.locator('[data-field="groupsHeader"]').innerText(), /come from its verified claims/);
       await browser.screenshot(page, 'assertion-ui-5-after-reload', { fullPage: true });
       assert.deepEqual(fatal(errors), []);
     });

@@ -291,6 +291,11 @@ function SettingsForm() {
   if (draft.assertion) {
     // With a signed assertion the identity comes from the verified token only (see the section's note).
     hint.header = t('settings.header.withAssertion', 'Ignored while a signed assertion is configured: the identity comes from the verified token.');
+    const fromClaims = t(
+      'settings.attributes.withAssertion',
+      'Ignored while a signed assertion is configured: e-mail, names and groups come from its verified claims (Signed assertion → Advanced).',
+    );
+    for (const key of ['emailHeader', 'firstNameHeader', 'lastNameHeader', 'groupsHeader', 'groupsSeparator']) hint[key] = fromClaims;
     hint.trustedProxies = t(
       'settings.trustedProxies.withAssertion',
       'Optional with a signed assertion: an empty list accepts a verified assertion from any peer (Cloudflare’s edge, Google’s front ends); listing the proxy’s addresses adds defence in depth.',
