@@ -31,7 +31,7 @@ export default {
     app.addSettingsLink('global', {
       id: `${PLUGIN_ID}-activity`,
       to: `${PLUGIN_ID}/activity`,
-      intlLabel: { id: getTranslation('activity.link'), defaultMessage: 'Remote authentication: activity' },
+      intlLabel: { id: getTranslation('activity.link'), defaultMessage: 'SSO sign-in activity' },
       Component: () => import('./pages/ActivityPage'),
       permissions: PERMISSIONS.activity,
     });

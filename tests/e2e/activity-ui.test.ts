@@ -1,5 +1,5 @@
 /**
- * Settings → Remote authentication: activity, in Chromium against a real
+ * Settings → SSO sign-in activity, in Chromium against a real
  * Strapi behind the SSO simulator: the per-day chart drawn from the data,
  * filters (outcome, person, dates) narrowing the table, refusal rows with the
  * server's reason and the link to "Check this connection", pagination, and
@@ -104,7 +104,7 @@ describe('the Activity page in Chromium', { skip }, () => {
 
     // Reached from Settings, like an operator would.
     await page.goto(`${sim.url}/admin/settings`);
-    await page.getByRole('link', { name: 'Remote authentication: activity' }).click();
+    await page.getByRole('link', { name: 'SSO sign-in activity' }).click();
     await waitFor(page, page.getByRole('heading', { level: 1, name: 'Sign-in activity' }), 'activity page');
     await waitFor(page, rowsOf(page).first(), 'activity rows');
 

@@ -135,7 +135,7 @@ function Details({ record, t }: { record: ActivityRecord; t: Translate }) {
 }
 
 /**
- * Settings → Remote authentication: activity. Who signed in, through which
+ * Settings → SSO sign-in activity. Who signed in, through which
  * proxy, what their groups did to their roles, who was refused and why (with
  * the same reason "Check this connection" gives), per day and as CSV.
  */
