@@ -123,7 +123,7 @@ test(
 
 test('settingKeys lists every schema key', () => {
   assert.deepEqual([...settingKeys].sort(), Object.keys(schema).sort());
-  assert.equal(settingKeys.length, 31);
+  assert.equal(settingKeys.length, 32);
 });
 
 test('a full valid configuration is returned as given', () => {
