@@ -75,7 +75,7 @@ function tokenFor(name: PresetName, person = jane): Promise<string> {
     case 'pomerium':
       return pomeriumToken(ec, { routeDomain: ROUTE, person });
     case 'oidc':
-      return oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person });
+      return oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person, claims: { sub: `sub-of-${person.email}` } });
   }
 }
 
@@ -109,19 +109,24 @@ beforeEach(() => {
 
 describe('every preset signs the person in', () => {
   for (const name of ['cloudflare', 'iap', 'iapApp', 'alb', 'pomerium', 'oidc'] as const) {
+    // oidc's identity is `sub`, not the address: jane's account is already linked to her e-mail
+    // identity (account-linked-elsewhere), so this preset signs in a person of its own.
+    const linking = name === 'oidc' ? { autoCreate: true } : {};
+    const person = name === 'oidc' ? { ...jane, email: 'jane.oidc@corp.example' } : jane;
+
     test(`${name}: hand-off on the admin page`, async () => {
-      use(name);
-      const res = await handOff({ [HEADERS[name]]: await tokenFor(name) });
-      await assertSignedInAs(app, res, 'jane@corp.example');
+      use(name, linking);
+      const res = await handOff({ [HEADERS[name]]: await tokenFor(name, person) });
+      await assertSignedInAs(app, res, person.email);
     });
 
     test(`${name}: strict mode, every API request carries the assertion`, async () => {
-      use(name, { mode: 'strict' });
-      const token = await tokenFor(name);
+      use(name, { mode: 'strict', ...linking });
+      const token = await tokenFor(name, person);
       for (let i = 0; i < 3; i++) {
         const me = await api('/admin/users/me', { [HEADERS[name]]: token });
         assert.equal(me.status, 200, me.body);
-        assert.equal(me.json().data.email, 'jane@corp.example');
+        assert.equal(me.json().data.email, person.email);
       }
     });
   }
@@ -146,10 +151,57 @@ describe('every preset signs the person in', () => {
     const sub = randomUUID();
     const token = await oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person: { email: 'opaque@corp.example' }, claims: { sub } });
     await assertSignedInAs(app, await handOff({ 'X-Id-Token': token }), 'opaque@corp.example');
-    const link = await app.strapi.db.connection('remote_auth_identities').where({ source: 'assertion' }).first();
-    assert.equal(link.subject, `${keys.origin} ${sub}`);
+    const link = await app.strapi.db.connection('remote_auth_identities').where({ source: 'assertion', subject: `${keys.origin} ${sub}` }).first();
+    assert.ok(link, 'no "assertion" link with the subject "<iss> <sub>"');
   });
 });
+
+describe('e-mail is not identity: an IdP address someone can edit signs nobody in (CVE-2023-3128)', () => {
+  const idToken = (sub: string, claims: Record<string, unknown> = {}, email = 'root@corp.example') =>
+    oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person: { email }, claims: { sub, ...claims } });
+  const idRefused = async (token: string, status: number, code: string) => {
+    const before = await snapshot(app);
+    await assertRefused(app, before, await handOff({ 'X-Id-Token': token }), status, code);
+  };
+
+  test('oidc: the identity is "<iss> <sub>"; a Super Admin\'s address on a stranger\'s IdP account does not link', async () => {
+    use('oidc', { autoCreate: true });
+    await idRefused(await idToken(randomUUID()), 403, 'account-not-linked');
+  });
+
+  test('oidc: once linked, another sub with the same (verified) address is refused (account-linked-elsewhere)', async () => {
+    const owner = `owner-${randomUUID()}`;
+    use('oidc', { linkByEmailHeader: true });
+    await assertSignedInAs(app, await handOff({ 'X-Id-Token': await idToken(owner) }), 'root@corp.example');
+    const link = await app.strapi.db.connection('remote_auth_identities').where({ source: 'assertion', subject: `${keys.origin} ${owner}` }).first();
+    assert.ok(link, 'the sub was not linked');
+    await idRefused(await idToken(randomUUID(), { preferred_username: 'mallory' }), 403, 'account-linked-elsewhere');
+    await assertSignedInAs(app, await handOff({ 'X-Id-Token': await idToken(owner) }), 'root@corp.example');
+  });
+
+  test('email_verified false: refused (assertion-email-unverified) for oidc, custom and an e-mail identity', async () => {
+    use('oidc', { linkByEmailHeader: true, autoCreate: true });
+    await idRefused(await idToken(randomUUID(), { email_verified: false }), 403, 'assertion-email-unverified');
+    await idRefused(await idToken(randomUUID(), { email_verified: 'false' }), 403, 'assertion-email-unverified');
+    await idRefused(await idToken(randomUUID(), { email_verified: false }, `new-${randomUUID().slice(0, 8)}@corp.example`), 403, 'assertion-email-unverified');
+    app.configure({ assertion: { ...presets().oidc, preset: 'custom', jwksUrl: keys.jwksUrl }, autoCreate: true });
+    await idRefused(await idToken(randomUUID(), { email_verified: false }), 403, 'assertion-email-unverified');
+    app.configure({ assertion: { ...presets().oidc, claims: { identity: 'email' } }, autoCreate: true });
+    await idRefused(await idToken(randomUUID(), { email_verified: false }), 403, 'assertion-email-unverified');
+    use('cloudflare');
+    await refusedCf(await cfToken({ email_verified: false }), 'assertion-email-unverified');
+  });
+
+  test('cloudflare-access keeps the e-mail identity (the provider asserts a verified address)', async () => {
+    use('cloudflare');
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }))), 'jane@corp.example');
+  });
+});
+
+const refusedCf = async (token: string, code: string, status = 403) => {
+  const before = await snapshot(app);
+  await assertRefused(app, before, await handOff(cf(token)), status, code);
+};
 
 describe('groups, roles and names come from the verified claims', () => {
   test('Pomerium groups map to roles; names are synced; the groups header of the plain set-up is ignored', async () => {
