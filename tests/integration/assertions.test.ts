@@ -12,7 +12,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
-import { UNKNOWN_KID_COOLDOWN_MS } from '../../server/src/assertions/key-store';
+import { UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES } from '../../server/src/assertions/key-store';
 import {
   albToken,
   cloudflareToken,
@@ -235,6 +235,10 @@ describe('groups, roles and names come from the verified claims', () => {
   });
 });
 
+/** A key store this Strapi has not used yet (the stores are kept per key source and maxKeyAgeSeconds): a restart. */
+const freshStore = (name: 'cloudflare' | 'alb') =>
+  app.configure({ assertion: { ...presets()[name], maxKeyAgeSeconds: 3600 + Math.floor(Math.random() * 1_000_000) } });
+
 describe('refused, each with its code, and nothing created', () => {
   const refused = async (headers: Record<string, string> | string[], status: number, code: string) => {
     const before = await snapshot(app);
@@ -276,17 +280,55 @@ describe('refused, each with its code, and nothing created', () => {
     await refused(cf(await cfToken({}, stranger)), 403, 'assertion-signature');
   });
 
-  test('an unknown kid is refused after one refetch; a flood of random kids costs one request per cool-down', async () => {
+  test('an unknown kid is refused after one refetch; a flood of random kids costs the key URL a bounded budget', async () => {
+    freshStore('cloudflare');
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }))), 'jane@corp.example');
     const unknown = await createSigningKey('RS256', 'never-published');
-    const flood = await Promise.all(Array.from({ length: 20 }, () => cfToken({}, unknown, { kid: randomUUID() })));
+    const flood = await Promise.all(Array.from({ length: 30 }, () => cfToken({}, unknown, { kid: randomUUID() })));
     const before = keys.requestsTo('/jwks');
     const started = Date.now();
     await refused(cf(await cfToken({}, unknown)), 403, 'assertion-unknown-key');
     assert.equal(keys.requestsTo('/jwks'), before + 1, 'the unknown kid should cause exactly one refetch');
-    for (const token of flood) assert.equal((await handOff(cf(token))).status, 403);
-    // One refetch, plus at most one per cool-down that passed meanwhile (none on any machine that is not crawling).
-    const allowed = 1 + Math.floor((Date.now() - started) / UNKNOWN_KID_COOLDOWN_MS);
+    await refused(cf(await cfToken({}, unknown)), 403, 'assertion-unknown-key');
+    assert.equal(keys.requestsTo('/jwks'), before + 1, 'the same unknown kid was fetched again during its cool-down');
+    for (const token of flood) {
+      const res = await handOff(cf(token));
+      assert.ok([403, 503].includes(res.status), `a made-up kid answered ${res.status}`);
+    }
+    // The budget, plus what it refilled meanwhile (nothing much on any machine that is not crawling).
+    const allowed = UNKNOWN_KID_FETCHES + Math.floor(((Date.now() - started) * UNKNOWN_KID_FETCHES) / UNKNOWN_KID_COOLDOWN_MS);
     assert.ok(keys.requestsTo('/jwks') - before <= allowed, 'random kids hammered the key URL');
+  });
+
+  test('JWKS: a made-up kid does not put a cool-down on a key the provider publishes right after', async () => {
+    freshStore('cloudflare');
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }))), 'jane@corp.example');
+    await refused(cf(await cfToken({}, stranger, { kid: `random-${randomUUID()}` })), 403, 'assertion-unknown-key');
+    const rotated = await createSigningKey('RS256', `rotated-${randomUUID()}`);
+    keys.publish(rsa, ec, rotated);
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }, rotated))), 'jane@corp.example');
+  });
+
+  test('ALB: a made-up kid does not lock out a never-seen real kid; a spent budget answers keys-unavailable, not unknown-key', async () => {
+    freshStore('alb');
+    const attacker = await createSigningKey('ES256');
+    const forged = () => albToken(attacker, { albArn: ARN, issuer: ALB_ISSUER, person: { email: 'root@corp.example' }, header: { kid: randomUUID() } });
+    await refused({ 'x-amzn-oidc-data': await forged() }, 403, 'assertion-unknown-key');
+    await assertSignedInAs(app, await handOff({ 'x-amzn-oidc-data': await albToken(ec, { albArn: ARN, issuer: ALB_ISSUER, person: jane }) }), 'jane@corp.example');
+    // Spend the budget with made-up kids: the first refusal past it is 503 keys-unavailable with Retry-After.
+    let spent: TestResponse | null = null;
+    for (let i = 0; i < 4 * UNKNOWN_KID_FETCHES && spent === null; i++) {
+      const before = await snapshot(app);
+      const res = await handOff({ 'x-amzn-oidc-data': await forged() });
+      if (res.status === 503) {
+        await assertRefused(app, before, res, 503, 'keys-unavailable');
+        assert.ok(Number(res.headers['retry-after']) > 0, 'no Retry-After');
+        spent = res;
+      } else {
+        await assertRefused(app, before, res, 403, 'assertion-unknown-key');
+      }
+    }
+    assert.ok(spent, 'made-up kids never exhausted the fetch budget');
   });
 
   test('a token naming its own key (jwk / jku headers) is not believed', async () => {
