@@ -267,6 +267,18 @@ describe('refused, each with its code, and nothing created', () => {
     await refused({ 'x-goog-iap-jwt-assertion': token }, 403, 'assertion-audience');
   });
 
+  test('oidc: an ID token issued to another client (azp) that lists ours in aud', async () => {
+    use('oidc');
+    const token = await oidcToken(rsa, { issuer: keys.origin, clientId: 'x', person: jane, claims: { aud: ['other-client', 'strapi-admin'], azp: 'other-client' } });
+    await refused({ 'X-Id-Token': token }, 403, 'assertion-audience');
+  });
+
+  test('oidc: a Keycloak-style access token (payload typ Bearer) is not an ID token', async () => {
+    use('oidc');
+    const token = await oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person: jane, claims: { typ: 'Bearer', scope: 'openid email' } });
+    await refused({ 'X-Id-Token': token }, 400, 'assertion-malformed');
+  });
+
   test('alg: none', async () => {
     await refused(cf(unsignedToken({ email: jane.email, iss: `https://${TEAM}.cloudflareaccess.com`, aud: [AUD], exp: now() + 600 })), 403, 'assertion-algorithm');
   });
