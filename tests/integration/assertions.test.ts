@@ -253,6 +253,10 @@ describe('refused, each with its code, and nothing created', () => {
     await refused(cf(await cfToken({ nbf: now() + 3600 })), 403, 'assertion-expired');
   });
 
+  test('iat in the future beyond clockToleranceSeconds', async () => {
+    await refused(cf(await cfToken({ iat: now() + 86400 })), 403, 'assertion-expired');
+  });
+
   test('wrong iss (another Cloudflare team)', async () => {
     await refused(cf(await cfToken({ iss: 'https://evil.cloudflareaccess.com' })), 403, 'assertion-issuer');
   });

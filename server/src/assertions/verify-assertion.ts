@@ -56,6 +56,7 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
     throw refusalFromJose(error, rules.label);
   }
   if (rules.albSigner !== null) assertAlbHeader(verified.header, rules, where);
+  assertIssuedInThePast(verified.payload, rules, where);
   if (rules.preset === 'oidc' || rules.preset === 'custom') assertAuthorizedParty(verified.payload, rules, where);
   // An OAuth access token (RFC 9068) of the same issuer and audience is not an identity assertion.
   const typ = typeof verified.header.typ === 'string' ? verified.header.typ.toLowerCase() : '';
@@ -68,6 +69,13 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
     throw malformed(`${where} is an OAuth ${payloadTyp === 'bearer' ? 'access' : 'refresh'} token (claim typ ${String(verified.payload.typ)}), not an identity assertion; forward the ID token`);
   }
   return verified;
+}
+
+/** jose checks `iat` is a number; an issue time in the future (beyond the tolerance) is a clock or a forgery problem. */
+function assertIssuedInThePast(payload: JWTPayload, rules: SignedAssertionRules, where: string): void {
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + rules.clockToleranceSeconds) {
+    throw refuse('assertion-expired', `${where} has an issue time (iat ${payload.iat}) in the future, beyond clockToleranceSeconds (${rules.clockToleranceSeconds} s); is the clock of this server right?`);
+  }
 }
 
 /**
