@@ -12,7 +12,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
-import { UNKNOWN_KID_COOLDOWN_MS } from '../../server/src/assertions/key-store';
+import { UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES } from '../../server/src/assertions/key-store';
 import {
   albToken,
   cloudflareToken,
@@ -75,7 +75,7 @@ function tokenFor(name: PresetName, person = jane): Promise<string> {
     case 'pomerium':
       return pomeriumToken(ec, { routeDomain: ROUTE, person });
     case 'oidc':
-      return oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person });
+      return oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person, claims: { sub: `sub-of-${person.email}` } });
   }
 }
 
@@ -109,19 +109,24 @@ beforeEach(() => {
 
 describe('every preset signs the person in', () => {
   for (const name of ['cloudflare', 'iap', 'iapApp', 'alb', 'pomerium', 'oidc'] as const) {
+    // oidc's identity is `sub`, not the address: jane's account is already linked to her e-mail
+    // identity (account-linked-elsewhere), so this preset signs in a person of its own.
+    const linking = name === 'oidc' ? { autoCreate: true } : {};
+    const person = name === 'oidc' ? { ...jane, email: 'jane.oidc@corp.example' } : jane;
+
     test(`${name}: hand-off on the admin page`, async () => {
-      use(name);
-      const res = await handOff({ [HEADERS[name]]: await tokenFor(name) });
-      await assertSignedInAs(app, res, 'jane@corp.example');
+      use(name, linking);
+      const res = await handOff({ [HEADERS[name]]: await tokenFor(name, person) });
+      await assertSignedInAs(app, res, person.email);
     });
 
     test(`${name}: strict mode, every API request carries the assertion`, async () => {
-      use(name, { mode: 'strict' });
-      const token = await tokenFor(name);
+      use(name, { mode: 'strict', ...linking });
+      const token = await tokenFor(name, person);
       for (let i = 0; i < 3; i++) {
         const me = await api('/admin/users/me', { [HEADERS[name]]: token });
         assert.equal(me.status, 200, me.body);
-        assert.equal(me.json().data.email, 'jane@corp.example');
+        assert.equal(me.json().data.email, person.email);
       }
     });
   }
@@ -146,10 +151,57 @@ describe('every preset signs the person in', () => {
     const sub = randomUUID();
     const token = await oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person: { email: 'opaque@corp.example' }, claims: { sub } });
     await assertSignedInAs(app, await handOff({ 'X-Id-Token': token }), 'opaque@corp.example');
-    const link = await app.strapi.db.connection('remote_auth_identities').where({ source: 'assertion' }).first();
-    assert.equal(link.subject, `${keys.origin} ${sub}`);
+    const link = await app.strapi.db.connection('remote_auth_identities').where({ source: 'assertion', subject: `${keys.origin} ${sub}` }).first();
+    assert.ok(link, 'no "assertion" link with the subject "<iss> <sub>"');
   });
 });
+
+describe('e-mail is not identity: an IdP address someone can edit signs nobody in (CVE-2023-3128)', () => {
+  const idToken = (sub: string, claims: Record<string, unknown> = {}, email = 'root@corp.example') =>
+    oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person: { email }, claims: { sub, ...claims } });
+  const idRefused = async (token: string, status: number, code: string) => {
+    const before = await snapshot(app);
+    await assertRefused(app, before, await handOff({ 'X-Id-Token': token }), status, code);
+  };
+
+  test('oidc: the identity is "<iss> <sub>"; a Super Admin\'s address on a stranger\'s IdP account does not link', async () => {
+    use('oidc', { autoCreate: true });
+    await idRefused(await idToken(randomUUID()), 403, 'account-not-linked');
+  });
+
+  test('oidc: once linked, another sub with the same (verified) address is refused (account-linked-elsewhere)', async () => {
+    const owner = `owner-${randomUUID()}`;
+    use('oidc', { linkByEmailHeader: true });
+    await assertSignedInAs(app, await handOff({ 'X-Id-Token': await idToken(owner) }), 'root@corp.example');
+    const link = await app.strapi.db.connection('remote_auth_identities').where({ source: 'assertion', subject: `${keys.origin} ${owner}` }).first();
+    assert.ok(link, 'the sub was not linked');
+    await idRefused(await idToken(randomUUID(), { preferred_username: 'mallory' }), 403, 'account-linked-elsewhere');
+    await assertSignedInAs(app, await handOff({ 'X-Id-Token': await idToken(owner) }), 'root@corp.example');
+  });
+
+  test('email_verified false: refused (assertion-email-unverified) for oidc, custom and an e-mail identity', async () => {
+    use('oidc', { linkByEmailHeader: true, autoCreate: true });
+    await idRefused(await idToken(randomUUID(), { email_verified: false }), 403, 'assertion-email-unverified');
+    await idRefused(await idToken(randomUUID(), { email_verified: 'false' }), 403, 'assertion-email-unverified');
+    await idRefused(await idToken(randomUUID(), { email_verified: false }, `new-${randomUUID().slice(0, 8)}@corp.example`), 403, 'assertion-email-unverified');
+    app.configure({ assertion: { ...presets().oidc, preset: 'custom', jwksUrl: keys.jwksUrl }, autoCreate: true });
+    await idRefused(await idToken(randomUUID(), { email_verified: false }), 403, 'assertion-email-unverified');
+    app.configure({ assertion: { ...presets().oidc, claims: { identity: 'email' } }, autoCreate: true });
+    await idRefused(await idToken(randomUUID(), { email_verified: false }), 403, 'assertion-email-unverified');
+    use('cloudflare');
+    await refusedCf(await cfToken({ email_verified: false }), 'assertion-email-unverified');
+  });
+
+  test('cloudflare-access keeps the e-mail identity (the provider asserts a verified address)', async () => {
+    use('cloudflare');
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }))), 'jane@corp.example');
+  });
+});
+
+const refusedCf = async (token: string, code: string, status = 403) => {
+  const before = await snapshot(app);
+  await assertRefused(app, before, await handOff(cf(token)), status, code);
+};
 
 describe('groups, roles and names come from the verified claims', () => {
   test('Pomerium groups map to roles; names are synced; the groups header of the plain set-up is ignored', async () => {
@@ -183,6 +235,10 @@ describe('groups, roles and names come from the verified claims', () => {
   });
 });
 
+/** A key store this Strapi has not used yet (the stores are kept per key source and maxKeyAgeSeconds): a restart. */
+const freshStore = (name: 'cloudflare' | 'alb') =>
+  app.configure({ assertion: { ...presets()[name], maxKeyAgeSeconds: 3600 + Math.floor(Math.random() * 1_000_000) } });
+
 describe('refused, each with its code, and nothing created', () => {
   const refused = async (headers: Record<string, string> | string[], status: number, code: string) => {
     const before = await snapshot(app);
@@ -195,6 +251,10 @@ describe('refused, each with its code, and nothing created', () => {
 
   test('nbf in the future', async () => {
     await refused(cf(await cfToken({ nbf: now() + 3600 })), 403, 'assertion-expired');
+  });
+
+  test('iat in the future beyond clockToleranceSeconds', async () => {
+    await refused(cf(await cfToken({ iat: now() + 86400 })), 403, 'assertion-expired');
   });
 
   test('wrong iss (another Cloudflare team)', async () => {
@@ -211,6 +271,18 @@ describe('refused, each with its code, and nothing created', () => {
     await refused({ 'x-goog-iap-jwt-assertion': token }, 403, 'assertion-audience');
   });
 
+  test('oidc: an ID token issued to another client (azp) that lists ours in aud', async () => {
+    use('oidc');
+    const token = await oidcToken(rsa, { issuer: keys.origin, clientId: 'x', person: jane, claims: { aud: ['other-client', 'strapi-admin'], azp: 'other-client' } });
+    await refused({ 'X-Id-Token': token }, 403, 'assertion-audience');
+  });
+
+  test('oidc: a Keycloak-style access token (payload typ Bearer) is not an ID token', async () => {
+    use('oidc');
+    const token = await oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person: jane, claims: { typ: 'Bearer', scope: 'openid email' } });
+    await refused({ 'X-Id-Token': token }, 400, 'assertion-malformed');
+  });
+
   test('alg: none', async () => {
     await refused(cf(unsignedToken({ email: jane.email, iss: `https://${TEAM}.cloudflareaccess.com`, aud: [AUD], exp: now() + 600 })), 403, 'assertion-algorithm');
   });
@@ -224,17 +296,55 @@ describe('refused, each with its code, and nothing created', () => {
     await refused(cf(await cfToken({}, stranger)), 403, 'assertion-signature');
   });
 
-  test('an unknown kid is refused after one refetch; a flood of random kids costs one request per cool-down', async () => {
+  test('an unknown kid is refused after one refetch; a flood of random kids costs the key URL a bounded budget', async () => {
+    freshStore('cloudflare');
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }))), 'jane@corp.example');
     const unknown = await createSigningKey('RS256', 'never-published');
-    const flood = await Promise.all(Array.from({ length: 20 }, () => cfToken({}, unknown, { kid: randomUUID() })));
+    const flood = await Promise.all(Array.from({ length: 30 }, () => cfToken({}, unknown, { kid: randomUUID() })));
     const before = keys.requestsTo('/jwks');
     const started = Date.now();
     await refused(cf(await cfToken({}, unknown)), 403, 'assertion-unknown-key');
     assert.equal(keys.requestsTo('/jwks'), before + 1, 'the unknown kid should cause exactly one refetch');
-    for (const token of flood) assert.equal((await handOff(cf(token))).status, 403);
-    // One refetch, plus at most one per cool-down that passed meanwhile (none on any machine that is not crawling).
-    const allowed = 1 + Math.floor((Date.now() - started) / UNKNOWN_KID_COOLDOWN_MS);
+    await refused(cf(await cfToken({}, unknown)), 403, 'assertion-unknown-key');
+    assert.equal(keys.requestsTo('/jwks'), before + 1, 'the same unknown kid was fetched again during its cool-down');
+    for (const token of flood) {
+      const res = await handOff(cf(token));
+      assert.ok([403, 503].includes(res.status), `a made-up kid answered ${res.status}`);
+    }
+    // The budget, plus what it refilled meanwhile (nothing much on any machine that is not crawling).
+    const allowed = UNKNOWN_KID_FETCHES + Math.floor(((Date.now() - started) * UNKNOWN_KID_FETCHES) / UNKNOWN_KID_COOLDOWN_MS);
     assert.ok(keys.requestsTo('/jwks') - before <= allowed, 'random kids hammered the key URL');
+  });
+
+  test('JWKS: a made-up kid does not put a cool-down on a key the provider publishes right after', async () => {
+    freshStore('cloudflare');
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }))), 'jane@corp.example');
+    await refused(cf(await cfToken({}, stranger, { kid: `random-${randomUUID()}` })), 403, 'assertion-unknown-key');
+    const rotated = await createSigningKey('RS256', `rotated-${randomUUID()}`);
+    keys.publish(rsa, ec, rotated);
+    await assertSignedInAs(app, await handOff(cf(await cfToken({ jti: randomUUID() }, rotated))), 'jane@corp.example');
+  });
+
+  test('ALB: a made-up kid does not lock out a never-seen real kid; a spent budget answers keys-unavailable, not unknown-key', async () => {
+    freshStore('alb');
+    const attacker = await createSigningKey('ES256');
+    const forged = () => albToken(attacker, { albArn: ARN, issuer: ALB_ISSUER, person: { email: 'root@corp.example' }, header: { kid: randomUUID() } });
+    await refused({ 'x-amzn-oidc-data': await forged() }, 403, 'assertion-unknown-key');
+    await assertSignedInAs(app, await handOff({ 'x-amzn-oidc-data': await albToken(ec, { albArn: ARN, issuer: ALB_ISSUER, person: jane }) }), 'jane@corp.example');
+    // Spend the budget with made-up kids: the first refusal past it is 503 keys-unavailable with Retry-After.
+    let spent: TestResponse | null = null;
+    for (let i = 0; i < 4 * UNKNOWN_KID_FETCHES && spent === null; i++) {
+      const before = await snapshot(app);
+      const res = await handOff({ 'x-amzn-oidc-data': await forged() });
+      if (res.status === 503) {
+        await assertRefused(app, before, res, 503, 'keys-unavailable');
+        assert.ok(Number(res.headers['retry-after']) > 0, 'no Retry-After');
+        spent = res;
+      } else {
+        await assertRefused(app, before, res, 403, 'assertion-unknown-key');
+      }
+    }
+    assert.ok(spent, 'made-up kids never exhausted the fetch budget');
   });
 
   test('a token naming its own key (jwk / jku headers) is not believed', async () => {
@@ -434,7 +544,7 @@ describe('settings and diagnostics', () => {
     assert.equal(ok.status, 200, ok.body);
     const good = ok.json().data;
     assert.equal(good.assertion.state, 'verified');
-    assert.equal(good.assertion.claims.email, 'jane@corp.example');
+    assert.equal(good.assertion.claims.email, 'ja**@corp.example', 'the e-mail claim is masked like every identity in diagnostics');
     assert.equal(good.assertion.protectedHeader.kid, 'cf-key-1');
     assert.equal(good.outcome.result, 'would-sign-in');
     assert.ok(good.assertion.keys.keys >= 1);

@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { errors } from 'jose';
-import { createKeyStore, REFRESH_AFTER_MS, UNKNOWN_KID_COOLDOWN_MS, FAILED_FETCH_RETRY_MS } from '../../server/src/assertions/key-store';
+import { createKeyStore, REFRESH_AFTER_MS, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, FAILED_FETCH_RETRY_MS } from '../../server/src/assertions/key-store';
 import { KeysUnavailable } from '../../server/src/assertions/assertion-refusals';
 import { fetchKeyDocument, MAX_KEY_DOCUMENT_BYTES } from '../../server/src/assertions/fetch-limited';
 import { Refusal } from '../../server/src/pipeline/refusal';
@@ -56,19 +56,52 @@ test('while the key URL is down, cached keys keep working until maxKeyAgeSeconds
   assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token), 'the keys did not come back with the key URL');
 });
 
-test('an unknown kid: one refetch, then a cool-down for unknown kids', async () => {
+const isKeysUnavailable = (error: unknown) => error instanceof KeysUnavailable && /budget/.test(error.message);
+
+test('an unknown kid: one refetch, then no refetch for that kid during the cool-down', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
   await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
   const before = keys.requestsTo('/jwks');
   await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token), errors.JWKSNoMatchingKey);
   assert.equal(keys.requestsTo('/jwks'), before + 1);
-  for (let i = 0; i < 10; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: `nope-${randomUUID()}` }, token), errors.JWKSNoMatchingKey);
-  assert.equal(keys.requestsTo('/jwks'), before + 1, 'the cool-down did not hold');
+  for (let i = 0; i < 10; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token), errors.JWKSNoMatchingKey);
+  assert.equal(keys.requestsTo('/jwks'), before + 1, 'the per-kid cool-down did not hold');
   time += UNKNOWN_KID_COOLDOWN_MS;
-  const rotated = await createSigningKey('RS256', 'k2');
+  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token), errors.JWKSNoMatchingKey);
+  assert.equal(keys.requestsTo('/jwks'), before + 2, 'the kid was not tried again after its cool-down');
+});
+
+test('JWKS: a random kid does not lock out a key the provider publishes right after (per-kid cool-down)', async () => {
+  const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  await assert.rejects(store.keyFor({ alg: 'RS256', kid: `random-${randomUUID()}` }, token), errors.JWKSNoMatchingKey);
+  const rotated = await createSigningKey('RS256', `k2-${randomUUID()}`);
   keys.publish(rotated, rsa);
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k2' }, token));
-  assert.equal(keys.requestsTo('/jwks'), before + 2);
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: rotated.kid }, token), 'the newly published key was refused');
+});
+
+test('JWKS: fetches for new kids share a budget; spent, a new kid is keys-unavailable (not unknown-key) until it refills', async () => {
+  const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  const before = keys.requestsTo('/jwks');
+  for (let i = 0; i < UNKNOWN_KID_FETCHES; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
+  assert.equal(keys.requestsTo('/jwks'), before + UNKNOWN_KID_FETCHES);
+  for (let i = 0; i < 20; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: randomUUID() }, token), isKeysUnavailable);
+  assert.equal(keys.requestsTo('/jwks'), before + UNKNOWN_KID_FETCHES, 'the budget did not hold');
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token), 'a known kid must not need the budget');
+  const rotated = await createSigningKey('RS256', `k3-${randomUUID()}`);
+  keys.publish(rotated, rsa);
+  time += UNKNOWN_KID_COOLDOWN_MS / UNKNOWN_KID_FETCHES;
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: rotated.kid }, token), 'the refilled budget did not fetch the new kid');
+});
+
+test('JWKS: concurrent requests for new kids share one refetch', async () => {
+  const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  const before = keys.requestsTo('/jwks');
+  const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.keyFor({ alg: 'RS256', kid: randomUUID() }, token)));
+  assert.ok(results.every((result) => result.status === 'rejected'));
+  assert.equal(keys.requestsTo('/jwks'), before + 1);
 });
 
 test('an unknown kid while the key URL is down: keys-unavailable, not unknown-key', async () => {
@@ -106,7 +139,7 @@ test('OIDC discovery: the jwks_uri of the issuer, whose discovery document must 
   keys.issuer = keys.origin;
 });
 
-test('ALB: one PEM per kid, cached; crafted kids never reach the URL; a missing kid starts the cool-down', async () => {
+test('ALB: one PEM per kid, cached; crafted kids never reach the URL; a missing kid is not fetched again during its cool-down', async () => {
   const store = createKeyStore({ kind: 'pem-per-kid', baseUrl: keys.pemBaseUrl }, 3600, clock);
   assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token));
   assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token));
@@ -116,9 +149,26 @@ test('ALB: one PEM per kid, cached; crafted kids never reach the URL; a missing 
     await assert.rejects(store.keyFor({ alg: 'ES256', kid }, token), (error: unknown) => error instanceof Refusal && error.code === 'assertion-malformed');
   }
   assert.equal(keys.requests(), total);
-  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
-  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
+  const missing = randomUUID();
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: missing }, token), errors.JWKSNoMatchingKey);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: missing }, token), errors.JWKSNoMatchingKey);
   assert.equal(keys.requests(), total + 1, 'the cool-down did not hold');
+});
+
+test('ALB: a random kid does not block a never-seen legitimate kid; a spent budget is keys-unavailable, and refills', async () => {
+  const store = createKeyStore({ kind: 'pem-per-kid', baseUrl: keys.pemBaseUrl }, 3600, clock);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token), 'the attacker\'s kid locked out the real one');
+  for (let i = 0; i < UNKNOWN_KID_FETCHES - 2; i++) await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
+  const total = keys.requests();
+  const other = await createSigningKey('ES256');
+  keys.publish(rsa, ec, other);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: other.kid }, token), isKeysUnavailable);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), isKeysUnavailable);
+  assert.equal(keys.requests(), total, 'a spent budget still fetched');
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token), 'a cached kid must not need the budget');
+  time += UNKNOWN_KID_COOLDOWN_MS / UNKNOWN_KID_FETCHES;
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: other.kid }, token), 'the refilled budget did not fetch the new kid');
 });
 
 test('static keys: a JWKS or PEM public keys', async () => {

@@ -41,11 +41,13 @@ const PRESET_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string>>>
     header: 'X-Forwarded-Id-Token',
     algorithms: 'RS256, ES256',
     ...NAME_CLAIMS,
+    'claims.identity': 'sub',
     'claims.groups': 'groups',
   },
   custom: {
     algorithms: 'RS256, ES256',
     ...NAME_CLAIMS,
+    'claims.identity': 'sub',
     'claims.groups': 'groups',
   },
 };

@@ -2,7 +2,7 @@ import type { JWTPayload } from 'jose';
 import type { Attributes } from '../pipeline/attributes';
 import { isEmailAddress, requireAscii, toClaim, type Claim, type ClaimRules, type NormalizeIdentity } from '../pipeline/claim';
 import { Refusal } from '../pipeline/refusal';
-import { malformed } from './assertion-refusals';
+import { malformed, refuse } from './assertion-refusals';
 import type { SignedAssertionRules } from './signed-rules';
 
 /** Identity links of opaque ids (`sub`) live under this source, with the subject "<iss> <sub>". */
@@ -26,6 +26,23 @@ function text(payload: JWTPayload, name: string | null, what: string): string | 
   return trimmed || null;
 }
 
+/**
+ * An address the provider says it has not verified is nobody's identity and links nothing:
+ * whoever typed it in could have typed a Super Admin's address (CVE-2023-3128). Tokens without
+ * `email_verified` are taken as the provider asserts them (Cloudflare, IAP, Pomerium send none).
+ * Cognito behind ALB sends the string "true".
+ */
+function assertEmailVerified(payload: JWTPayload, rules: SignedAssertionRules): void {
+  if (rules.claims.email === null || payload[rules.claims.email] === undefined || !('email_verified' in payload)) return;
+  const verified = payload.email_verified;
+  if (verified === true || verified === 'true') return;
+  throw refuse(
+    'assertion-email-unverified',
+    `the assertion's e-mail claim "${rules.claims.email}" comes with email_verified ${JSON.stringify(verified)}: ` +
+      'an address the identity provider has not verified is never used as an identity or to link an account',
+  );
+}
+
 /** Groups as a JSON array of strings, or one string split by groupsSeparator; absent → null (nothing known). */
 function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly string[] | null {
   const name = rules.claims.groups;
@@ -47,7 +64,8 @@ function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly st
  * A verified payload → the claim the rest of the pipeline knows.
  *
  * Namespacing (see README, "Signed assertions and existing accounts"): when
- * the identity claim is the e-mail address (every preset's default), the
+ * the identity claim is the e-mail address (the default of the proxy presets,
+ * whose provider asserts a verified address; oidc and custom default to `sub`), the
  * subject is that address under the source "header", exactly as the plain
  * header would give it — switching from a header set-up to Cloudflare Access
  * or IAP keeps everyone's account and link. When the identity is an opaque
@@ -63,6 +81,7 @@ export function claimFromAssertion(
   claimRules: ClaimRules,
   normalize?: NormalizeIdentity,
 ): Claim {
+  assertEmailVerified(payload, rules);
   const identityName = rules.claims.identity;
   const identity = text(payload, identityName, 'identity');
   if (identity === null) throw malformed(`the assertion carries no identity claim "${identityName}"`);

@@ -4,6 +4,10 @@ import { KeysUnavailable, malformed } from './assertion-refusals';
 import { fetchKeyDocument } from './fetch-limited';
 import { keyUrlProblem } from './key-url';
 import type { KeySource } from './signed-rules';
+import { UnknownKids, type Clock } from './unknown-kids';
+
+export { UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES } from './unknown-kids';
+export type { Clock } from './unknown-kids';
 
 /**
  * Verification keys, cached. Keys come only from the configured source: a
@@ -13,14 +17,15 @@ import type { KeySource } from './signed-rules';
  *   requests never wait for a refresh while the cached keys are usable.
  * - While the key URL is down, the cached keys keep working until they are
  *   `maxKeyAgeSeconds` old; after that (or with no keys yet) → keys-unavailable.
- * - A token naming a kid the cache does not have triggers one refetch. If the
- *   refetch does not have it either, unknown kids get no further refetch for
- *   UNKNOWN_KID_COOLDOWN_MS: a flood of random kids costs the key URL one
- *   request per cool-down, not one per request.
+ * - A token naming a kid the cache does not have triggers one refetch
+ *   (single-flight). A kid the refetch did not have is refused without a
+ *   fetch for a while, and fetches for new kids share a budget (UnknownKids):
+ *   a flood of random kids costs the key URL a few requests per 30 s, and
+ *   neither locks out a key the provider publishes meanwhile nor is answered
+ *   "unknown key" once the budget is spent (keys-unavailable, try again).
  * - A failed fetch is retried at most once per FAILED_FETCH_RETRY_MS.
  */
 export const REFRESH_AFTER_MS = 10 * 60_000;
-export const UNKNOWN_KID_COOLDOWN_MS = 30_000;
 export const FAILED_FETCH_RETRY_MS = 5_000;
 /** ALB key ids are UUIDs; anything else never reaches the URL it would be appended to. */
 const ALB_KID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,126}[A-Za-z0-9])?$/;
@@ -33,8 +38,6 @@ export interface KeyStore {
   /** For "Check this connection": where the keys come from and how old they are. */
   describe(): { source: string; keys: number; fetchedAt: string | null; lastError: string | null };
 }
-
-export type Clock = () => number;
 
 /** The kids a store has, for diagnostics. */
 const keyCount = (jwks: JSONWebKeySet | null): number => jwks?.keys.length ?? 0;
@@ -61,7 +64,7 @@ class RemoteJwksStore implements KeyStore {
   private local: ReturnType<typeof createLocalJWKSet> | null = null;
   private fetchedAt = -Infinity;
   private failedAt = -Infinity;
-  private unknownKidAt = -Infinity;
+  private readonly unknown: UnknownKids;
   private inflight: Promise<void> | null = null;
   private lastError: string | null = null;
   private jwksUrl: string | null;
@@ -72,6 +75,7 @@ class RemoteJwksStore implements KeyStore {
     private readonly now: Clock,
   ) {
     this.jwksUrl = source.kind === 'jwks' ? source.url : null;
+    this.unknown = new UnknownKids(now);
   }
 
   describe() {
@@ -151,15 +155,17 @@ class RemoteJwksStore implements KeyStore {
       return await local(header, token);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      const now = this.now();
-      if (now - this.unknownKidAt < UNKNOWN_KID_COOLDOWN_MS) throw error;
-      if (now - this.failedAt < FAILED_FETCH_RETRY_MS) throw new KeysUnavailable(`the key source failed moments ago: ${this.lastError}`);
-      // One refetch for a kid we do not know: the provider may have rotated its keys.
+      const kid = String(header.kid ?? '');
+      if (this.unknown.recentlyMissed(kid)) throw error;
+      if (this.now() - this.failedAt < FAILED_FETCH_RETRY_MS) throw new KeysUnavailable(`the key source failed moments ago: ${this.lastError}`);
+      // One refetch for a kid we do not know: the provider may have rotated its keys. Requests
+      // arriving while it runs share it (and the budget pays for it once).
+      if (this.inflight === null) this.unknown.spend();
       await this.refresh();
       try {
         return await (this.local as ReturnType<typeof createLocalJWKSet>)(header, token);
       } catch (again) {
-        if (again instanceof errors.JWKSNoMatchingKey) this.unknownKidAt = now;
+        if (again instanceof errors.JWKSNoMatchingKey) this.unknown.miss(kid);
         throw again;
       }
     }
@@ -170,14 +176,16 @@ class RemoteJwksStore implements KeyStore {
 class PemPerKidStore implements KeyStore {
   private readonly keys = new Map<string, KeyLike>();
   private readonly inflight = new Map<string, Promise<KeyLike>>();
-  private missAt = -Infinity;
+  private readonly unknown: UnknownKids;
   private lastError: string | null = null;
   private fetchedAt = -Infinity;
 
   constructor(
     private readonly baseUrl: string,
     private readonly now: Clock,
-  ) {}
+  ) {
+    this.unknown = new UnknownKids(now);
+  }
 
   describe() {
     return {
@@ -197,23 +205,26 @@ class PemPerKidStore implements KeyStore {
     if (cached) return cached;
     const pending = this.inflight.get(kid);
     if (pending) return pending;
-    if (this.now() - this.missAt < UNKNOWN_KID_COOLDOWN_MS) throw new errors.JWKSNoMatchingKey();
+    if (this.unknown.recentlyMissed(kid)) throw new errors.JWKSNoMatchingKey();
+    this.unknown.spend();
     const fetching = (async () => {
       const url = `${this.baseUrl}${encodeURIComponent(kid)}`;
       let pem: string;
       try {
         pem = await fetchKeyDocument(url);
       } catch (error) {
-        this.missAt = this.now();
         this.lastError = (error as Error).message;
-        if (/answered HTTP (404|403)/.test((error as Error).message)) throw new errors.JWKSNoMatchingKey();
+        if (/answered HTTP (404|403)/.test((error as Error).message)) {
+          this.unknown.miss(kid);
+          throw new errors.JWKSNoMatchingKey();
+        }
         throw error;
       }
       let key: KeyLike;
       try {
         key = await importSPKI(pem.trim(), header.alg as string);
       } catch (error) {
-        this.missAt = this.now();
+        this.unknown.miss(kid);
         throw new KeysUnavailable(`the key URL ${url} did not answer with a PEM public key for ${header.alg}: ${(error as Error).message}`);
       }
       if (this.keys.size >= MAX_PEM_KEYS) this.keys.delete(this.keys.keys().next().value as string);

@@ -56,16 +56,18 @@ export const PRESET_DEFAULTS: Readonly<Record<Preset, PresetDefaults>> = {
     claims: { identity: 'email', email: 'email', firstName: 'given_name', lastName: 'family_name', groups: 'groups' },
     unsignedCompanions: ['x-pomerium-claim-email', 'x-pomerium-claim-user', 'x-pomerium-claim-groups'],
   },
+  // A generic IdP may let people edit their e-mail address (CVE-2023-3128): the identity is the
+  // issuer's stable `sub`, and the address only a hint that links with linkByEmailHeader.
   oidc: {
     header: null,
     algorithms: ['RS256', 'ES256'],
-    claims: { identity: 'email', email: 'email', firstName: 'given_name', lastName: 'family_name', groups: 'groups' },
+    claims: { identity: 'sub', email: 'email', firstName: 'given_name', lastName: 'family_name', groups: 'groups' },
     unsignedCompanions: ['x-forwarded-email', 'x-forwarded-user', 'x-forwarded-preferred-username', 'x-forwarded-groups', 'x-auth-request-email', 'x-auth-request-user'],
   },
   custom: {
     header: null,
     algorithms: ['RS256', 'ES256'],
-    claims: { identity: 'email', email: 'email', firstName: 'given_name', lastName: 'family_name', groups: 'groups' },
+    claims: { identity: 'sub', email: 'email', firstName: 'given_name', lastName: 'family_name', groups: 'groups' },
     unsignedCompanions: [],
   },
 };

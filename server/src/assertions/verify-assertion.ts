@@ -56,12 +56,37 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
     throw refusalFromJose(error, rules.label);
   }
   if (rules.albSigner !== null) assertAlbHeader(verified.header, rules, where);
+  assertIssuedInThePast(verified.payload, rules, where);
+  if (rules.preset === 'oidc' || rules.preset === 'custom') assertAuthorizedParty(verified.payload, rules, where);
   // An OAuth access token (RFC 9068) of the same issuer and audience is not an identity assertion.
   const typ = typeof verified.header.typ === 'string' ? verified.header.typ.toLowerCase() : '';
   if (typ === 'at+jwt' || typ === 'application/at+jwt') {
     throw malformed(`${where} is an OAuth access token (typ ${verified.header.typ}), not an identity assertion; forward the ID token`);
   }
+  // Keycloak marks its tokens in the payload: "ID" for ID tokens, "Bearer" / "Refresh" for the others.
+  const payloadTyp = typeof verified.payload.typ === 'string' ? verified.payload.typ.toLowerCase() : '';
+  if (payloadTyp === 'bearer' || payloadTyp === 'refresh') {
+    throw malformed(`${where} is an OAuth ${payloadTyp === 'bearer' ? 'access' : 'refresh'} token (claim typ ${String(verified.payload.typ)}), not an identity assertion; forward the ID token`);
+  }
   return verified;
+}
+
+/** jose checks `iat` is a number; an issue time in the future (beyond the tolerance) is a clock or a forgery problem. */
+function assertIssuedInThePast(payload: JWTPayload, rules: SignedAssertionRules, where: string): void {
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + rules.clockToleranceSeconds) {
+    throw refuse('assertion-expired', `${where} has an issue time (iat ${payload.iat}) in the future, beyond clockToleranceSeconds (${rules.clockToleranceSeconds} s); is the clock of this server right?`);
+  }
+}
+
+/**
+ * OIDC Core 3.1.3.7: when `azp` (the party the ID token was issued to) is present, it must be our
+ * client id — an ID token issued to another client that merely lists ours in `aud` is not ours.
+ */
+function assertAuthorizedParty(payload: JWTPayload, rules: SignedAssertionRules, where: string): void {
+  if (payload.azp === undefined || rules.audience === null) return;
+  if (typeof payload.azp !== 'string' || !rules.audience.includes(payload.azp)) {
+    throw refuse('assertion-audience', `${where} was issued to the client ${JSON.stringify(payload.azp)} (azp), not the configured audience`);
+  }
 }
 
 /** ALB puts `signer` (the load balancer's ARN) and `exp` in the signed header. */

@@ -41,6 +41,7 @@ export type RefusalCode =
   | 'assertion-algorithm'
   | 'assertion-malformed'
   | 'assertion-missing'
+  | 'assertion-email-unverified'
   | 'keys-unavailable';
 
 export type RefusalStatus = 400 | 401 | 403 | 429 | 503;

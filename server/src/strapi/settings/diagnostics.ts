@@ -111,6 +111,16 @@ export async function diagnose(
   };
 }
 
+/** The verified claims, with the identity and e-mail claims masked as every identity here is. */
+function maskedClaims(payload: Record<string, unknown>, rules: NonNullable<CompiledSettings['identity']['signed']>): Record<string, unknown> {
+  const claims = { ...payload };
+  for (const name of new Set([rules.claims.identity, rules.claims.email])) {
+    const value = name === null ? undefined : claims[name];
+    if (name !== null && typeof value === 'string') claims[name] = maskIdentity(value);
+  }
+  return claims;
+}
+
 /** The signed assertion of this request, verified afresh (no cache), or why it is refused. */
 async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifier: AssertionVerifier): Promise<NonNullable<Diagnosis['assertion']>> {
   const rules = compiled.identity.signed!;
@@ -128,7 +138,7 @@ async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifi
     const token = readOnce(ctx.req, rules.header, 'assertion header', rules.label)?.trim();
     if (token) {
       const verified = await verifier.inspect(token, rules);
-      Object.assign(result, { state: 'verified', claims: verified.payload, protectedHeader: verified.header });
+      Object.assign(result, { state: 'verified', claims: maskedClaims(verified.payload, rules), protectedHeader: verified.header });
     }
   } catch (error) {
     if (!isRefusal(error)) throw error;
