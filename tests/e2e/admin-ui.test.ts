@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
-import { launchBrowser, type TestBrowser } from '../harness/browser';
+import { launchBrowser, type TestBrowser, waitForOrExplain, signInThroughSimulator } from '../harness/browser';
 import { CHROMIUM_BROWSER, needs } from '../harness/system-packages';
 import { startSsoSimulator, type SsoSimulator } from '../demo/sso-simulator';
 
@@ -65,24 +65,9 @@ after(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-/** Through the simulator: /admin → its sign-in form → back to /admin with the identity header. */
-async function signInThroughProxy(page: Page, email: string): Promise<void> {
-  await page.goto(`${sim.url}/admin`);
-  await page.waitForURL(/\/_sso\/login/);
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signInThroughProxy = (page: Page, email: string): Promise<void> => signInThroughSimulator(page, sim.url, email);
 
-/** Waits for `locator`; on a timeout saves a screenshot and says where the page was. */
-async function waitFor(page: Page, locator: Locator, what: string): Promise<void> {
-  try {
-    await locator.waitFor();
-  } catch (error) {
-    const shot = await browser.screenshot(page, `failure-${what.replace(/\W+/g, '-')}`).catch(() => 'none');
-    const text = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 600);
-    throw new Error(`${what}: not found at ${page.url()} (screenshot ${shot}); page text: ${text}`, { cause: error });
-  }
-}
+const waitFor = (page: Page, locator: Locator, what: string): Promise<void> => waitForOrExplain(browser, page, locator, what);
 
 async function expectDashboard(page: Page, name: string): Promise<void> {
   await waitFor(page, page.getByRole('heading', { name: `Hello ${name}` }), `dashboard of ${name}`);

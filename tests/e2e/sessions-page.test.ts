@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
-import { launchBrowser, type TestBrowser } from '../harness/browser';
+import { launchBrowser, type TestBrowser, waitForOrExplain } from '../harness/browser';
 import { CHROMIUM_BROWSER, needs } from '../harness/system-packages';
 import { startSsoSimulator, type SsoSimulator } from '../demo/sso-simulator';
 
@@ -54,15 +54,7 @@ after(async () => {
   await app?.stop();
 });
 
-async function waitFor(page: Page, locator: Locator, what: string): Promise<void> {
-  try {
-    await locator.waitFor();
-  } catch (error) {
-    const shot = await browser.screenshot(page, `failure-${what.replace(/\W+/g, '-')}`).catch(() => 'none');
-    const text = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 600);
-    throw new Error(`${what}: not found at ${page.url()} (screenshot ${shot}); page text: ${text}`, { cause: error });
-  }
-}
+const waitFor = (page: Page, locator: Locator, what: string): Promise<void> => waitForOrExplain(browser, page, locator, what);
 
 describe('Sessions & accounts page in Chromium', { skip }, () => {
   let page: Page;

@@ -81,3 +81,31 @@ export async function launchBrowser(): Promise<TestBrowser> {
     },
   };
 }
+
+/**
+ * Waits for `locator`; on a time-out saves a screenshot (`<shotPrefix>-<what>.png`)
+ * and fails with where the page was and what it said.
+ */
+export async function waitForOrExplain(
+  browser: TestBrowser,
+  page: Page,
+  locator: Locator,
+  what: string,
+  shotPrefix = 'failure',
+): Promise<void> {
+  try {
+    await locator.waitFor();
+  } catch (error) {
+    const shot = await browser.screenshot(page, `${shotPrefix}-${what.replace(/\W+/g, '-')}`).catch(() => 'none');
+    const text = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 600);
+    throw new Error(`${what}: not found at ${page.url()} (screenshot ${shot}); page text: ${text}`, { cause: error });
+  }
+}
+
+/** Through the SSO simulator at `simulatorUrl`: /admin → its sign-in form → back to /admin with the identity header. */
+export async function signInThroughSimulator(page: Page, simulatorUrl: string, email: string): Promise<void> {
+  await page.goto(`${simulatorUrl}/admin`);
+  await page.waitForURL(/\/_sso\/login/);
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
