@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { runMigrations, type Knex, type Migration } from '../migrations';
 
 /**
  * The plugin's own table: which proxy identity (source + subject) signed in
@@ -14,21 +15,6 @@ const VERSION_KEY = 'schemaVersion';
 /** Migration 4: whether the plugin created the account (true) or linked an existing one. */
 export const CREATED_COLUMN = 'created_account';
 const USER_INDEX = 'remote_auth_identities_source_user_unique';
-
-type Knex = Core.Strapi['db']['connection'];
-
-/**
- * Each migration says how to tell it is already in place, so instances that
- * boot together and databases restored from backups are both fine. The
- * applied version is also kept in the plugin store.
- */
-interface Migration {
-  readonly version: number;
-  present(knex: Knex): Promise<boolean>;
-  up(knex: Knex): Promise<void>;
-  /** Why it could not be applied, in words the operator can act on (null: just rethrow). */
-  explainFailure?(knex: Knex, error: Error): Promise<string>;
-}
 
 const migrations: Migration[] = [
   {
@@ -129,26 +115,7 @@ export const LINKS_MIGRATION_COUNT = migrations.length;
 
 /** Brings the table to the current version; a no-op when it already is. Safe when instances boot together. */
 export async function migrateLinksTable(strapi: Core.Strapi): Promise<void> {
-  const knex = strapi.db.connection;
-  const store = strapi.store({ type: 'plugin', name: 'remote-auth' });
-  const applied = Number((await store.get({ key: VERSION_KEY })) ?? 0);
-  for (const migration of migrations) {
-    if (migration.version <= applied) continue;
-    if (!(await migration.present(knex))) {
-      try {
-        await migration.up(knex);
-      } catch (error) {
-        // Another instance may have applied it a moment ago.
-        if (!(await migration.present(knex))) {
-          if (!migration.explainFailure) throw error;
-          strapi.log.error(`[remote-auth] ${await migration.explainFailure(knex, error as Error)}`);
-          return;
-        }
-      }
-    }
-    await store.set({ key: VERSION_KEY, value: migration.version });
-    strapi.log.info(`[remote-auth] identity link table at schema version ${migration.version}`);
-  }
+  await runMigrations(strapi, { versionKey: VERSION_KEY, subject: 'identity link table', migrations });
 }
 
 const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT', 'ER_DUP_ENTRY']);

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { runMigrations, type Migration } from '../migrations';
 
 /**
  * The plugin's own tables for sign-in activity: one row per event, and a
@@ -8,14 +9,6 @@ import type { Core } from '@strapi/strapi';
 export const ACTIVITY_TABLE = 'remote_auth_activity';
 export const LEASES_TABLE = 'remote_auth_leases';
 const VERSION_KEY = 'activitySchemaVersion';
-
-type Knex = Core.Strapi['db']['connection'];
-
-interface Migration {
-  readonly version: number;
-  present(knex: Knex): Promise<boolean>;
-  up(knex: Knex): Promise<void>;
-}
 
 const migrations: Migration[] = [
   {
@@ -60,20 +53,5 @@ export const ACTIVITY_SCHEMA_VERSION = migrations[migrations.length - 1].version
 
 /** Brings the activity tables to the current version; a no-op when they already are. Safe when instances boot together. */
 export async function migrateActivityTables(strapi: Core.Strapi): Promise<void> {
-  const knex = strapi.db.connection;
-  const store = strapi.store({ type: 'plugin', name: 'remote-auth' });
-  const applied = Number((await store.get({ key: VERSION_KEY })) ?? 0);
-  for (const migration of migrations) {
-    if (migration.version <= applied) continue;
-    if (!(await migration.present(knex))) {
-      try {
-        await migration.up(knex);
-      } catch (error) {
-        // Another instance may have applied it a moment ago.
-        if (!(await migration.present(knex))) throw error;
-      }
-    }
-    await store.set({ key: VERSION_KEY, value: migration.version });
-    strapi.log.info(`[remote-auth] activity tables at schema version ${migration.version}`);
-  }
+  await runMigrations(strapi, { versionKey: VERSION_KEY, subject: 'activity tables', migrations });
 }
