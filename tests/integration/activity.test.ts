@@ -137,6 +137,26 @@ describe('recording', () => {
     assert.match(details(untrustedRow).hint, /trustedProxies/);
   });
 
+  test('a user id that cannot fit the column is stored as none; a row the database refuses does not take its neighbours', async () => {
+    const log = app.strapi.plugin('remote-auth').service('activity') as { flush(): Promise<void>; record(entry: unknown): void; stats(): { dropped: number } };
+    const start = await lastId();
+    const droppedBefore = log.stats().dropped;
+    log.record({ kind: 'signed-out-by-admin', userId: 99999999999, source: 'admin', by: 1, sessions: 0 });
+    log.record({ kind: 'logout', userId: 1, source: 'neighbour-1' });
+    log.record({ kind: null, source: 'refused-by-the-database' }); // NOT NULL kind: the database refuses this one row
+    log.record({ kind: 'logout', userId: 1, source: 'neighbour-2' });
+    const rows = await rowsSince(start);
+    assert.deepEqual(
+      rows.map((row) => [row.kind, row.user_id === null ? null : Number(row.user_id), row.source]),
+      [
+        ['signed-out-by-admin', null, 'admin'],
+        ['logout', 1, 'neighbour-1'],
+        ['logout', 1, 'neighbour-2'],
+      ],
+    );
+    assert.equal(log.stats().dropped, droppedBefore + 1);
+  });
+
   test('a flood of the same refusal is folded into one row', async () => {
     const start = await lastId();
     for (let i = 0; i < 20; i++) await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress: '127.0.0.3' });
@@ -256,6 +276,15 @@ describe('the activity API', () => {
     assert.equal(res.status, 400);
     assert.match(res.json().error.message, /from must be a day as YYYY-MM-DD/);
     assert.match((await list('kind=nonsense')).json().error.message, /unknown kind nonsense/);
+  });
+
+  test('a person filter of digits past the id column (2^31−1) matches no user id instead of failing the query', async () => {
+    for (const person of ['99999999999', '2147483648']) {
+      const res = await list(`person=${person}`);
+      assert.equal(res.status, 200, res.body);
+      assert.equal(res.json().data.pagination.total, 0);
+      assert.equal((await asAdmin(root, `/remote-auth/activity/summary?person=${person}`)).status, 200);
+    }
   });
 
   test('summary: sign-ins and refusals per day over the range, and the reasons seen', async () => {

@@ -4,6 +4,7 @@ import type { RefusalCode } from '../../pipeline/refusal';
 import type { Background } from '../background';
 import { ACTIVITY_TABLE } from './activity-table';
 import { maskIdentity } from '../settings/diagnostics';
+import { isDatabaseId } from '../database-id';
 
 /** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
 interface Common {
@@ -88,6 +89,8 @@ const TASK = 'recording sign-in activity';
 /** The same refusal (reason, peer, identity) is recorded at most once in this window: a flood of refused requests is one row, not a flood of rows. */
 const REFUSAL_REPEAT_MS = 10_000;
 const MEMO_LIMIT = 10_000;
+/** A refused batch is retried row by row; this many failures in a row before any row was written mean the database is down. */
+const GIVE_UP_AFTER = 3;
 /** Shutdown waits this long at most for the last batches: a database that is down must not hold Strapi's exit. */
 const CLOSE_DEADLINE_MS = 5_000;
 const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
@@ -110,7 +113,8 @@ export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
     day: new Date(at).toISOString().slice(0, 10),
     kind,
     reason,
-    user_id: Number.isFinite(userNumber) ? userNumber : null,
+    // An id the INT column cannot hold would fail the whole batch on MySQL/PostgreSQL: not a user, so none.
+    user_id: isDatabaseId(userNumber) ? userNumber : null,
     identity: cut(kind === 'refused' && identity ? maskIdentity(identity) : identity, 255),
     peer: cut(peer, 64),
     source: cut(source, 64),
@@ -165,20 +169,38 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     });
   };
 
-  async function writeBatch(rows: ActivityRow[]): Promise<void> {
-    const written = await background.settle(TASK, async () => {
+  const insert = (rows: ActivityRow[]) =>
+    background.settle(TASK, async () => {
       await strapi.db.connection(ACTIVITY_TABLE).insert(rows);
       return true;
     });
-    if (written) {
-      recorded += rows.length;
+
+  /** The rows of a refused batch one by one: one row the database refuses must not take its neighbours with it. */
+  async function writeOneByOne(rows: ActivityRow[]): Promise<number> {
+    let written = 0;
+    let failedInARow = 0;
+    for (const row of rows) {
+      if (await insert([row])) {
+        written++;
+        failedInARow = 0;
+      } else if (++failedInARow >= GIVE_UP_AFTER && written === 0) {
+        break; // not a bad row: the database is down; the rest is dropped without a query each
+      }
+    }
+    return written;
+  }
+
+  async function writeBatch(rows: ActivityRow[]): Promise<void> {
+    const written = (await insert(rows)) ? rows.length : rows.length > 1 ? await writeOneByOne(rows) : 0;
+    recorded += written;
+    if (written === rows.length) {
       if (droppedInStreak > 0) {
         strapi.log.warn(`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
         droppedInStreak = 0;
       }
     } else {
-      dropped += rows.length;
-      droppedInStreak += rows.length;
+      dropped += rows.length - written;
+      droppedInStreak += rows.length - written;
     }
   }
 
