@@ -157,6 +157,19 @@ describe('recording', () => {
     assert.equal(log.stats().dropped, droppedBefore + 1);
   });
 
+  test("a refusal's hint keeps no e-mail address or other person's identity unmasked", async () => {
+    app.configure({ ...BASE, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' });
+    const start = await lastId();
+    const res = await handOff('stranger', { 'Remote-Email': 'author@corp.example' });
+    assert.equal(res.status, 403);
+    const [row] = await rowsSince(start, { kind: 'refused' });
+    assert.ok(row, 'a refusal row');
+    const hint = details(row).hint as string;
+    assert.match(hint, /au\*+@corp\.example/, hint);
+    assert.ok(!JSON.stringify(row).includes('author@corp.example'), hint);
+    assert.ok(!JSON.stringify(row).includes('stranger'), hint);
+  });
+
   test('a flood of the same refusal is folded into one row', async () => {
     const start = await lastId();
     for (let i = 0; i < 20; i++) await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress: '127.0.0.3' });

@@ -98,6 +98,19 @@ const cut = (value: unknown, max: number): string | null => (value === null || v
 /** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
 export const INSTANCE_ID = `${hostname()}:${process.pid}`.slice(0, 64);
 
+/** An e-mail address anywhere in a text (what a hint quotes: the claim's, an account's). */
+const EMAIL = /[^\s"'<>()[\],;:]+@[^\s"'<>()[\],;:]+/g;
+/** An identity a hint quotes by name: `identity "…"`, `subject "…"`, `linked to "…"` (another person's, not only this row's). */
+const QUOTED_IDENTITY = /\b(identity|subject|to) "([^"]*)"/g;
+
+/** A refusal's hint as stored: the row's identity, every e-mail address and every quoted identity masked like the identity column. */
+export function maskedHint(hint: string, identity?: string | null): string {
+  const own = identity ? hint.split(identity).join(maskIdentity(identity)) : hint;
+  return own
+    .replace(QUOTED_IDENTITY, (_, label: string, value: string) => `${label} "${value.includes('*') || value === '' ? value : maskIdentity(value)}"`)
+    .replace(EMAIL, (address) => (address.split('@')[0].includes('*') ? address : maskIdentity(address)));
+}
+
 export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
   const { kind, userId, identity, peer, source, ...details } = entry;
   const reason = kind === 'refused' ? (entry as { reason: string }).reason : null;
@@ -105,7 +118,7 @@ export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
     delete (details as { reason?: unknown }).reason;
     const hint = (details as { hint?: string }).hint;
     // The reason names the person; the row keeps them masked (also the raw-value prefix the reason may quote).
-    if (hint && identity) (details as { hint?: string }).hint = hint.split(identity).join(maskIdentity(identity));
+    if (hint) (details as { hint?: string }).hint = maskedHint(hint, identity);
   }
   const userNumber = userId === null || userId === undefined || userId === '' ? null : Number(userId);
   return {
