@@ -252,6 +252,23 @@ describe('deprovisioning (deactivateAfterDays)', () => {
     assert.equal(gone.isActive, false);
     assert.equal(gone.sessions, 0);
   });
+
+  test('two runs asked for at once on one instance are one run: the second answers with the first one\'s result', async () => {
+    await handOff('twice@corp.example');
+    await ageIdentity('twice@corp.example', 40);
+    app.configure({ ...BASE, deactivateAfterDays: 30 });
+    await app.strapi.plugin('remote-auth').service('activity').flush();
+    // Both asked for in the same tick (two HTTP requests may not overlap): the instance's job, as the route calls it.
+    type Run = { ran: boolean; deactivated: Array<{ person: { email: string } }> };
+    const job = app.strapi.plugin('remote-auth').service('deactivation-job') as { runOnce(): Promise<Run> };
+    const [firstRun, secondRun] = await Promise.all([job.runOnce(), job.runOnce()]);
+    assert.equal(firstRun.ran, true);
+    assert.deepEqual(secondRun, firstRun);
+    assert.deepEqual(firstRun.deactivated.map((d: { person: { email: string } }) => d.person.email), ['twice@corp.example']);
+    await app.strapi.plugin('remote-auth').service('activity').flush();
+    const rows = await knex()('remote_auth_activity').where({ kind: 'deactivated', user_id: await idOf('twice@corp.example') });
+    assert.equal(rows.length, 1);
+  });
 });
 
 describe('syncInterval (persistent mode)', () => {
