@@ -13,6 +13,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
 import { passwordLogin } from '../harness/assertions';
 import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
+import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
 
 const PASSWORD = 'Sup3rSecret!pass';
 const SECRET = 'activity-shared-secret-0123456789abcdef';
@@ -172,7 +173,7 @@ describe('recording', () => {
 
   test('a flood of the same refusal is folded into one row', async () => {
     const start = await lastId();
-    for (let i = 0; i < 20; i++) await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress: '127.0.0.3' });
+    for (let i = 0; i < 20; i++) await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress: '127.0.3.3' });
     assert.equal((await rowsSince(start, { kind: 'refused' })).length, 1);
   });
 
@@ -383,5 +384,24 @@ describe('retention', () => {
     assert.deepEqual(await retention.prune(), { deleted: 2_500 });
     const left = (await knex(ACTIVITY_TABLE).where({ identity: 'retention@corp.example' }).orderBy('at').pluck('at')).map(Number);
     assert.deepEqual(left, kept);
+  });
+});
+
+// Last: the cap it fills holds for the next 10 s, and later refusal tests would see their rows counted instead.
+describe('refusal floods', () => {
+  test('refusals from many source addresses: one row per network (/24), at most REFUSAL_ROWS_PER_WINDOW rows, the rest counted in a summary row', async () => {
+    const start = await lastId();
+    const refuse = (localAddress: string) => request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress });
+    for (let host = 1; host <= 40; host++) assert.equal((await refuse(`127.0.7.${host}`)).status, 403);
+    for (let net = 0; net < REFUSAL_ROWS_PER_WINDOW + 30; net++) assert.equal((await refuse(`127.${10 + (net >> 8)}.${net & 255}.1`)).status, 403);
+    const rows = await rowsSince(start, { kind: 'refused' });
+    const own = rows.filter((row) => row.reason === 'untrusted-peer');
+    const summaries = rows.filter((row) => row.reason === SUPPRESSED_REASON);
+    assert.equal(own.filter((row) => row.peer!.startsWith('127.0.7.')).length, 1, 'one row for one /24');
+    assert.ok(summaries.length >= 1, 'the refusals past the cap must still show');
+    const suppressed = summaries.reduce((sum, row) => sum + (details(row).suppressed as number), 0);
+    assert.equal(own.length + suppressed, 1 + REFUSAL_ROWS_PER_WINDOW + 30, 'every refused network is a row or counted');
+    assert.ok(own.length <= 2 * REFUSAL_ROWS_PER_WINDOW, `${own.length} rows`);
+    assert.match(details(summaries[0]).hint, /refusals within 10 s were counted/);
   });
 });
