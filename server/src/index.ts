@@ -183,5 +183,6 @@ export default {
     settings: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).settings,
     activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activity,
     retention: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).retention,
+    'deactivation-job': ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).deactivationJob,
   },
 };

@@ -13,6 +13,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
 import { passwordLogin } from '../harness/assertions';
 import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
+import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
 
 const PASSWORD = 'Sup3rSecret!pass';
 const SECRET = 'activity-shared-secret-0123456789abcdef';
@@ -137,9 +138,42 @@ describe('recording', () => {
     assert.match(details(untrustedRow).hint, /trustedProxies/);
   });
 
+  test('a user id that cannot fit the column is stored as none; a row the database refuses does not take its neighbours', async () => {
+    const log = app.strapi.plugin('remote-auth').service('activity') as { flush(): Promise<void>; record(entry: unknown): void; stats(): { dropped: number } };
+    const start = await lastId();
+    const droppedBefore = log.stats().dropped;
+    log.record({ kind: 'signed-out-by-admin', userId: 99999999999, source: 'admin', by: 1, sessions: 0 });
+    log.record({ kind: 'logout', userId: 1, source: 'neighbour-1' });
+    log.record({ kind: null, source: 'refused-by-the-database' }); // NOT NULL kind: the database refuses this one row
+    log.record({ kind: 'logout', userId: 1, source: 'neighbour-2' });
+    const rows = await rowsSince(start);
+    assert.deepEqual(
+      rows.map((row) => [row.kind, row.user_id === null ? null : Number(row.user_id), row.source]),
+      [
+        ['signed-out-by-admin', null, 'admin'],
+        ['logout', 1, 'neighbour-1'],
+        ['logout', 1, 'neighbour-2'],
+      ],
+    );
+    assert.equal(log.stats().dropped, droppedBefore + 1);
+  });
+
+  test("a refusal's hint keeps no e-mail address or other person's identity unmasked", async () => {
+    app.configure({ ...BASE, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' });
+    const start = await lastId();
+    const res = await handOff('stranger', { 'Remote-Email': 'author@corp.example' });
+    assert.equal(res.status, 403);
+    const [row] = await rowsSince(start, { kind: 'refused' });
+    assert.ok(row, 'a refusal row');
+    const hint = details(row).hint as string;
+    assert.match(hint, /au\*+@corp\.example/, hint);
+    assert.ok(!JSON.stringify(row).includes('author@corp.example'), hint);
+    assert.ok(!JSON.stringify(row).includes('stranger'), hint);
+  });
+
   test('a flood of the same refusal is folded into one row', async () => {
     const start = await lastId();
-    for (let i = 0; i < 20; i++) await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress: '127.0.0.3' });
+    for (let i = 0; i < 20; i++) await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress: '127.0.3.3' });
     assert.equal((await rowsSince(start, { kind: 'refused' })).length, 1);
   });
 
@@ -258,6 +292,15 @@ describe('the activity API', () => {
     assert.match((await list('kind=nonsense')).json().error.message, /unknown kind nonsense/);
   });
 
+  test('a person filter of digits past the id column (2^31−1) matches no user id instead of failing the query', async () => {
+    for (const person of ['99999999999', '2147483648']) {
+      const res = await list(`person=${person}`);
+      assert.equal(res.status, 200, res.body);
+      assert.equal(res.json().data.pagination.total, 0);
+      assert.equal((await asAdmin(root, `/remote-auth/activity/summary?person=${person}`)).status, 200);
+    }
+  });
+
   test('summary: sign-ins and refusals per day over the range, and the reasons seen', async () => {
     const res = await asAdmin(root, '/remote-auth/activity/summary?from=2020-01-01&to=2020-01-04');
     assert.equal(res.status, 200, res.body);
@@ -341,5 +384,24 @@ describe('retention', () => {
     assert.deepEqual(await retention.prune(), { deleted: 2_500 });
     const left = (await knex(ACTIVITY_TABLE).where({ identity: 'retention@corp.example' }).orderBy('at').pluck('at')).map(Number);
     assert.deepEqual(left, kept);
+  });
+});
+
+// Last: the cap it fills holds for the next 10 s, and later refusal tests would see their rows counted instead.
+describe('refusal floods', () => {
+  test('refusals from many source addresses: one row per network (/24), at most REFUSAL_ROWS_PER_WINDOW rows, the rest counted in a summary row', async () => {
+    const start = await lastId();
+    const refuse = (localAddress: string) => request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress });
+    for (let host = 1; host <= 40; host++) assert.equal((await refuse(`127.0.7.${host}`)).status, 403);
+    for (let net = 0; net < REFUSAL_ROWS_PER_WINDOW + 30; net++) assert.equal((await refuse(`127.${10 + (net >> 8)}.${net & 255}.1`)).status, 403);
+    const rows = await rowsSince(start, { kind: 'refused' });
+    const own = rows.filter((row) => row.reason === 'untrusted-peer');
+    const summaries = rows.filter((row) => row.reason === SUPPRESSED_REASON);
+    assert.equal(own.filter((row) => row.peer!.startsWith('127.0.7.')).length, 1, 'one row for one /24');
+    assert.ok(summaries.length >= 1, 'the refusals past the cap must still show');
+    const suppressed = summaries.reduce((sum, row) => sum + (details(row).suppressed as number), 0);
+    assert.equal(own.length + suppressed, 1 + REFUSAL_ROWS_PER_WINDOW + 30, 'every refused network is a row or counted');
+    assert.ok(own.length <= 2 * REFUSAL_ROWS_PER_WINDOW, `${own.length} rows`);
+    assert.match(details(summaries[0]).hint, /refusals within 10 s were counted/);
   });
 });

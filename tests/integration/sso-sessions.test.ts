@@ -144,6 +144,24 @@ describe('signing out', () => {
     assert.equal((await api(root, '/remote-auth/sessions/00000000-0000-0000-0000-000000000000', 'DELETE')).status, 404);
     assert.equal((await api(root, '/remote-auth/sessions/not-an-id', 'DELETE')).status, 404);
   });
+
+  test('a user id that cannot be a row id is a 400, an unknown user a 404 — neither writes an activity row', async () => {
+    const rows = async () => {
+      await app.strapi.plugin('remote-auth').service('activity').flush();
+      return Number(((await knex()('remote_auth_activity').count({ n: '*' }).first()) as { n: unknown }).n);
+    };
+    const before = await rows();
+    for (const id of ['99999999999', '2147483648', '0', '-1', '1.5', '1e3']) {
+      const res = await api(revoker, `/remote-auth/users/${id}/sessions`, 'DELETE');
+      assert.equal(res.status, 400, id);
+      assert.match(res.json().error.message, /1 to 2147483647/);
+      assert.equal((await api(revoker, `/remote-auth/sessions?userId=${id}`)).status, 400, id);
+    }
+    const unknown = await api(revoker, '/remote-auth/users/2147483647/sessions', 'DELETE');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.json().error.message, /No admin user with id 2147483647/);
+    assert.equal(await rows(), before);
+  });
 });
 
 describe('who may see and end sessions', () => {
@@ -233,6 +251,23 @@ describe('deprovisioning (deactivateAfterDays)', () => {
     const gone = (await api(root, '/remote-auth/accounts?pageSize=100')).json().results.find((a: { email: string }) => a.email === 'gone@corp.example');
     assert.equal(gone.isActive, false);
     assert.equal(gone.sessions, 0);
+  });
+
+  test('two runs asked for at once on one instance are one run: the second answers with the first one\'s result', async () => {
+    await handOff('twice@corp.example');
+    await ageIdentity('twice@corp.example', 40);
+    app.configure({ ...BASE, deactivateAfterDays: 30 });
+    await app.strapi.plugin('remote-auth').service('activity').flush();
+    // Both asked for in the same tick (two HTTP requests may not overlap): the instance's job, as the route calls it.
+    type Run = { ran: boolean; deactivated: Array<{ person: { email: string } }> };
+    const job = app.strapi.plugin('remote-auth').service('deactivation-job') as { runOnce(): Promise<Run> };
+    const [firstRun, secondRun] = await Promise.all([job.runOnce(), job.runOnce()]);
+    assert.equal(firstRun.ran, true);
+    assert.deepEqual(secondRun, firstRun);
+    assert.deepEqual(firstRun.deactivated.map((d: { person: { email: string } }) => d.person.email), ['twice@corp.example']);
+    await app.strapi.plugin('remote-auth').service('activity').flush();
+    const rows = await knex()('remote_auth_activity').where({ kind: 'deactivated', user_id: await idOf('twice@corp.example') });
+    assert.equal(rows.length, 1);
   });
 });
 

@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
+import ipaddr from 'ipaddr.js';
 import type { Core } from '@strapi/strapi';
 import type { RefusalCode } from '../../pipeline/refusal';
 import type { Background } from '../background';
 import { ACTIVITY_TABLE } from './activity-table';
 import { maskIdentity } from '../settings/diagnostics';
+import { isDatabaseId } from '../database-id';
 
 /** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
 interface Common {
@@ -88,12 +90,44 @@ const TASK = 'recording sign-in activity';
 /** The same refusal (reason, peer, identity) is recorded at most once in this window: a flood of refused requests is one row, not a flood of rows. */
 const REFUSAL_REPEAT_MS = 10_000;
 const MEMO_LIMIT = 10_000;
+/** At most this many refusal rows per REFUSAL_REPEAT_MS per instance; past it, refusals are counted into one summarising row. */
+export const REFUSAL_ROWS_PER_WINDOW = 50;
+/** The reason of the row that says how many refusals were counted, not recorded one by one. */
+export const SUPPRESSED_REASON = 'refusals-suppressed';
+/** A refused batch is retried row by row; this many failures in a row before any row was written mean the database is down. */
+const GIVE_UP_AFTER = 3;
 /** Shutdown waits this long at most for the last batches: a database that is down must not hold Strapi's exit. */
 const CLOSE_DEADLINE_MS = 5_000;
 const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
 
 /** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
 export const INSTANCE_ID = `${hostname()}:${process.pid}`.slice(0, 64);
+
+/** An e-mail address anywhere in a text (what a hint quotes: the claim's, an account's). */
+const EMAIL = /[^\s"'<>()[\],;:]+@[^\s"'<>()[\],;:]+/g;
+/** An identity a hint quotes by name: `identity "…"`, `subject "…"`, `linked to "…"` (another person's, not only this row's). */
+const QUOTED_IDENTITY = /\b(identity|subject|to) "([^"]*)"/g;
+
+/** A refusal's hint as stored: the row's identity, every e-mail address and every quoted identity masked like the identity column. */
+export function maskedHint(hint: string, identity?: string | null): string {
+  const own = identity ? hint.split(identity).join(maskIdentity(identity)) : hint;
+  return own
+    .replace(QUOTED_IDENTITY, (_, label: string, value: string) => `${label} "${value.includes('*') || value === '' ? value : maskIdentity(value)}"`)
+    .replace(EMAIL, (address) => (address.split('@')[0].includes('*') ? address : maskIdentity(address)));
+}
+
+/**
+ * Where a refusal came from, for folding repeats: an untrusted peer by its
+ * network (/24 IPv4, /64 IPv6 — one host has a whole /64 to send from), a
+ * trusted proxy by its address.
+ */
+export function peerKey(peer: string | null | undefined, reason: string): string {
+  if (!peer || reason !== 'untrusted-peer' || !ipaddr.isValid(peer)) return peer ?? '';
+  const parsed = ipaddr.process(peer);
+  const bits = parsed.kind() === 'ipv4' ? 24 : 64;
+  const bytes = parsed.toByteArray().map((byte, i) => (i * 8 >= bits ? 0 : byte));
+  return `${ipaddr.fromByteArray(bytes).toString()}/${bits}`;
+}
 
 export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
   const { kind, userId, identity, peer, source, ...details } = entry;
@@ -102,7 +136,7 @@ export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
     delete (details as { reason?: unknown }).reason;
     const hint = (details as { hint?: string }).hint;
     // The reason names the person; the row keeps them masked (also the raw-value prefix the reason may quote).
-    if (hint && identity) (details as { hint?: string }).hint = hint.split(identity).join(maskIdentity(identity));
+    if (hint) (details as { hint?: string }).hint = maskedHint(hint, identity);
   }
   const userNumber = userId === null || userId === undefined || userId === '' ? null : Number(userId);
   return {
@@ -110,7 +144,8 @@ export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
     day: new Date(at).toISOString().slice(0, 10),
     kind,
     reason,
-    user_id: Number.isFinite(userNumber) ? userNumber : null,
+    // An id the INT column cannot hold would fail the whole batch on MySQL/PostgreSQL: not a user, so none.
+    user_id: isDatabaseId(userNumber) ? userNumber : null,
     identity: cut(kind === 'refused' && identity ? maskIdentity(identity) : identity, 255),
     peer: cut(peer, 64),
     source: cut(source, 64),
@@ -137,11 +172,15 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
   let dropped = 0;
   let droppedInStreak = 0;
   let closed = false;
-  /** key → until when an equal entry is not recorded again (recordOnce, refusal repeats). */
-  const memo = new Map<string, number>();
+  /** key → until when an equal entry is not recorded again: recordOnce's keys and refusal repeats apart, so a flood of refusals cannot evict recordOnce's. */
+  const onceMemo = new Map<string, number>();
+  const refusalMemo = new Map<string, number>();
+  /** The refusal rows of the current window and the refusals counted past its cap. */
+  let refusalWindow = { endsAt: 0, rows: 0, suppressed: 0 };
+  let summaryTimer: NodeJS.Timeout | null = null;
 
   /** True the first time `key` is seen within `ttlMs`; bounded, oldest forgotten first. */
-  function firstWithin(key: string, ttlMs: number): boolean {
+  function firstWithin(memo: Map<string, number>, key: string, ttlMs: number): boolean {
     const now = Date.now();
     const until = memo.get(key);
     if (until !== undefined && until > now) return false;
@@ -165,20 +204,38 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     });
   };
 
-  async function writeBatch(rows: ActivityRow[]): Promise<void> {
-    const written = await background.settle(TASK, async () => {
+  const insert = (rows: ActivityRow[]) =>
+    background.settle(TASK, async () => {
       await strapi.db.connection(ACTIVITY_TABLE).insert(rows);
       return true;
     });
-    if (written) {
-      recorded += rows.length;
+
+  /** The rows of a refused batch one by one: one row the database refuses must not take its neighbours with it. */
+  async function writeOneByOne(rows: ActivityRow[]): Promise<number> {
+    let written = 0;
+    let failedInARow = 0;
+    for (const row of rows) {
+      if (await insert([row])) {
+        written++;
+        failedInARow = 0;
+      } else if (++failedInARow >= GIVE_UP_AFTER && written === 0) {
+        break; // not a bad row: the database is down; the rest is dropped without a query each
+      }
+    }
+    return written;
+  }
+
+  async function writeBatch(rows: ActivityRow[]): Promise<void> {
+    const written = (await insert(rows)) ? rows.length : rows.length > 1 ? await writeOneByOne(rows) : 0;
+    recorded += written;
+    if (written === rows.length) {
       if (droppedInStreak > 0) {
         strapi.log.warn(`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
         droppedInStreak = 0;
       }
     } else {
-      dropped += rows.length;
-      droppedInStreak += rows.length;
+      dropped += rows.length - written;
+      droppedInStreak += rows.length - written;
     }
   }
 
@@ -217,9 +274,64 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     timer.unref();
   }
 
+  /** One row saying how many refusals of the window ended were counted instead of recorded. */
+  function summarise(): void {
+    if (summaryTimer) clearTimeout(summaryTimer);
+    summaryTimer = null;
+    const { suppressed } = refusalWindow;
+    if (suppressed === 0) return;
+    refusalWindow = { ...refusalWindow, suppressed: 0 };
+    const seconds = REFUSAL_REPEAT_MS / 1000;
+    const at = Date.now();
+    push({
+      at,
+      day: new Date(at).toISOString().slice(0, 10),
+      kind: 'refused',
+      reason: SUPPRESSED_REASON,
+      user_id: null,
+      identity: null,
+      peer: null,
+      source: null,
+      instance: INSTANCE_ID,
+      details: JSON.stringify({
+        suppressed,
+        hint: `${suppressed} more refusals within ${seconds} s were counted, not recorded one by one (at most ${REFUSAL_ROWS_PER_WINDOW} refusal rows per ${seconds} s per instance); a flood of refused requests — see the rows just before this one`,
+      }),
+    });
+  }
+
+  /** Whether a refusal gets a row of its own: not a repeat (same reason, peer network, identity) and within the window's cap. */
+  function refusalRecorded(entry: ActivityEntry & { kind: 'refused' }): boolean {
+    if (!firstWithin(refusalMemo, `${entry.reason}|${peerKey(entry.peer, entry.reason)}|${entry.identity ?? ''}`, REFUSAL_REPEAT_MS)) return false;
+    const now = Date.now();
+    if (now >= refusalWindow.endsAt) {
+      summarise();
+      refusalWindow = { endsAt: now + REFUSAL_REPEAT_MS, rows: 0, suppressed: 0 };
+    }
+    if (refusalWindow.rows < REFUSAL_ROWS_PER_WINDOW) {
+      refusalWindow.rows++;
+      return true;
+    }
+    refusalWindow.suppressed++;
+    if (!summaryTimer && !closed) {
+      summaryTimer = setTimeout(summarise, Math.max(0, refusalWindow.endsAt - now));
+      summaryTimer.unref();
+    }
+    return false;
+  }
+
+  function push(row: ActivityRow): void {
+    if (buffer.length >= maxBuffered) {
+      drop(1, `the activity buffer is full (${maxBuffered} entries waiting for the database)`);
+      return;
+    }
+    buffer.push(row);
+    schedule();
+  }
+
   function record(entry: ActivityEntry): void {
     try {
-      if (entry.kind === 'refused' && !firstWithin(`refused|${entry.reason}|${entry.peer ?? ''}|${entry.identity ?? ''}`, REFUSAL_REPEAT_MS)) return;
+      if (entry.kind === 'refused' && !refusalRecorded(entry)) return;
       if (buffer.length >= maxBuffered) {
         drop(1, `the activity buffer is full (${maxBuffered} entries waiting for the database)`);
         return;
@@ -241,11 +353,12 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
      * recorded once per session.
      */
     recordOnce(key: string, ttlMs: number, entry: ActivityEntry): void {
-      if (firstWithin(key, ttlMs)) record(entry);
+      if (firstWithin(onceMemo, key, ttlMs)) record(entry);
     },
 
-    /** Writes everything buffered (tests, shutdown). Never rejects. */
+    /** Writes everything buffered (tests, shutdown), with the count of refusals not recorded one by one so far. Never rejects. */
     async flush(): Promise<void> {
+      summarise();
       while (buffer.length > 0 || inFlight) await flush();
     },
 
@@ -256,6 +369,7 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     /** Shutdown: writes what is buffered (waiting at most `CLOSE_DEADLINE_MS` for the database), then stops the timer. */
     async close(): Promise<void> {
       closed = true;
+      summarise();
       let deadline: NodeJS.Timeout | undefined;
       try {
         await Promise.race([

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { ACTIVITY_KINDS, type ActivityKind } from './activity-log';
 import { ACTIVITY_TABLE } from './activity-table';
+import { databaseIdOf } from '../database-id';
 
 type Knex = Core.Strapi['db']['connection'];
 type Query = ReturnType<Knex>;
@@ -91,7 +92,9 @@ export function createActivityQuery(strapi: Core.Strapi) {
       const person = filters.person;
       const pattern = likeEscaped(person);
       query.where((where) => {
-        if (/^\d+$/.test(person)) where.orWhere('user_id', Number(person));
+        // Digits that cannot be an id (past 2^31−1) match no user: never compared with the INT column.
+        const userId = databaseIdOf(person);
+        if (userId !== null) where.orWhere('user_id', userId);
         where.orWhereRaw("lower(identity) like ? escape '!'", [pattern]);
         where.orWhereIn('user_id', knex()('admin_users').select('id').whereRaw("lower(email) like ? escape '!'", [pattern]));
       });

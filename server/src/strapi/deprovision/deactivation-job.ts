@@ -32,6 +32,15 @@ interface Dependencies {
  */
 export function createDeactivationJob({ settings, deactivation, leases, background, activity }: Dependencies) {
   let timer: NodeJS.Timeout | null = null;
+  /** The run under way on this instance: a second request while it runs gets its result instead of a run of its own. */
+  let running: Promise<JobRun> | null = null;
+
+  function singleFlight(scheduled: boolean): Promise<JobRun> {
+    running ??= runOnce(scheduled).finally(() => {
+      running = null;
+    });
+    return running;
+  }
 
   /** `scheduled`: the timer's run, which waits for the hour to be up even on the instance that ran last. */
   async function runOnce(scheduled = false): Promise<JobRun> {
@@ -53,11 +62,11 @@ export function createDeactivationJob({ settings, deactivation, leases, backgrou
     return { ran: true, deactivated };
   }
 
-  const tick = () => background.run('deactivating accounts not signed in for deactivateAfterDays', () => runOnce(true));
+  const tick = () => background.run('deactivating accounts not signed in for deactivateAfterDays', () => singleFlight(true));
 
   return {
     /** A run asked for by a Super Admin: also on the instance that holds the lease. */
-    runOnce: () => runOnce(false),
+    runOnce: () => singleFlight(false),
     start(): void {
       if (timer) return;
       timer = setInterval(tick, DEACTIVATION_CHECK_EVERY_MS);

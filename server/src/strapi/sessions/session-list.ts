@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { CREATED_COLUMN, LINKS_TABLE } from '../accounts/identity-links';
 import { SUPER_ADMIN_CODE } from '../accounts/accounts';
 import { DEVICE_PREFIX } from './plugin-sessions';
+import { isDatabaseId } from '../database-id';
 
 /**
  * The sessions this plugin started, read from Strapi's session table — so
@@ -74,8 +75,10 @@ export function createSessionList(strapi: Core.Strapi) {
   }
 
   /** Users with their link and Super Admin flag, by id. */
-  async function people(ids: number[]): Promise<Map<number, Person>> {
+  async function people(asked: number[]): Promise<Map<number, Person>> {
     const out = new Map<number, Person>();
+    // An id that cannot be a row's is nobody (and must not reach the INT columns: an error there, not "no such user").
+    const ids = asked.filter(isDatabaseId);
     if (ids.length === 0) return out;
     const u = columnsOf(strapi, 'admin::user');
     const r = columnsOf(strapi, 'admin::role');

@@ -7,6 +7,7 @@ import type { DeactivationJob } from '../deprovision/deactivation-job';
 import type { SettingsSource } from '../settings/settings-source';
 import type { SessionList } from './session-list';
 import type { SignOut } from './sign-out';
+import { databaseIdOf } from '../database-id';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -69,8 +70,8 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
 
   return {
     async list(ctx: Context) {
-      const userId = ctx.query.userId === undefined ? undefined : Number(ctx.query.userId);
-      if (userId !== undefined && !Number.isInteger(userId)) return answer(ctx, 400, 'ValidationError', 'userId must be a whole number');
+      const userId = ctx.query.userId === undefined ? undefined : databaseIdOf(ctx.query.userId);
+      if (userId === null) return answer(ctx, 400, 'ValidationError', 'userId must be the id of an admin user, a whole number from 1 to 2147483647');
       ctx.body = await list.sessions({ ...pageOf(ctx), userId });
     },
 
@@ -90,8 +91,9 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
     },
 
     async revokePerson(ctx: Context) {
-      const userId = Number(ctx.params.userId);
-      if (!Number.isInteger(userId)) return answer(ctx, 400, 'ValidationError', 'userId must be a whole number');
+      const userId = databaseIdOf(ctx.params.userId);
+      if (userId === null) return answer(ctx, 400, 'ValidationError', 'userId must be the id of an admin user, a whole number from 1 to 2147483647');
+      if (!(await list.people([userId])).has(userId)) return answer(ctx, 404, 'NotFoundError', `No admin user with id ${userId}.`);
       if (!(await mayManage(ctx, userId))) return;
       const ended = await signOut.person(userId);
       strapi.log.info(`[remote-auth] admin user ${actorId(ctx)} signed admin user ${userId} out of ${ended} single sign-on session(s)`);
