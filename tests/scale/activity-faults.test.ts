@@ -37,7 +37,7 @@ describe(`activity writes failing under sign-in traffic (${kind})`, { skip }, ()
   const login = (identity: string): Promise<TestResponse> =>
     env!.app.watch(request(env!.app.origin, '/remote-auth/login', { headers: { 'Remote-User': identity, Accept: 'application/json' } }));
 
-  test('three batches cut: every sign-in answers 302, the drops are counted and logged once, recording resumes', async () => {
+  test('three activity inserts cut: every sign-in answers 302, the drops are counted and logged once, recording resumes', async () => {
     const { app, forwarder, sql, rootToken } = env!;
     const mark = app.output().length;
     const fault = forwarder.failQuery(new RegExp(`insert into ${q('remote_auth_activity')}`, 'i'), 3);
@@ -57,7 +57,9 @@ describe(`activity writes failing under sign-in traffic (${kind})`, { skip }, ()
     const summary = await request(app.origin, '/remote-auth/activity/summary', { headers: { Authorization: `Bearer ${rootToken}`, Accept: 'application/json' } });
     assert.equal(summary.status, 200, summary.body);
     const { dropped } = summary.json().data.recorder;
-    assert.ok(dropped >= 3, `dropped entries counted: ${dropped}`);
+    // A cut batch is retried row by row, so three cut inserts lose between one entry (three
+    // one-row batches) and three (a batch, then its first two rows); never zero, never more.
+    assert.ok(dropped >= 1 && dropped <= 3, `dropped entries counted: ${dropped}`);
 
     // Recording resumed: the sign-ins after the fault are in the table (written within a couple of flushes).
     let recorded = 0;
