@@ -1,5 +1,8 @@
 /**
- * npm run bench [-- --quick] [-- --db sqlite|postgres|mysql] [-- --profile] [-- --only B1,B3]
+ * npm run bench [-- --quick | --smoke] [-- --db sqlite|postgres|mysql] [-- --profile] [-- --only B1,B3]
+ *
+ * --smoke (CI): one short round of every benchmark, to prove each still runs end to
+ * end; its figures are printed but no goal is judged. The measuring run is the full one.
  *
  * Boots real Strapi processes from the fixture app (NODE_ENV=production, each
  * on a database of its own), drives them with autocannon and prints B0–B5 of
@@ -43,7 +46,7 @@ const option = (name: string): string | undefined => {
   const at = argv.indexOf(`--${name}`);
   return at >= 0 ? argv[at + 1] : undefined;
 };
-const known = new Set(['--quick', '--db', '--profile', '--only', '--keep-logs', '--help']);
+const known = new Set(['--quick', '--smoke', '--db', '--profile', '--only', '--keep-logs', '--help']);
 for (const [i, arg] of argv.entries()) {
   if (arg.startsWith('--') && !known.has(arg.split('=')[0])) {
     console.error(`bench: unknown option ${arg}`);
@@ -55,25 +58,42 @@ for (const [i, arg] of argv.entries()) {
   }
 }
 if (flag('help')) {
-  console.log('npm run bench [-- --quick] [--db sqlite|postgres|mysql] [--profile] [--only B0,B1,…] [--keep-logs]');
+  console.log('npm run bench [-- --quick | --smoke] [--db sqlite|postgres|mysql] [--profile] [--only B0,B1,…] [--keep-logs]');
   process.exit(0);
 }
-const QUICK = flag('quick');
+/** full: the measuring run; quick: fewer, shorter rounds; smoke: one short round of each benchmark, goals not judged (CI). */
+const MODE = flag('smoke') ? 'smoke' : flag('quick') ? 'quick' : 'full';
+if (flag('smoke') && flag('quick')) {
+  console.error('bench: --smoke and --quick exclude each other');
+  process.exit(2);
+}
+const QUICK = MODE !== 'full';
+const SMOKE = MODE === 'smoke';
 const DB = (option('db') ?? 'sqlite') as DatabaseKind;
 if (!['sqlite', 'postgres', 'mysql'].includes(DB)) {
   console.error(`bench: --db must be sqlite, postgres or mysql, not "${DB}"`);
   process.exit(2);
 }
-const ONLY = new Set((option('only') ?? 'B0,B1,B2,B3,B4,B5,B6,B7').toUpperCase().split(',').map((s) => s.trim()));
+const BENCHMARKS = ['B0', 'B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
+const ONLY = new Set((option('only') ?? BENCHMARKS.join(',')).toUpperCase().split(',').map((s) => s.trim()));
+for (const id of ONLY) {
+  if (!BENCHMARKS.includes(id)) {
+    console.error(`bench: --only takes ${BENCHMARKS.join(', ')}, not "${id}"`);
+    process.exit(2);
+  }
+}
 const PROFILE_ALL = flag('profile');
 
-const PLAN = QUICK
-  ? { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 3, connections: 10, signInWarm: 10, signIns: 30, b4Identities: 300, b4Rounds: 1, b4Warm: 50 }
-  : { forks: 3, warmSeconds: 2, roundSeconds: 3, rounds: 4, connections: 10, signInWarm: 20, signIns: 100, b4Identities: 1000, b4Rounds: 3, b4Warm: 50 };
+const PLANS = {
+  full: { forks: 3, warmSeconds: 2, roundSeconds: 3, rounds: 4, connections: 10, signInWarm: 20, signIns: 100, b4Identities: 1000, b4Rounds: 3, b4Warm: 50 },
+  quick: { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 3, connections: 10, signInWarm: 10, signIns: 30, b4Identities: 300, b4Rounds: 1, b4Warm: 50 },
+  smoke: { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 1, connections: 10, signInWarm: 5, signIns: 10, b4Identities: 100, b4Rounds: 1, b4Warm: 20 },
+} as const;
+const PLAN = PLANS[MODE];
 const B4_IDENTITIES = PLAN.b4Identities;
-/** B7: existing admin users per process (seeding 100,000 takes seconds); quick mode boots two processes, not three. */
-const B7_SIZES = QUICK ? [100, 100_000] : [100, 10_000, 100_000];
-const B7_PLAN = QUICK ? { rounds: 3, signIns: 20, warm: 10 } : { rounds: 6, signIns: 60, warm: 20 };
+/** B7: existing admin users per process (seeding 100,000 takes seconds); quick and smoke boot two processes, not three. */
+const B7_SIZES = { full: [100, 10_000, 100_000], quick: [100, 100_000], smoke: [100, 1_000] }[MODE];
+const B7_PLAN = { full: { rounds: 6, signIns: 60, warm: 20 }, quick: { rounds: 3, signIns: 20, warm: 10 }, smoke: { rounds: 1, signIns: 10, warm: 5 } }[MODE];
 const B4_CONCURRENCY = 50;
 /** More unexpected answers than this in any round is a real error, not a figure. */
 const FLOOD = 0.01;
@@ -389,7 +409,7 @@ async function throughputComparison(
   };
 }
 
-const verdict = (met: boolean | null) => (met === null ? '—' : met ? 'met' : 'MISSED');
+const verdict = (met: boolean | null) => (SMOKE ? 'not judged' : met === null ? '—' : met ? 'met' : 'MISSED');
 
 async function b3(server: Server): Promise<Outcome> {
   const sides = await interleave(
@@ -661,7 +681,7 @@ function table(outcomes: Outcome[]): string {
 
 async function main(): Promise<number> {
   const started = new Date();
-  const mode = QUICK ? 'quick' : 'full';
+  const mode = MODE;
   log(`bench: ${mode} mode on ${DB}; ${PLAN.rounds} rounds of ${PLAN.roundSeconds} s per side after a ${PLAN.warmSeconds} s warm-up; logs in ${logDir}`);
   const outcomes: Outcome[] = [];
   const profiles: ProfileRun[] = [];
@@ -765,8 +785,10 @@ async function main(): Promise<number> {
 
     // Servers of the comparison are done: profile with the machine to ourselves.
     await Promise.all(processes.map((p) => p.stop()));
-    const toProfile = outcomes.filter((o) => o.id !== 'B0' && o.id !== 'B6' && o.id !== 'B7' && (PROFILE_ALL || (o.met === false && !QUICK))).map((o) => o.id);
+    const toProfile = outcomes.filter((o) => o.id !== 'B0' && o.id !== 'B6' && o.id !== 'B7' && (PROFILE_ALL || (o.met === false && !QUICK)) && !SMOKE).map((o) => o.id);
     for (const id of toProfile) profiles.push(await profile(id));
+    const silent = [...ONLY].filter((id) => !outcomes.some((o) => o.id === id));
+    if (silent.length > 0) throw new BenchError(`no figure from ${silent.join(', ')}: every benchmark asked for must run end to end`);
   } catch (error) {
     failure = error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
   } finally {
@@ -786,7 +808,7 @@ async function main(): Promise<number> {
     loadAverageAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100),
     cpuDuringMeasurements: contention,
     outcomes: outcomes.map(({ rows, ...o }) => o),
-    goals: { met: met.map((o) => o.id), missed: missed.map((o) => o.id) },
+    goals: SMOKE ? 'not judged (smoke mode)' : { met: met.map((o) => o.id), missed: missed.map((o) => o.id) },
     profiles,
     error: failure,
   };
@@ -798,14 +820,15 @@ async function main(): Promise<number> {
   log('');
   log(`machine: ${machineLine(machine)}; load average at start ${machine.loadAverageAtStart.join(' ')}`);
   log(
-    `each figure: median of ${PLAN.rounds} rounds${QUICK ? ' (quick mode)' : ''}` +
+    `each figure: median of ${PLAN.rounds} rounds${QUICK ? ` (${MODE} mode)` : ''}` +
       `${PLAN.forks > 1 ? ` (B1, B5: ${PLAN.rounds} rounds on each of ${PLAN.forks} processes per side)` : ''}, ` +
       `A and B in alternating order (A B, B A…) after a discarded warm-up round each; ${PLAN.connections} connections, ${PLAN.roundSeconds} s rounds ` +
       `(B3: ${PLAN.signIns} sign-ins per round on 1 connection; B4: ${PLAN.b4Rounds} × ${B4_IDENTITIES} identities, ${B4_CONCURRENCY} at a time, ` +
       `plugin and Strapi's ceiling alternating; B7: ${B7_PLAN.rounds} rounds of ${B7_PLAN.signIns} sign-ins per side and size on 1 connection); ` +
       '"rounds x–y": lowest and highest ratio of rounds run side by side; "within noise": the goal lies between them',
   );
-  if (QUICK) log('quick mode is a smoke test (one process per side, 1 s rounds): its ratios move by ±20 %; quote the full run');
+  if (MODE === 'quick') log('quick mode: one process per side, 1 s rounds; its ratios move by ±20 %; quote the full run');
+  if (SMOKE) log('smoke mode: one short round of each benchmark, to show each runs end to end; the figures are not judged — measure with the full run');
   if (contention) {
     log(
       `CPU while measuring: this bench (Strapi servers + load generator) ${contention.ourSharePct}% of the machine` +
@@ -814,7 +837,7 @@ async function main(): Promise<number> {
         (contention.otherSharePct > 10 ? ' — the machine was shared; figures are perturbed, ratios less so (A and B interleaved)' : ''),
     );
   }
-  if (outcomes.length > 0) {
+  if (outcomes.length > 0 && !SMOKE) {
     log(`goals met: ${met.map((o) => o.id).join(', ') || 'none'}; goals missed: ${missed.map((o) => `${o.id} (${o.figure} ${o.unit === 'users/s' ? num(o.value) : ratio(o.value)}, goal ${o.goal})`).join(', ') || 'none'}`);
   }
   for (const run of profiles) {
