@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       body: {},
     });
     const ok = handOff.status === 200 && me.status === 200 && me.json().data.email === 'measure@corp.example' && refresh.status === 200;
-    console.log(JSON.stringify({ strapi: version, bootSeconds: boot, handOff: handOff.status, me: me.status, accessToken: refresh.status, ok }));
+    console.log(JSON.stringify({ strapi: version, node: process.versions.node, bootSeconds: boot, handOff: handOff.status, me: me.status, accessToken: refresh.status, ok }));
     if (!ok) process.exitCode = 1;
   } finally {
     await app.stop();

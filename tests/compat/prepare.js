@@ -14,7 +14,7 @@
  * Prints the time each step took.
  */
 const { execFileSync } = require('node:child_process');
-const { cpSync, existsSync, readdirSync, renameSync, rmSync, copyFileSync, realpathSync } = require('node:fs');
+const { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, copyFileSync, realpathSync, writeFileSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
@@ -59,7 +59,14 @@ step('copy the fixture app', () => {
 step(`npm install (Strapi ${version}, plugin from the tarball, strict peers)`, () => {
   // A fresh copy of the plugin every time: npm would keep an older unpacked tarball.
   rmSync(join(app, 'node_modules', 'strapi-plugin-remote-auth'), { recursive: true, force: true });
+  // Native modules (better-sqlite3) are built for one Node ABI: prepared before with
+  // another Node (CI runs 5.54.0 on the newest Node), they are installed anew.
+  const abiStamp = join(app, 'node_modules', '.remote-auth-node-abi');
+  if (existsSync(abiStamp) && readFileSync(abiStamp, 'utf8') !== process.versions.modules) {
+    rmSync(join(app, 'node_modules', 'better-sqlite3'), { recursive: true, force: true });
+  }
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--legacy-peer-deps=false'], app);
+  writeFileSync(abiStamp, process.versions.modules);
   const installed = realpathSync(join(app, 'node_modules', 'strapi-plugin-remote-auth'));
   if (!installed.startsWith(join(app, 'node_modules'))) throw new Error(`the plugin resolves to ${installed}, not into the app's node_modules`);
   // One copy of each library Strapi and the plugin share: Strapi's error middleware only
@@ -86,5 +93,5 @@ step('strapi build (admin panel)', () => {
   run(join(app, 'node_modules', '.bin', 'strapi'), ['build'], app);
 });
 
-console.log(`\nCompat app for Strapi ${version} ready: ${app}`);
+console.log(`\nCompat app for Strapi ${version} ready on Node ${process.versions.node}: ${app}`);
 for (const [name, seconds] of timings) console.log(`  ${seconds.toFixed(1).padStart(7)} s  ${name}`);
