@@ -102,6 +102,8 @@ export interface AssertionCheck {
   protectedHeader?: Record<string, unknown> | null;
   /** Where the keys come from and the state of the cache. */
   keys?: { source: string; keys: number; fetchedAt: string | null; lastError: string | null };
+  /** The configured key source fetched afresh: usable (keys of an allowed algorithm), unusable, or not checked (and why). */
+  keyCheck?: { state: 'usable' | 'unusable' | 'not-checked'; url: string | null; detail: string };
 }
 
 export const SETTINGS_URL = '/remote-auth/settings';

@@ -114,7 +114,7 @@ describe('Settings → Signed assertion in Chromium', { skip }, () => {
       const expected: Array<[string, string[]]> = [
         ['Cloudflare Access', ['Team name', 'Application Audience (AUD) tag']],
         ['Google Cloud IAP', ['Project number', 'Backend service ID', 'App Engine project ID']],
-        ['AWS Application Load Balancer', ['Region', 'Load balancer ARN', 'Issuer']],
+        ['AWS Application Load Balancer', ['Region', 'Load balancer ARN', 'Issuer', 'Client ID (optional)']],
         ['Pomerium', ['Route domain']],
         ['OIDC issuer (oauth2-proxy, authentik, Keycloak…)', ['Issuer', 'Client ID (audience)', 'Assertion header']],
       ];

@@ -7,6 +7,23 @@ import type { Translate } from '../utils/useT';
 
 type Variant = 'success' | 'danger' | 'warning' | 'neutral' | 'primary';
 
+const KEY_CHECK_VARIANTS: Readonly<Record<string, Variant>> = { usable: 'success', unusable: 'danger', 'not-checked': 'neutral' };
+
+/** Whether the configured key source answered with keys that can verify tokens, fetched for this check. */
+function KeyCheck({ check, t }: { check: NonNullable<AssertionCheck['keyCheck']>; t: Translate }) {
+  const verdict = {
+    usable: t('check.assertion.keyCheck.usable', 'Key source answers with usable keys'),
+    unusable: t('check.assertion.keyCheck.unusable', 'Key source gives no usable key'),
+    'not-checked': t('check.assertion.keyCheck.notChecked', 'Key source not fetched'),
+  }[check.state];
+  return (
+    <Flex gap={2} alignItems="baseline" wrap="wrap" data-check="assertion-key-check" data-state={check.state}>
+      <Verdict variant={KEY_CHECK_VARIANTS[check.state] ?? 'neutral'}>{verdict}</Verdict>
+      <Detail>{check.detail}</Detail>
+    </Flex>
+  );
+}
+
 function Row({ name, label, children }: { name: string; label: string; children: ReactNode }) {
   return (
     <Flex
@@ -102,6 +119,7 @@ function AssertionRow({ assertion, t }: { assertion: AssertionCheck; t: Translat
           {assertion.keys.lastError ? ` — ${t('check.assertion.keysError', 'last fetch failed: {error}', { error: assertion.keys.lastError })}` : ''}
         </Detail>
       ) : null}
+      {assertion.keyCheck ? <KeyCheck check={assertion.keyCheck} t={t} /> : null}
       {claims.length > 0 ? (
         <Box tag="dl" data-check="assertion-claims">
           {claims.map(([name, value]) => (

@@ -17,7 +17,7 @@ export interface AssertionDraft {
 export const PRESET_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'cloudflare-access': ['team', 'audience'],
   'google-iap': ['projectNumber', 'backendServiceId', 'appId'],
-  'aws-alb': ['region', 'albArn', 'issuer'],
+  'aws-alb': ['region', 'albArn', 'issuer', 'clientId'],
   pomerium: ['routeDomain'],
   oidc: ['issuer', 'audience', 'header'],
   custom: ['header', 'issuer', 'jwksUrl', 'audience', 'algorithms'],
@@ -39,6 +39,9 @@ export const ADVANCED_FIELDS: readonly string[] = [
   'claims.groups',
   'groupsSeparator',
 ];
+
+/** Fields only one preset takes (the server refuses them with any other): left out when another preset is chosen. */
+const PRESET_ONLY: Readonly<Record<string, string>> = { clientId: 'aws-alb' };
 
 const TEXT_KEYS = new Set([...Object.values(PRESET_FIELDS).flat(), ...ADVANCED_FIELDS]);
 const LISTS = new Set(['algorithms']);
@@ -111,7 +114,7 @@ export function assertionInput(draft: AssertionDraft | null): Record<string, unk
   };
   for (const [key, raw] of Object.entries(draft.text)) {
     const value = raw.trim();
-    if (value === '') continue;
+    if (value === '' || (PRESET_ONLY[key] !== undefined && PRESET_ONLY[key] !== draft.preset)) continue;
     if (key.startsWith('claims.')) claims[key.slice('claims.'.length)] = value;
     else if (LISTS.has(key)) result[key] = split(value);
     // Edited as text; what is not a number goes to the server as typed, which says why.

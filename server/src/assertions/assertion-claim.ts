@@ -26,6 +26,9 @@ function text(payload: JWTPayload, name: string | null, what: string): string | 
   return trimmed || null;
 }
 
+/** The provider says it verified the address (Cognito behind ALB sends the string "true"). */
+const emailVerified = (payload: JWTPayload): boolean => payload.email_verified === true || payload.email_verified === 'true';
+
 /**
  * An address the provider says it has not verified is nobody's identity and links nothing:
  * whoever typed it in could have typed a Super Admin's address (CVE-2023-3128). Tokens without
@@ -35,13 +38,21 @@ function text(payload: JWTPayload, name: string | null, what: string): string | 
 function assertEmailVerified(payload: JWTPayload, rules: SignedAssertionRules): void {
   if (rules.claims.email === null || payload[rules.claims.email] === undefined || !('email_verified' in payload)) return;
   const verified = payload.email_verified;
-  if (verified === true || verified === 'true') return;
+  if (emailVerified(payload)) return;
   throw refuse(
     'assertion-email-unverified',
     `the assertion's e-mail claim "${rules.claims.email}" comes with email_verified ${JSON.stringify(verified)}: ` +
       'an address the identity provider has not verified is never used as an identity or to link an account',
   );
 }
+
+/**
+ * May the e-mail claim link an existing account? Only with linkByEmailHeader, as any address that
+ * is not the identity; and where the payload is passed through from the IdP unchecked (aws-alb),
+ * only when the IdP says it verified the address (nOAuth: Entra ID's `email` is whatever was typed in).
+ */
+const emailMayLink = (payload: JWTPayload, rules: SignedAssertionRules, claimRules: ClaimRules): boolean =>
+  claimRules.linkByEmailHeader && (!rules.emailLinkNeedsVerified || emailVerified(payload));
 
 /** Groups as a JSON array of strings, or one string split by groupsSeparator; absent → null (nothing known). */
 function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly string[] | null {
@@ -64,8 +75,9 @@ function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly st
  * A verified payload → the claim the rest of the pipeline knows.
  *
  * Namespacing (see README, "Signed assertions and existing accounts"): when
- * the identity claim is the e-mail address (the default of the proxy presets,
- * whose provider asserts a verified address; oidc and custom default to `sub`), the
+ * the identity claim is the e-mail address (the default of cloudflare-access,
+ * google-iap and pomerium, whose proxy asserts a verified address; aws-alb, oidc
+ * and custom default to `sub`), the
  * subject is that address under the source "header", exactly as the plain
  * header would give it — switching from a header set-up to Cloudflare Access
  * or IAP keeps everyone's account and link. When the identity is an opaque
@@ -108,7 +120,7 @@ export function claimFromAssertion(
     subject,
     email,
     username: null,
-    emailLinks: claimRules.linkByEmailHeader,
+    emailLinks: emailMayLink(payload, rules, claimRules),
     attributes: { ...attributes, email },
     source: ASSERTION_LINK_SOURCE,
   };

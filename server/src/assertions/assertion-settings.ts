@@ -20,6 +20,8 @@ export interface AssertionSettings {
   appId?: string;
   region?: string;
   albArn?: string;
+  /** aws-alb: the OIDC client id of the listener rule; the JWT header's `client` must equal it. */
+  clientId?: string;
   routeDomain?: string;
   issuer?: string;
   jwksUrl?: string;
@@ -33,7 +35,7 @@ export interface AssertionSettings {
 }
 
 const KEYS = [
-  'preset', 'header', 'team', 'audience', 'projectNumber', 'backendServiceId', 'appId', 'region', 'albArn', 'routeDomain',
+  'preset', 'header', 'team', 'audience', 'projectNumber', 'backendServiceId', 'appId', 'region', 'albArn', 'clientId', 'routeDomain',
   'issuer', 'jwksUrl', 'keys', 'algorithms', 'hmacSecret', 'clockToleranceSeconds', 'claims', 'groupsSeparator', 'maxKeyAgeSeconds',
 ] as const;
 const CLAIM_KEYS = ['identity', 'email', 'firstName', 'lastName', 'groups'] as const;
@@ -50,6 +52,7 @@ const DIGITS = /^\d{1,20}$/;
 const IAP_APP_ID = /^[a-z][a-z0-9-]{4,61}[a-z0-9]$/;
 const CLAIM_NAME = /^[\x21-\x7e]{1,200}$/;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
+const CLIENT_ID = /^[\x21-\x7e]{1,512}$/;
 
 const describe = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? `"${value}"` : typeof value;
@@ -197,7 +200,7 @@ export function checkAssertionSettings(raw: unknown): AssertionSettings | null {
     fail(`.header is required with the "${preset}" preset: name the header your gateway sends the JWT in (e.g. "X-Auth-Request-Id-Token")`);
   }
 
-  const strings = ['team', 'projectNumber', 'backendServiceId', 'appId', 'region', 'albArn', 'routeDomain', 'issuer', 'jwksUrl', 'hmacSecret', 'groupsSeparator'] as const;
+  const strings = ['team', 'projectNumber', 'backendServiceId', 'appId', 'region', 'albArn', 'clientId', 'routeDomain', 'issuer', 'jwksUrl', 'hmacSecret', 'groupsSeparator'] as const;
   for (const key of strings) {
     const value = optionalString(input, key);
     if (value !== undefined) result[key] = value;
@@ -264,6 +267,9 @@ function checkPreset(a: AssertionSettings): void {
       if (!arn) fail(`.albArn must be an application load balancer ARN like "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188", got "${a.albArn}"`);
       if (arn[1] !== a.region) fail(`.albArn is in region "${arn[1]}" but .region is "${a.region}"`);
       required('issuer', 'the issuer of your identity provider, as configured on the ALB listener rule');
+      if (a.clientId !== undefined && !CLIENT_ID.test(a.clientId)) {
+        fail(`.clientId must be the listener rule's OIDC client id (printable ASCII, no spaces), got "${a.clientId}"`);
+      }
       break;
     }
     case 'pomerium': {
@@ -283,6 +289,9 @@ function checkPreset(a: AssertionSettings): void {
       if (!hasKeySource && !a.hmacSecret) fail('needs a key source with the "custom" preset: .jwksUrl, or .keys (a JWKS or PEM public keys)');
       break;
     }
+  }
+  if (a.clientId !== undefined && a.preset !== 'aws-alb') {
+    fail(`.clientId is for the "aws-alb" preset (the listener rule's client id); with "${a.preset}" the client id is .audience`);
   }
   if (a.jwksUrl !== undefined && a.keys !== undefined) fail('has both .jwksUrl and .keys: choose one key source');
 }

@@ -28,7 +28,7 @@ export type { Clock } from './unknown-kids';
 export const REFRESH_AFTER_MS = 10 * 60_000;
 export const FAILED_FETCH_RETRY_MS = 5_000;
 /** ALB key ids are UUIDs; anything else never reaches the URL it would be appended to. */
-const ALB_KID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,126}[A-Za-z0-9])?$/;
+export const ALB_KID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,126}[A-Za-z0-9])?$/;
 const MAX_PEM_KEYS = 64;
 
 export type KeyGetter = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<KeyLike | Uint8Array>;
@@ -42,7 +42,7 @@ export interface KeyStore {
 /** The kids a store has, for diagnostics. */
 const keyCount = (jwks: JSONWebKeySet | null): number => jwks?.keys.length ?? 0;
 
-function parseJwks(text: string, url: string): JSONWebKeySet {
+export function parseJwks(text: string, url: string): JSONWebKeySet {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -56,6 +56,25 @@ function parseJwks(text: string, url: string): JSONWebKeySet {
   // Public keys only: a JWKS that carries private or symmetric key material is not a provider's key set.
   jwks.keys = jwks.keys.filter((jwk) => jwk && typeof jwk === 'object' && !('d' in jwk) && jwk.kty !== 'oct');
   return jwks;
+}
+
+/** OIDC discovery: the `jwks_uri` of `<issuer>/.well-known/openid-configuration`, whose `issuer` must be this one. */
+export async function discoverJwksUrl(issuer: string): Promise<string> {
+  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  let document: { issuer?: unknown; jwks_uri?: unknown };
+  try {
+    document = JSON.parse(await fetchKeyDocument(url));
+  } catch (error) {
+    if (error instanceof KeysUnavailable) throw error;
+    throw new KeysUnavailable(`the discovery document ${url} is not JSON`);
+  }
+  if (document.issuer !== issuer) {
+    throw new KeysUnavailable(`the discovery document ${url} names the issuer ${JSON.stringify(document.issuer)}, not "${issuer}"`);
+  }
+  const jwksUri = document.jwks_uri;
+  const problem = typeof jwksUri === 'string' ? keyUrlProblem(jwksUri) : 'is missing';
+  if (problem) throw new KeysUnavailable(`the discovery document ${url}: jwks_uri ${problem}`);
+  return jwksUri as string;
 }
 
 /** A JWKS at a URL, or found through OIDC discovery. */
@@ -88,23 +107,7 @@ class RemoteJwksStore implements KeyStore {
   }
 
   private async discover(): Promise<string> {
-    if (this.jwksUrl) return this.jwksUrl;
-    const issuer = (this.source as { issuer: string }).issuer;
-    const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    let document: { issuer?: unknown; jwks_uri?: unknown };
-    try {
-      document = JSON.parse(await fetchKeyDocument(url));
-    } catch (error) {
-      if (error instanceof KeysUnavailable) throw error;
-      throw new KeysUnavailable(`the discovery document ${url} is not JSON`);
-    }
-    if (document.issuer !== issuer) {
-      throw new KeysUnavailable(`the discovery document ${url} names the issuer ${JSON.stringify(document.issuer)}, not "${issuer}"`);
-    }
-    const jwksUri = document.jwks_uri;
-    const problem = typeof jwksUri === 'string' ? keyUrlProblem(jwksUri) : 'is missing';
-    if (problem) throw new KeysUnavailable(`the discovery document ${url}: jwks_uri ${problem}`);
-    this.jwksUrl = jwksUri as string;
+    this.jwksUrl ??= await discoverJwksUrl((this.source as { issuer: string }).issuer);
     return this.jwksUrl;
   }
 
@@ -238,19 +241,22 @@ class PemPerKidStore implements KeyStore {
   };
 }
 
+/** The static keys of the settings (a JWKS, as object or JSON text, or PEM public keys) as a JWKS. */
+export function staticJwks(keys: string | Record<string, unknown>): JSONWebKeySet {
+  if (typeof keys === 'string' && keys.startsWith('-----BEGIN')) {
+    const blocks = keys.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+    return { keys: blocks.map((block) => createPublicKey(block).export({ format: 'jwk' }) as JSONWebKeySet['keys'][number]) };
+  }
+  return (typeof keys === 'string' ? JSON.parse(keys) : keys) as JSONWebKeySet;
+}
+
 /** Keys given in the settings (air-gapped set-ups): a JWKS, or PEM public keys. */
 class StaticStore implements KeyStore {
   private readonly local: ReturnType<typeof createLocalJWKSet>;
   private readonly count: number;
 
   constructor(keys: string | Record<string, unknown>) {
-    let jwks: JSONWebKeySet;
-    if (typeof keys === 'string' && keys.startsWith('-----BEGIN')) {
-      const blocks = keys.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
-      jwks = { keys: blocks.map((block) => createPublicKey(block).export({ format: 'jwk' }) as JSONWebKeySet['keys'][number]) };
-    } else {
-      jwks = (typeof keys === 'string' ? JSON.parse(keys) : keys) as JSONWebKeySet;
-    }
+    const jwks = staticJwks(keys);
     this.local = createLocalJWKSet(jwks);
     this.count = jwks.keys.length;
   }

@@ -44,10 +44,12 @@ export const PRESET_DEFAULTS: Readonly<Record<Preset, PresetDefaults>> = {
     claims: EMAIL_IDENTITY,
     unsignedCompanions: ['x-goog-authenticated-user-email', 'x-goog-authenticated-user-id'],
   },
+  // ALB passes the IdP's userinfo through without looking at it, and IdPs such as Entra ID let
+  // people set their `email`: as with oidc, the identity is the issuer's `sub` (T29).
   'aws-alb': {
     header: 'x-amzn-oidc-data',
     algorithms: ['ES256'],
-    claims: { identity: 'email', email: 'email', firstName: 'given_name', lastName: 'family_name', groups: null },
+    claims: { identity: 'sub', email: 'email', firstName: 'given_name', lastName: 'family_name', groups: null },
     unsignedCompanions: ['x-amzn-oidc-identity', 'x-amzn-oidc-accesstoken'],
   },
   pomerium: {

@@ -44,6 +44,13 @@ export interface SignedAssertionRules {
   readonly maxKeyAgeSeconds: number;
   /** aws-alb: the JWT header's `signer` must equal this ARN. */
   readonly albSigner: string | null;
+  /** aws-alb with `clientId`: the JWT header's `client` (the listener rule's OIDC client) must equal this. */
+  readonly albClient: string | null;
+  /**
+   * The e-mail claim links an existing account (with linkByEmailHeader) only when the token says
+   * `email_verified` true: aws-alb, whose payload is the IdP's userinfo passed through unchecked.
+   */
+  readonly emailLinkNeedsVerified: boolean;
   /** aws-alb sends base64url segments with `=` padding (and signs them so); no one else may. */
   readonly paddedSegments: boolean;
   /** Lower-case headers the proxy sends unsigned next to the JWT: never read, refused when alone. */
@@ -55,6 +62,15 @@ export interface SignedAssertionRules {
 const teamUrl = (team: string): string =>
   team.startsWith('https://') ? team.replace(/\/+$/, '').toLowerCase() : cloudflareTeamUrl(team.toLowerCase());
 
+/**
+ * ALB's key id is appended to the base URL as is: "https://keys.internal/alb" would fetch
+ * ".../alb<kid>", a 404 for every key. A base without a query gets its missing "/"; one ending in a
+ * query (".../key?kid=") is taken as written.
+ */
+export function perKidBase(url: string): string {
+  return url.includes('?') || url.endsWith('/') ? url : `${url}/`;
+}
+
 function keySourceOf(a: AssertionSettings, issuer: string | readonly string[]): KeySource {
   if (a.keys !== undefined) return { kind: 'static', keys: a.keys };
   switch (a.preset) {
@@ -63,7 +79,7 @@ function keySourceOf(a: AssertionSettings, issuer: string | readonly string[]): 
     case 'google-iap':
       return { kind: 'jwks', url: a.jwksUrl ?? GOOGLE_IAP_KEYS };
     case 'aws-alb':
-      return { kind: 'pem-per-kid', baseUrl: a.jwksUrl ?? albKeyBase(a.region as string) };
+      return { kind: 'pem-per-kid', baseUrl: a.jwksUrl === undefined ? albKeyBase(a.region as string) : perKidBase(a.jwksUrl) };
     case 'pomerium':
       return { kind: 'jwks', url: a.jwksUrl ?? pomeriumKeys(a.routeDomain as string) };
     case 'oidc':
@@ -127,6 +143,8 @@ export function compileSignedRules(a: AssertionSettings, context: unknown = null
     keySource: keySourceOf(a, issuer),
     maxKeyAgeSeconds: a.maxKeyAgeSeconds ?? DEFAULT_MAX_KEY_AGE_SECONDS,
     albSigner: a.preset === 'aws-alb' ? (a.albArn as string) : null,
+    albClient: a.preset === 'aws-alb' ? (a.clientId ?? null) : null,
+    emailLinkNeedsVerified: a.preset === 'aws-alb',
     paddedSegments: a.preset === 'aws-alb',
     unsignedCompanions: defaults.unsignedCompanions.map((name) => name.toLowerCase()),
   };

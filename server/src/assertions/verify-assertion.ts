@@ -58,17 +58,31 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
   if (rules.albSigner !== null) assertAlbHeader(verified.header, rules, where);
   assertIssuedInThePast(verified.payload, rules, where);
   if (rules.preset === 'oidc' || rules.preset === 'custom') assertAuthorizedParty(verified.payload, rules, where);
-  // An OAuth access token (RFC 9068) of the same issuer and audience is not an identity assertion.
-  const typ = typeof verified.header.typ === 'string' ? verified.header.typ.toLowerCase() : '';
-  if (typ === 'at+jwt' || typ === 'application/at+jwt') {
-    throw malformed(`${where} is an OAuth access token (typ ${verified.header.typ}), not an identity assertion; forward the ID token`);
-  }
-  // Keycloak marks its tokens in the payload: "ID" for ID tokens, "Bearer" / "Refresh" for the others.
-  const payloadTyp = typeof verified.payload.typ === 'string' ? verified.payload.typ.toLowerCase() : '';
-  if (payloadTyp === 'bearer' || payloadTyp === 'refresh') {
-    throw malformed(`${where} is an OAuth ${payloadTyp === 'bearer' ? 'access' : 'refresh'} token (claim typ ${String(verified.payload.typ)}), not an identity assertion; forward the ID token`);
-  }
+  assertIdToken(verified, where);
   return verified;
+}
+
+/**
+ * Only ID tokens identify anyone. Keycloak marks every token it signs in the payload (`typ` "ID",
+ * "Bearer", "Refresh", "Offline", "Logout"), and logout tokens (`logout+jwt`) and RFC 9068 access
+ * tokens (`at+jwt`) in the header; the proxies' assertions say `typ: JWT` in the header or nothing.
+ */
+function assertIdToken({ header, payload }: VerifiedAssertion, where: string): void {
+  const headerTyp = typeof header.typ === 'string' ? header.typ.toLowerCase() : header.typ;
+  if (headerTyp === 'at+jwt' || headerTyp === 'application/at+jwt') {
+    throw malformed(`${where} is an OAuth access token (typ ${String(header.typ)}), not an identity assertion; forward the ID token`);
+  }
+  if (headerTyp !== undefined && headerTyp !== 'jwt') {
+    throw malformed(`${where} has the header typ ${JSON.stringify(header.typ)}: only an ID token (typ JWT) identifies someone; forward the ID token`);
+  }
+  if (payload.typ === undefined) return;
+  const payloadTyp = typeof payload.typ === 'string' ? payload.typ.toLowerCase() : '';
+  if (payloadTyp === 'bearer' || payloadTyp === 'refresh') {
+    throw malformed(`${where} is an OAuth ${payloadTyp === 'bearer' ? 'access' : 'refresh'} token (claim typ ${String(payload.typ)}), not an identity assertion; forward the ID token`);
+  }
+  if (payloadTyp !== 'id') {
+    throw malformed(`${where} is not an ID token (claim typ ${JSON.stringify(payload.typ)}; an ID token says "ID"); forward the ID token`);
+  }
 }
 
 /** jose checks `iat` is a number; an issue time in the future (beyond the tolerance) is a clock or a forgery problem. */
@@ -81,9 +95,17 @@ function assertIssuedInThePast(payload: JWTPayload, rules: SignedAssertionRules,
 /**
  * OIDC Core 3.1.3.7: when `azp` (the party the ID token was issued to) is present, it must be our
  * client id — an ID token issued to another client that merely lists ours in `aud` is not ours.
+ * With several audiences there must be an `azp`: without it nothing says which of them the token
+ * was issued to.
  */
 function assertAuthorizedParty(payload: JWTPayload, rules: SignedAssertionRules, where: string): void {
-  if (payload.azp === undefined || rules.audience === null) return;
+  if (rules.audience === null) return;
+  if (payload.azp === undefined) {
+    if (Array.isArray(payload.aud) && payload.aud.length > 1) {
+      throw refuse('assertion-audience', `${where} names ${payload.aud.length} audiences and no authorized party (azp): an ID token for several clients must say which one it was issued to`);
+    }
+    return;
+  }
   if (typeof payload.azp !== 'string' || !rules.audience.includes(payload.azp)) {
     throw refuse('assertion-audience', `${where} was issued to the client ${JSON.stringify(payload.azp)} (azp), not the configured audience`);
   }
@@ -93,6 +115,10 @@ function assertAuthorizedParty(payload: JWTPayload, rules: SignedAssertionRules,
 function assertAlbHeader(header: ProtectedHeaderParameters, rules: SignedAssertionRules, where: string): void {
   if (header.signer !== rules.albSigner) {
     throw refuse('assertion-issuer', `${where} was signed by the load balancer ${JSON.stringify(header.signer)}, not albArn "${rules.albSigner}"`);
+  }
+  // Listener rules of one ALB sharing an IdP sign with the same key; `client` says which rule's client it is for.
+  if (rules.albClient !== null && header.client !== rules.albClient) {
+    throw refuse('assertion-audience', `${where} was issued for the OIDC client ${JSON.stringify(header.client)} (header client), not clientId "${rules.albClient}"`);
   }
   const exp = header.exp;
   if (exp !== undefined && (typeof exp !== 'number' || exp + rules.clockToleranceSeconds < Date.now() / 1000)) {

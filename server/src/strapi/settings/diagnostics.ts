@@ -1,4 +1,6 @@
 import type { Context } from 'koa';
+import { decodeProtectedHeader } from 'jose';
+import { probeKeys, type KeyProbe } from '../../assertions/key-probe';
 import type { AssertionVerifier } from '../../assertions/verifier';
 import { readOnce } from '../../pipeline/identity-header';
 import { mentionsHeader, readIdentityHeader } from '../../pipeline/identity-header';
@@ -29,6 +31,8 @@ export interface Diagnosis {
     claims: Record<string, unknown> | null;
     protectedHeader: Record<string, unknown> | null;
     keys: { source: string; keys: number; fetchedAt: string | null; lastError: string | null };
+    /** The configured key source fetched afresh: does it answer with keys of an allowed algorithm? */
+    keyCheck: KeyProbe;
   } | null;
   /** The groups the proxy sent (null: no groups header) and the role references they map to. */
   groups: { seen: readonly string[] | null; roles: readonly string[]; unmatched: readonly string[] };
@@ -133,9 +137,11 @@ async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifi
     claims: null,
     protectedHeader: null,
     keys: verifier.describeKeys(rules),
+    keyCheck: { state: 'not-checked', url: null, detail: '' },
   };
+  let token: string | undefined;
   try {
-    const token = readOnce(ctx.req, rules.header, 'assertion header', rules.label)?.trim();
+    token = readOnce(ctx.req, rules.header, 'assertion header', rules.label)?.trim();
     if (token) {
       const verified = await verifier.inspect(token, rules);
       Object.assign(result, { state: 'verified', claims: maskedClaims(verified.payload, rules), protectedHeader: verified.header });
@@ -145,5 +151,17 @@ async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifi
     Object.assign(result, { state: 'refused', code: error.code, reason: error.reason });
   }
   result.keys = verifier.describeKeys(rules);
+  result.keyCheck = await probeKeys(rules, token ? keyIdOf(token) : null);
   return result;
+}
+
+/** The kid a token names (read, not trusted: it only picks which per-kid key URL the check fetches). */
+function keyIdOf(token: string): string | null {
+  try {
+    // ALB pads its segments with "="; jose reads unpadded base64url.
+    const kid = decodeProtectedHeader(`${token.split('.')[0].replace(/=+$/, '')}..`).kid;
+    return typeof kid === 'string' ? kid : null;
+  } catch {
+    return null;
+  }
 }
