@@ -38,11 +38,11 @@ function proseLines(text: string): Array<{ line: string; number: number }> {
 
 /** GitHub's heading anchor: text content lower-cased, punctuation other than - and _ removed, spaces → -. */
 export function slug(heading: string): string {
+  // Code spans keep their text as is (`<iss>` is text there); elsewhere inline HTML tags are dropped.
   const text = heading
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // links and images: their text
-    .replace(/<[^>]+>/g, '') // inline HTML
-    .replace(/`/g, '')
-    .replace(/\*\*|__|\*/g, '');
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') ? part.slice(1, -1) : part.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '').replace(/\*\*|__|\*/g, '')))
+    .join('');
   return text
     .trim()
     .toLowerCase()

@@ -14,6 +14,7 @@ test('GitHub slug rules', () => {
   assert.equal(slug('Sessions & accounts page'), 'sessions--accounts-page');
   assert.equal(slug('nginx with an auth gateway (`auth_request`) — recommended'), 'nginx-with-an-auth-gateway-auth_request--recommended');
   assert.equal(slug('[0.2.0] - 2026-12-04'), '020---2026-12-04');
+  assert.equal(slug('Identity is `"<iss> <sub>"`, not <em>the</em> e-mail'), 'identity-is-iss-sub-not-the-e-mail');
   assert.deepEqual([...anchors('# A\n## A\n```\n# not a heading\n```\n<a id="x"></a>\n')], ['a', 'a-1', 'x']);
 });
 
