@@ -6,7 +6,7 @@
  * nothing, and logout goes through `logoutRedirectUrl` →
  * mod_auth_openidc's `/redirect_uri?logout=…` → the provider's end-session
  * page, after which a reload does not sign the person straight back in.
- * The README's "Apache with mod_auth_openidc" block is this config.
+ * The "Apache with mod_auth_openidc" block of docs/proxies/apache-openidc.md is this config.
  *
  *   npm run build && node tests/harness/ensure-fixture-build.js
  *   node --import tsx --test tests/e2e/apache-oidc.test.ts
@@ -27,7 +27,7 @@ import { launchBrowser, type TestBrowser } from '../harness/browser';
 import { assertSignedInAs, assertUnchanged, snapshot } from '../harness/assertions';
 import { APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER, needs } from '../harness/system-packages';
 import { groupsProxySettings } from '../harness/groups-proxy-settings';
-import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
+import { assertReadmeMatches, docBlock } from '../harness/readme-blocks';
 
 const skip = needs(APACHE, AUTH_OPENIDC, CHROMIUM_BROWSER);
 const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
@@ -78,7 +78,7 @@ before(
       users: USERS,
       client: { ...client, redirectUris: [`${origin}/redirect_uri`, `${echoApache.origin}/redirect_uri`], postLogoutRedirectUris: [afterSignOut] },
     });
-    // The README's setting: Strapi's logout leaves through mod_auth_openidc's logout, which
+    // The documented setting: Strapi's logout leaves through mod_auth_openidc's logout, which
     // ends its own session and sends the browser on to the provider's end_session_endpoint.
     app.configure({ ...CONFIG, logoutRedirectUrl: `/redirect_uri?logout=${encodeURIComponent(afterSignOut)}` });
     browser = await launchBrowser();
@@ -145,8 +145,8 @@ const logoutRequests = (): number => apache.accessLog().split('\n').filter((line
 // ---------------------------------------------------------------- tests
 
 describe('Apache with mod_auth_openidc and a real OpenID Connect provider, in Chromium', { skip }, () => {
-  test('the README’s mod_auth_openidc block is this config (modulo URLs, ports and secrets)', () => {
-    assertReadmeMatches(readmeBlock('Apache with mod_auth_openidc', 'apache'), apache.config, [
+  test('docs/proxies/apache-openidc.md’s block is this config (modulo URLs, ports and secrets)', () => {
+    assertReadmeMatches(docBlock('docs/proxies/apache-openidc.md', 'Apache with mod_auth_openidc', 'apache'), apache.config, [
       ['https://sso.corp.example', provider.issuer],
       ['https://cms.corp.example', apache.origin],
       ['<OIDC_CLIENT_SECRET>', CLIENT.secret],

@@ -23,7 +23,7 @@ import { BROWSER, rawRequest, request, type TestResponse } from '../harness/http
 import { IDENTITY_HEADERS, startApache, type Apache, type ApacheOptions } from '../harness/apache';
 import { assertRefused, assertUnchanged, snapshot } from '../harness/assertions';
 import { APACHE, needs } from '../harness/system-packages';
-import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
+import { assertReadmeMatches, docBlock } from '../harness/readme-blocks';
 
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
 const SECRET = randomBytes(24).toString('base64url'); // 32 characters
@@ -163,10 +163,10 @@ describe('without Basic auth, Apache answers 401 and Strapi never sees the reque
 
 // ---------------------------------------------------------------- the happy path through Apache
 
-describe('the README’s Apache httpd block', { skip }, () => {
+describe('the Apache httpd block of docs/proxies/apache.md', { skip }, () => {
   test('is the tested config (modulo paths, ports and the secret)', () => {
     const htpasswd = /^\s*AuthUserFile (.*)$/m.exec(apache.config)?.[1] ?? 'missing';
-    assertReadmeMatches(readmeBlock('Apache httpd', 'apache'), apache.config, [
+    assertReadmeMatches(docBlock('docs/proxies/apache.md', 'Apache httpd', 'apache'), apache.config, [
       ['/etc/apache2/strapi.htpasswd', htpasswd],
       ['127.0.0.1:1337', `127.0.0.1:${app.port}`],
       ['<REMOTE_AUTH_SECRET>', SECRET],

@@ -2,7 +2,7 @@
  * End to end through Debian's Caddy (2.6) in the auth-gateway pattern:
  * `forward_auth` asks a gateway (a fake oauth2-proxy) about every request and
  * `copy_headers` turns its answer into Remote-User / Remote-Groups, then
- * `reverse_proxy` to a real Strapi. The README's Caddy block is this config.
+ * `reverse_proxy` to a real Strapi. The block of docs/proxies/caddy.md is this config.
  *
  * Caddy's traps, each shown here with what Caddy really forwards (a header
  * echo behind the same config) and what the plugin then does:
@@ -31,7 +31,7 @@ import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/head
 import { assertRefused, assertSignedInAs, snapshot, type Snapshot } from '../harness/assertions';
 import { CADDY, needs } from '../harness/system-packages';
 import { groupsProxySettings } from '../harness/groups-proxy-settings';
-import { assertReadmeMatches, readmeBlock } from '../harness/readme-blocks';
+import { assertReadmeMatches, docBlock } from '../harness/readme-blocks';
 
 const skip = needs(CADDY);
 const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
@@ -41,9 +41,9 @@ const PLACEHOLDER = /^\{http\.reverse_proxy\.header\./;
 let app: TestStrapi;
 let gateway: AuthGateway;
 let echo: HeaderEcho;
-/** The README config in front of Strapi. */
+/** The documented config in front of Strapi. */
 let caddy: Caddy;
-/** The README config in front of a header echo. */
+/** The documented config in front of a header echo. */
 let echoCaddy: Caddy;
 /** forward_auth + copy_headers alone (no stripping) in front of Strapi, and of the echo. */
 let plainCaddy: Caddy;
@@ -142,8 +142,8 @@ describe('Caddy forward_auth + copy_headers in front of Strapi', { skip }, () =>
     }
   });
 
-  test('the README’s Caddy block is this config (modulo host, ports, paths and the secret)', () => {
-    assertReadmeMatches(readmeBlock('Caddy with', 'caddyfile'), caddy.config, [
+  test('docs/proxies/caddy.md’s block is this config (modulo host, ports, paths and the secret)', () => {
+    assertReadmeMatches(docBlock('docs/proxies/caddy.md', 'Caddy with', 'caddyfile'), caddy.config, [
       ['cms.corp.example {', `http://127.0.0.1:${caddy.port} {`],
       ['127.0.0.1:4180', `127.0.0.1:${gateway.port}`],
       ['/oauth2/auth', '/verify'],
@@ -219,7 +219,7 @@ describe('Caddy forward_auth + copy_headers in front of Strapi', { skip }, () =>
 
   // -------------------------------------------------------------- what Caddy forwards
 
-  test('what the README config forwards: one Remote-User and Remote-Groups from the gateway, the secret; no client copy', async () => {
+  test('what the documented config forwards: one Remote-User and Remote-Groups from the gateway, the secret; no client copy', async () => {
     const cookie = gateway.sessionFor({ email: 'jane@corp.example', groups: 'staff,cms-editors' });
     const seen = await forwarded(
       echoCaddy,

@@ -124,7 +124,7 @@ function unsetLines(unsetTwin: boolean): string {
     .join('\n');
 }
 
-/** The README's "Apache with mod_auth_openidc" block (server level + <Location>), with the test's URLs. */
+/** The "Apache with mod_auth_openidc" block of docs/proxies/apache-openidc.md (server level + <Location>), with the test's URLs. */
 function renderOpenIdc(origin: string, oidc: OpenIdcOptions, secretHeader: string, secret: string): string {
   return `OIDCProviderMetadataURL ${oidc.metadataUrl}
 OIDCClientID ${oidc.clientId}

@@ -41,8 +41,8 @@ export interface Caddy {
 const SAFE_VALUE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
- * The site block of the README's Caddy recipe, with the test's ports. Kept in
- * this one function so the README block and the tested config cannot drift.
+ * The site block of the Caddy recipe (docs/proxies/caddy.md), with the test's ports. Kept in
+ * this one function so the documented block and the tested config cannot drift.
  */
 export function renderSite(options: CaddyOptions): string {
   const secretHeader = options.secretHeader ?? 'X-Remote-Auth-Secret';

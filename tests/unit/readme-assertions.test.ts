@@ -1,15 +1,15 @@
 /**
- * The README's config/plugins.ts blocks for signed assertions (one per
- * provider) are valid configurations: each `config: { … }` is evaluated with
+ * The config/plugins.ts blocks of the signed-assertion pages
+ * (docs/assertions/<provider>.md, one per provider) are valid configurations: each `config: { … }` is evaluated with
  * sample values for its env() calls and must pass the plugin's own
  * validation, with the preset and the fields the section names.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSettings } from '../../server/src/settings/schema';
-import { readmeSectionBlocks } from '../harness/readme-blocks';
+import { docSectionBlocks } from '../harness/readme-blocks';
 
-/** What the README's env() calls stand for. */
+/** What the documentation's env() calls stand for. */
 const ENV: Record<string, string> = {
   CF_ACCESS_AUD: '4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2',
   IAP_BACKEND_SERVICE_ID: '1234567890123456789',
@@ -29,27 +29,27 @@ function configLiteral(block: string): string {
 }
 
 const evaluate = (literal: string): Record<string, unknown> =>
-  // The README's own text, with env() answered from ENV: no other code runs.
+  // The documentation's own text, with env() answered from ENV: no other code runs.
   new Function('env', `return (${literal});`)((name: string) => {
-    assert.ok(name in ENV, `README uses env('${name}'): add a sample value to this test`);
+    assert.ok(name in ENV, `the docs use env('${name}'): add a sample value to this test`);
     return ENV[name];
   });
 
-const PROVIDERS: Array<[string, string]> = [
-  ['Cloudflare Access', 'cloudflare-access'],
-  ['Google Cloud IAP', 'google-iap'],
-  ['AWS Application Load Balancer', 'aws-alb'],
-  ['Pomerium', 'pomerium'],
-  ['Generic OIDC', 'oidc'],
+const PROVIDERS: Array<[string, string, string]> = [
+  ['docs/assertions/cloudflare-access.md', 'Cloudflare Access', 'cloudflare-access'],
+  ['docs/assertions/google-iap.md', 'Google Cloud IAP', 'google-iap'],
+  ['docs/assertions/aws-alb.md', 'AWS Application Load Balancer', 'aws-alb'],
+  ['docs/assertions/pomerium.md', 'Pomerium', 'pomerium'],
+  ['docs/assertions/oidc.md', 'Generic OIDC', 'oidc'],
 ];
 
-for (const [heading, preset] of PROVIDERS) {
-  test(`README "${heading}": the config/plugins.ts block is a valid configuration with preset ${preset}`, () => {
-    const blocks = readmeSectionBlocks(heading, 'ts');
-    assert.equal(blocks.length, 1, `one config/plugins.ts block under "### ${heading}"`);
+for (const [file, heading, preset] of PROVIDERS) {
+  test(`${file} "${heading}": the config/plugins.ts block is a valid configuration with preset ${preset}`, () => {
+    const blocks = docSectionBlocks(file, heading, 'ts');
+    assert.equal(blocks.length, 1, `one config/plugins.ts block under "${heading}" in ${file}`);
     const config = evaluate(configLiteral(blocks[0]));
     const settings = parseSettings(config);
     assert.equal(settings.assertion?.preset, preset);
-    assert.equal(settings.mode, 'strict', 'the README recommends strict mode with assertions');
+    assert.equal(settings.mode, 'strict', 'the docs recommend strict mode with assertions');
   });
 }

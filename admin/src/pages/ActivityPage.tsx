@@ -69,6 +69,9 @@ const KIND_VARIANT: Record<string, 'success' | 'danger' | 'warning' | 'neutral' 
 
 const list = (value: unknown): string => (Array.isArray(value) ? value.join(', ') : '');
 
+/** A refusal code's or activity reason's label (`activity.reason.<code>` in the translations); the code itself when none. */
+const reasonLabel = (t: Translate, code: string): string => t(`activity.reason.${code}`, code);
+
 /** What the row says beyond its kind; for a refusal, what to change and where to check it. */
 function Details({ record, t }: { record: ActivityRecord; t: Translate }) {
   const d = record.details ?? {};
@@ -89,7 +92,7 @@ function Details({ record, t }: { record: ActivityRecord; t: Translate }) {
       lines.push(
         d.cause === 'person-switch'
           ? t('activity.details.personSwitch', 'Another person signed in from this browser')
-          : t('activity.details.strictRevocation', 'Strict mode: {code}', { code: String(d.code ?? '') }),
+          : t('activity.details.strictRevocation', 'Strict mode: {code}', { code: d.code ? `${reasonLabel(t, String(d.code))} (${String(d.code)})` : '' }),
       );
       break;
     case 'settings-changed':
@@ -107,11 +110,16 @@ function Details({ record, t }: { record: ActivityRecord; t: Translate }) {
   if (record.kind === 'refused') {
     return (
       <Flex direction="column" alignItems="flex-start" gap={1} data-activity="refusal">
-        <Box tag="code" background="neutral100" paddingLeft={1} paddingRight={1} hasRadius>
-          <Typography variant="pi" fontWeight="semiBold" style={{ fontFamily: 'monospace' }}>
-            {record.reason}
+        <Flex gap={2} alignItems="center" wrap="wrap">
+          <Typography variant="pi" fontWeight="semiBold" data-activity="reason-label">
+            {record.reason ? reasonLabel(t, record.reason) : null}
           </Typography>
-        </Box>
+          <Box tag="code" background="neutral100" paddingLeft={1} paddingRight={1} hasRadius>
+            <Typography variant="pi" style={{ fontFamily: 'monospace' }}>
+              {record.reason}
+            </Typography>
+          </Box>
+        </Flex>
         {typeof d.hint === 'string' ? (
           <Typography variant="pi" textColor="neutral700" data-activity="hint" style={{ whiteSpace: 'normal' }}>
             {d.hint}
@@ -247,7 +255,7 @@ export default function ActivityPage() {
                   <SingleSelectOption value={ALL}>{t('activity.filter.all', 'All')}</SingleSelectOption>
                   {[...new Set([...reasons, ...(filters.reason !== ALL ? [filters.reason] : [])])].map((reason) => (
                     <SingleSelectOption key={reason} value={reason}>
-                      {reason}
+                      {`${reasonLabel(t, reason)} (${reason})`}
                     </SingleSelectOption>
                   ))}
                 </SingleSelect>
