@@ -362,10 +362,12 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     /**
      * Records `entry` only the first time `key` is seen within `ttlMs` — strict
      * mode's header authentication runs on every request, its sign-in is
-     * recorded once per session.
+     * recorded once per session. True when it was recorded (the first time).
      */
-    recordOnce(key: string, ttlMs: number, entry: ActivityEntry): void {
-      if (firstWithin(onceMemo, key, ttlMs)) record(entry);
+    recordOnce(key: string, ttlMs: number, entry: ActivityEntry): boolean {
+      if (!firstWithin(onceMemo, key, ttlMs)) return false;
+      record(entry);
+      return true;
     },
 
     /** Writes everything buffered (tests, shutdown, CSV export), with the network folds and the count of refusals not recorded one by one so far. Never rejects. */
