@@ -48,7 +48,11 @@ function assertRemoteAuthSuccess(event: Heard, userId: number): void {
 before(async () => {
   app = await startStrapi({ config: BASE });
   rootId = (await app.createAdmin({ email: 'root@corp.example', password: PASSWORD })).id;
-  for (const event of EVENTS) app.strapi.eventHub.on(event, (payload: Heard['payload']) => void heard.push({ event, payload }));
+  for (const event of EVENTS) {
+    app.strapi.eventHub.on(event, async (payload: Heard['payload']) => {
+      heard.push({ event, payload });
+    });
+  }
 });
 after(() => app?.stop());
 beforeEach(() => {
