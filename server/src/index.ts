@@ -30,6 +30,7 @@ import { createTokenGuard } from './strapi/guards/token-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/guards/webhook-guard';
 import { createPeriodicSync } from './strapi/sign-in/periodic-sync';
+import { isTrustedPeer } from './pipeline/trusted-proxies';
 import { createSessionList } from './strapi/sessions/session-list';
 import { createSignOut } from './strapi/sessions/sign-out';
 import { createSessionsController } from './strapi/sessions/sessions-controller';
@@ -44,7 +45,12 @@ let plugin: Plugin | null = null;
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
   const background = createBackground(strapi);
-  const activity = createActivityLog(strapi, background);
+  // Refusals from listed proxies are not capped (T26): judged against the settings in force.
+  const isListedProxy = (peer: string): boolean => {
+    const known = settings.known();
+    return known !== null && isTrustedPeer(known.identity.header.proxies, peer);
+  };
+  const activity = createActivityLog(strapi, background, { isListedProxy });
   attachActivityLog(strapi, activity);
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);

@@ -29,12 +29,14 @@ export function createActivityController({ query, activity }: Dependencies) {
   return {
     async list(ctx: Context): Promise<void> {
       const filters = filtersOf(ctx);
+      await activity.flush(); // refusal folds wait for the end of their window; the page shows them now
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { data: await query.page(filters, Number(ctx.query.page ?? 1), Number(ctx.query.pageSize ?? 25)) };
     },
 
     async summary(ctx: Context): Promise<void> {
       const filters = filtersOf(ctx);
+      await activity.flush();
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { data: { ...(await query.perDay(filters)), recorder: activity.stats() } };
     },

@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
-import ipaddr from 'ipaddr.js';
 import type { Core } from '@strapi/strapi';
 import type { RefusalCode } from '../../pipeline/refusal';
 import type { Background } from '../background';
 import { ACTIVITY_TABLE } from './activity-table';
 import { maskIdentity } from '../settings/diagnostics';
 import { isDatabaseId } from '../database-id';
+import { createRefusalBudget, type Drained, type NetworkFold, type Suppressed } from './refusal-budget';
 
 /** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
 interface Common {
@@ -37,6 +37,11 @@ export type ActivityEntry = Common &
         readonly path?: string;
         /** What the operator should change: the refusal's own reason, as "Check this connection" shows it (identity masked when recorded). */
         readonly hint?: string;
+        /** A fold of a peer that is not a listed proxy: its network, how many refusals, which reasons, since when (the row shows the latest). */
+        readonly network?: string;
+        readonly refusals?: number;
+        readonly reasons?: Readonly<Record<string, number>>;
+        readonly since?: string;
       }
     | { readonly kind: 'logout' }
     | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch'; readonly code?: string }
@@ -78,6 +83,10 @@ export interface ActivityLogOptions {
   readonly flushEveryMs?: number;
   /** Entries kept in memory at most; past this, new entries are dropped (and counted). */
   readonly maxBuffered?: number;
+  /** Whether a peer is a listed proxy (`trustedProxies`): its refusals are not capped (T26). None listed: every peer folds by network. */
+  readonly isListedProxy?: (peer: string) => boolean;
+  /** The clock of the refusal windows (tests). */
+  readonly now?: () => number;
 }
 
 export interface ActivityStats {
@@ -87,10 +96,14 @@ export interface ActivityStats {
 }
 
 const TASK = 'recording sign-in activity';
-/** The same refusal (reason, peer, identity) is recorded at most once in this window: a flood of refused requests is one row, not a flood of rows. */
-const REFUSAL_REPEAT_MS = 10_000;
+/**
+ * The refusal window. From a listed proxy, the same refusal (reason, peer,
+ * identity) is recorded at most once in it; from any other peer, a network's
+ * refusals in it are one row (written when the window ends).
+ */
+export const REFUSAL_REPEAT_MS = 10_000;
 const MEMO_LIMIT = 10_000;
-/** At most this many refusal rows per REFUSAL_REPEAT_MS per instance; past it, refusals are counted into one summarising row. */
+/** At most this many networks of peers that are not listed proxies get a row per REFUSAL_REPEAT_MS per instance; past it, their refusals are counted into one summarising row. Refusals from listed proxies are not capped. */
 export const REFUSAL_ROWS_PER_WINDOW = 50;
 /** The reason of the row that says how many refusals were counted, not recorded one by one. */
 export const SUPPRESSED_REASON = 'refusals-suppressed';
@@ -116,18 +129,7 @@ export function maskedHint(hint: string, identity?: string | null): string {
     .replace(EMAIL, (address) => (address.split('@')[0].includes('*') ? address : maskIdentity(address)));
 }
 
-/**
- * Where a refusal came from, for folding repeats: an untrusted peer by its
- * network (/24 IPv4, /64 IPv6 — one host has a whole /64 to send from), a
- * trusted proxy by its address.
- */
-export function peerKey(peer: string | null | undefined, reason: string): string {
-  if (!peer || reason !== 'untrusted-peer' || !ipaddr.isValid(peer)) return peer ?? '';
-  const parsed = ipaddr.process(peer);
-  const bits = parsed.kind() === 'ipv4' ? 24 : 64;
-  const bytes = parsed.toByteArray().map((byte, i) => (i * 8 >= bits ? 0 : byte));
-  return `${ipaddr.fromByteArray(bytes).toString()}/${bits}`;
-}
+export { networkOf } from './refusal-budget';
 
 export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
   const { kind, userId, identity, peer, source, ...details } = entry;
@@ -154,6 +156,31 @@ export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
   };
 }
 
+type RefusedEntry = ActivityEntry & { kind: 'refused' };
+
+/** A network's refusals of one window as one row: the latest attempt's reason, identity, peer and hint, with the count and every reason. */
+function foldRow(fold: NetworkFold<RefusedEntry>): ActivityRow {
+  const { network, latest, latestAt, firstAt, count, reasons } = fold;
+  return toRow({ ...latest, network, refusals: count, reasons, since: new Date(firstAt).toISOString() }, latestAt);
+}
+
+/** One row saying how many refusals of a window were counted past the cap, and the latest of them. */
+function suppressedRow(suppressed: Suppressed<RefusedEntry>): ActivityRow {
+  const { count, networks, latest, latestAt, reasons } = suppressed;
+  const seconds = REFUSAL_REPEAT_MS / 1000;
+  return {
+    ...toRow({ kind: 'refused', reason: latest.reason, status: latest.status }, latestAt),
+    reason: SUPPRESSED_REASON,
+    details: JSON.stringify({
+      suppressed: count,
+      networks,
+      reasons,
+      latest: { reason: latest.reason, peer: latest.peer ?? null, identity: latest.identity ? maskIdentity(latest.identity) : null },
+      hint: `${count} more refusals within ${seconds} s were counted, not recorded one by one (at most ${REFUSAL_ROWS_PER_WINDOW} networks of peers that are not listed proxies get a row per ${seconds} s per instance; refusals from listed proxies are not capped); a flood of refused requests — see the rows just before this one`,
+    }).slice(0, 4000),
+  };
+}
+
 /**
  * The recorder. `record()` never awaits, never throws and never touches the
  * database: entries wait in a bounded buffer and are written in batches (at
@@ -164,6 +191,8 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
   const batchSize = options.batchSize ?? 200;
   const flushEveryMs = options.flushEveryMs ?? 1_000;
   const maxBuffered = options.maxBuffered ?? 10_000;
+  const now = options.now ?? Date.now;
+  const isListedProxy = options.isListedProxy ?? (() => false);
 
   let buffer: ActivityRow[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -172,20 +201,19 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
   let dropped = 0;
   let droppedInStreak = 0;
   let closed = false;
-  /** key → until when an equal entry is not recorded again: recordOnce's keys and refusal repeats apart, so a flood of refusals cannot evict recordOnce's. */
+  /** key → until when an equal entry is not recorded again (recordOnce); refusal repeats are the budget's, so a flood of refusals cannot evict these. */
   const onceMemo = new Map<string, number>();
-  const refusalMemo = new Map<string, number>();
-  /** The refusal rows of the current window and the refusals counted past its cap. */
-  let refusalWindow = { endsAt: 0, rows: 0, suppressed: 0 };
-  let summaryTimer: NodeJS.Timeout | null = null;
+  const refusals = createRefusalBudget<RefusedEntry>({ now, windowMs: REFUSAL_REPEAT_MS, rowsPerWindow: REFUSAL_ROWS_PER_WINDOW, memoLimit: MEMO_LIMIT });
+  /** Writes the folds and the summary when the refusal window ends. */
+  let windowTimer: NodeJS.Timeout | null = null;
 
   /** True the first time `key` is seen within `ttlMs`; bounded, oldest forgotten first. */
   function firstWithin(memo: Map<string, number>, key: string, ttlMs: number): boolean {
-    const now = Date.now();
+    const at = now();
     const until = memo.get(key);
-    if (until !== undefined && until > now) return false;
+    if (until !== undefined && until > at) return false;
     memo.delete(key);
-    memo.set(key, now + ttlMs);
+    memo.set(key, at + ttlMs);
     if (memo.size > MEMO_LIMIT) {
       for (const oldest of memo.keys()) {
         memo.delete(oldest);
@@ -274,50 +302,34 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     timer.unref();
   }
 
-  /** One row saying how many refusals of the window ended were counted instead of recorded. */
-  function summarise(): void {
-    if (summaryTimer) clearTimeout(summaryTimer);
-    summaryTimer = null;
-    const { suppressed } = refusalWindow;
-    if (suppressed === 0) return;
-    refusalWindow = { ...refusalWindow, suppressed: 0 };
-    const seconds = REFUSAL_REPEAT_MS / 1000;
-    const at = Date.now();
-    push({
-      at,
-      day: new Date(at).toISOString().slice(0, 10),
-      kind: 'refused',
-      reason: SUPPRESSED_REASON,
-      user_id: null,
-      identity: null,
-      peer: null,
-      source: null,
-      instance: INSTANCE_ID,
-      details: JSON.stringify({
-        suppressed,
-        hint: `${suppressed} more refusals within ${seconds} s were counted, not recorded one by one (at most ${REFUSAL_ROWS_PER_WINDOW} refusal rows per ${seconds} s per instance); a flood of refused requests — see the rows just before this one`,
-      }),
-    });
+  /** Queues the rows of what a refusal window left: one per network fold, one summary of the refusals past the cap. */
+  function writeDrained({ folds, suppressed }: Drained<RefusedEntry>): void {
+    for (const fold of folds) push(foldRow(fold));
+    if (suppressed) push(suppressedRow(suppressed));
   }
 
-  /** Whether a refusal gets a row of its own: not a repeat (same reason, peer network, identity) and within the window's cap. */
-  function refusalRecorded(entry: ActivityEntry & { kind: 'refused' }): boolean {
-    if (!firstWithin(refusalMemo, `${entry.reason}|${peerKey(entry.peer, entry.reason)}|${entry.identity ?? ''}`, REFUSAL_REPEAT_MS)) return false;
-    const now = Date.now();
-    if (now >= refusalWindow.endsAt) {
-      summarise();
-      refusalWindow = { endsAt: now + REFUSAL_REPEAT_MS, rows: 0, suppressed: 0 };
-    }
-    if (refusalWindow.rows < REFUSAL_ROWS_PER_WINDOW) {
-      refusalWindow.rows++;
-      return true;
-    }
-    refusalWindow.suppressed++;
-    if (!summaryTimer && !closed) {
-      summaryTimer = setTimeout(summarise, Math.max(0, refusalWindow.endsAt - now));
-      summaryTimer.unref();
-    }
-    return false;
+  /** Writes what the ended window left, and waits for the end of the current one if something is pending. */
+  function onWindowEnd(): void {
+    if (windowTimer) clearTimeout(windowTimer);
+    windowTimer = null;
+    const ended = refusals.drainIfEnded();
+    if (ended) writeDrained(ended);
+    armWindowTimer();
+  }
+
+  function armWindowTimer(): void {
+    if (windowTimer || closed || !refusals.pending()) return;
+    windowTimer = setTimeout(onWindowEnd, Math.max(0, refusals.endsAt() - now()));
+    windowTimer.unref();
+  }
+
+  /** Whether a refusal gets a row of its own now; folds and summaries are written when the window ends. */
+  function refusalRecorded(entry: RefusedEntry): boolean {
+    const listed = typeof entry.peer === 'string' && isListedProxy(entry.peer);
+    const { admission, ended } = refusals.admit(entry, listed);
+    if (ended) writeDrained(ended);
+    armWindowTimer();
+    return admission === 'row';
   }
 
   function push(row: ActivityRow): void {
@@ -350,15 +362,17 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     /**
      * Records `entry` only the first time `key` is seen within `ttlMs` — strict
      * mode's header authentication runs on every request, its sign-in is
-     * recorded once per session.
+     * recorded once per session. True when it was recorded (the first time).
      */
-    recordOnce(key: string, ttlMs: number, entry: ActivityEntry): void {
-      if (firstWithin(onceMemo, key, ttlMs)) record(entry);
+    recordOnce(key: string, ttlMs: number, entry: ActivityEntry): boolean {
+      if (!firstWithin(onceMemo, key, ttlMs)) return false;
+      record(entry);
+      return true;
     },
 
-    /** Writes everything buffered (tests, shutdown), with the count of refusals not recorded one by one so far. Never rejects. */
+    /** Writes everything buffered (tests, shutdown, CSV export), with the network folds and the count of refusals not recorded one by one so far. Never rejects. */
     async flush(): Promise<void> {
-      summarise();
+      writeDrained(refusals.drain());
       while (buffer.length > 0 || inFlight) await flush();
     },
 
@@ -369,7 +383,9 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     /** Shutdown: writes what is buffered (waiting at most `CLOSE_DEADLINE_MS` for the database), then stops the timer. */
     async close(): Promise<void> {
       closed = true;
-      summarise();
+      if (windowTimer) clearTimeout(windowTimer);
+      windowTimer = null;
+      writeDrained(refusals.drain());
       let deadline: NodeJS.Timeout | undefined;
       try {
         await Promise.race([

@@ -29,6 +29,8 @@ export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_M
   let storedValues: Values = {};
   let storedAt = -Infinity;
   let loading: Promise<void> | null = null;
+  /** `compiled` is reset when the stored values change; this one stays until the next request compiles again. */
+  let lastCompiled: CompiledSettings | null = null;
 
   const pinned = (): Values => (strapi.config.get(CONFIG_KEY) as Values | undefined) ?? {};
 
@@ -86,7 +88,13 @@ export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_M
         compiled = compile();
         pinnedSource = fixed;
       }
+      lastCompiled = compiled;
       return compiled;
+    },
+
+    /** The settings last compiled for a request, without reading anything (null before the first request). */
+    known(): CompiledSettings | null {
+      return lastCompiled;
     },
 
     /** Keys set in config/plugins: read-only in the panel and the API. */

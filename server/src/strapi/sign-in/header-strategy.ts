@@ -4,6 +4,7 @@ import { Refusal, isRefusal } from '../../pipeline/refusal';
 import { crossOriginProblemOf } from '../guards/cross-origin';
 import type { IdentityCache } from '../accounts/identity-cache';
 import { refusalError } from './refusal-response';
+import { emitSignedIn } from './auth-events';
 import { isSignedOut } from '../sessions/session-cookies';
 import type { SettingsSource } from '../settings/settings-source';
 import type { SignIn } from './sign-in';
@@ -63,7 +64,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache, activity
         ctx.state.userAbility = ability;
         await signIn.touch(assertion.claim, user);
         const peer = peerOf(ctx);
-        activity.recordOnce(`header|${user.id}|${assertion.claim.subject}|${peer}`, HEADER_SESSION_MS, {
+        const first = activity.recordOnce(`header|${user.id}|${assertion.claim.subject}|${peer}`, HEADER_SESSION_MS, {
           kind: 'sign-in',
           via: 'header-strategy',
           userId: user.id,
@@ -71,6 +72,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache, activity
           peer,
           source: assertion.claim.source ?? LINK_SOURCE,
         });
+        if (first) emitSignedIn(strapi, user); // the first request of a header session, as its sign-in row
         return { authenticated: true, credentials: user, ability };
       } catch (error) {
         if (!isRefusal(error)) throw error;

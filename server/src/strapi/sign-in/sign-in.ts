@@ -15,6 +15,7 @@ import { mapGroups } from '../../pipeline/group-roles';
 import { LINK_SOURCE, type IdentityLinks } from '../accounts/identity-links';
 import { newDeviceId } from '../sessions/plugin-sessions';
 import { peerOf } from './refusal-response';
+import { emitSignedIn } from './auth-events';
 import { currentSession, mintSession, type CurrentSession } from '../sessions/sessions';
 
 const LAST_SEEN_EVERY_MS = 60_000;
@@ -196,6 +197,7 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
     }
     strapi.log.info(`[remote-auth] signed in "${claim.subject}" as admin user ${resolved.user.id} (peer ${peerOf(ctx)})`);
     activity.record({ kind: 'sign-in', via, userId: resolved.user.id, identity: claim.subject, peer: peerOf(ctx), source: claim.source ?? LINK_SOURCE });
+    emitSignedIn(strapi, resolved.user);
     return token;
   }
 
