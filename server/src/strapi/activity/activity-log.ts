@@ -6,6 +6,7 @@ import type { Background } from '../background';
 import { ACTIVITY_TABLE } from './activity-table';
 import { maskIdentity } from '../settings/diagnostics';
 import { isDatabaseId } from '../database-id';
+import { logLine } from '../../pipeline/log-text';
 
 /** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
 interface Common {
@@ -230,7 +231,7 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     recorded += written;
     if (written === rows.length) {
       if (droppedInStreak > 0) {
-        strapi.log.warn(`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
+        strapi.log.warn(logLine`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
         droppedInStreak = 0;
       }
     } else {
