@@ -2,10 +2,14 @@
  * A refusal is the pipeline's only way to say "no". It carries:
  * - `code`: a stable, machine-readable identifier (documented in the README);
  * - `status`: the HTTP status the adapter answers with;
- * - `reason`: what the operator should know (logged, never shown to the end user
- *   verbatim when it could leak configuration);
+ * - `reason`: what the operator should know about this very request (logged,
+ *   escaped; never shown to the end user, never stored as the hint — it may quote
+ *   request data);
+ * - `hint`: the fixed sentence for the code (what to change), as the Activity page shows it;
  * - `publicMessage`: a plain sentence for the person in front of the browser.
  */
+import { hintFor } from './refusal-hints';
+
 export type RefusalCode =
   | 'untrusted-peer'
   | 'secret-missing'
@@ -65,6 +69,11 @@ export class Refusal extends Error {
   /** What the operator reads in the log: never contains the secret or a token. */
   get reason(): string {
     return this.message;
+  }
+
+  /** What the operator should change: our own sentence for the code, never request data (T27). */
+  get hint(): string {
+    return hintFor(this.code);
   }
 }
 

@@ -36,7 +36,7 @@ export type ActivityEntry = Common &
         readonly reason: RefusalCode;
         readonly status: number;
         readonly path?: string;
-        /** What the operator should change: the refusal's own reason, as "Check this connection" shows it (identity masked when recorded). */
+        /** What the operator should change: the fixed sentence for the refusal's code (`Refusal.hint`), never request data; masked when recorded all the same. */
         readonly hint?: string;
       }
     | { readonly kind: 'logout' }

@@ -57,7 +57,7 @@ export function logRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal):
     reason: refusal.code,
     status: refusal.status,
     path: ctx.path.slice(0, 200),
-    hint: refusal.reason.slice(0, 1000),
+    hint: refusal.hint,
     peer: peerOf(ctx),
     identity: typeof identity === 'string' ? identity : null,
   });

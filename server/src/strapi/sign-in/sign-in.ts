@@ -147,7 +147,7 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
     return new Refusal(
       'service-unavailable',
       503,
-      `sign-in of "${claim.subject}" failed: ${(error as Error).message}`,
+      `sign-in of "${claim.subject}" failed; the error is logged just before`,
       'Single sign-on is temporarily unavailable. Please try again in a moment.',
     );
   }
