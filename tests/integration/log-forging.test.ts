@@ -13,7 +13,7 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sign } from 'node:crypto';
+import { sign, type KeyObject } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, snapshot } from '../harness/assertions';
@@ -27,6 +27,8 @@ import type { RefusalCode } from '../../server/src/pipeline/refusal';
 const TEAM = 'acme';
 const AUD = '4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2';
 const ROUTE = 'cms.corp.example';
+const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/cms-alb/50dc6c495c0c9188';
+const ALB_ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
 const FORGED = 'info: [remote-auth] signed in "root@corp.example" as admin user 1';
 /** Line breaks and terminal controls that can travel in a JWT, a claim or a decoded query parameter. */
 const BREAKERS = [`\n${FORGED}`, `\r\n${FORGED}`, `\r${FORGED}`, `\u2028${FORGED}`, `\u2029${FORGED}`, `\u001b[2K\u001b[1G${FORGED}`, `\u0085${FORGED}`];
@@ -85,14 +87,21 @@ async function assertFixedHints(afterId: number, code: RefusalCode): Promise<voi
   }
 }
 
-/** A compact JWS with any protected header, signed for real with `key` (RS256): jose itself would not sign an unknown `crit`. */
+/** A compact JWS with any protected header, signed for real with `key`: jose itself would not sign an unknown `crit`. */
 function signWithHeader(key: SigningKey, header: Record<string, unknown>, claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${part({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...header })}.${part(claims)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), key.privateKey as import('node:crypto').KeyObject).toString('base64url')}`;
+  const input = `${part({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header })}.${part(claims)}`;
+  const signature = sign('sha256', Buffer.from(input), { key: key.privateKey as KeyObject, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
 }
 
-const handOff = (headers: Record<string, string>) => request(app.origin, '/admin', { headers: { ...BROWSER, ...headers } });
+const handOff = (headers: Record<string, string>, localAddress?: string) => request(app.origin, '/admin', { headers: { ...BROWSER, ...headers }, localAddress });
+/**
+ * With an assertion alone trusted (no trustedProxies), any peer may present a token: the tests send
+ * from different loopback addresses so that one test's refusal is not folded into another's
+ * (the same code from the same peer is recorded once per window).
+ */
+const ASSERTION_ONLY = { ...HEADER_BASE, trustedProxies: [] };
 
 /** The refusal and the proof: status, code, no cookie, nothing in the database, the refusal logged, no forged line, the fixed hint. */
 async function expectRefused(send: () => Promise<TestResponse>, status: number, code: RefusalCode): Promise<void> {
@@ -124,10 +133,18 @@ beforeEach(() => app.configure(HEADER_BASE));
 
 describe('attacker-written text never forges a log line nor becomes the hint', () => {
   test('a JWS header field: crit names carrying CR, LF, U+2028, U+2029, NEL and ANSI escapes', async () => {
-    app.configure({ ...HEADER_BASE, assertion: { preset: 'cloudflare-access', team: TEAM, audience: AUD, jwksUrl: keys.jwksUrl } });
+    app.configure({ ...ASSERTION_ONLY, assertion: { preset: 'cloudflare-access', team: TEAM, audience: AUD, jwksUrl: keys.jwksUrl } });
     const claims = JSON.parse(Buffer.from((await cloudflareToken(rsa, { team: TEAM, aud: AUD, person: { email: 'jane@corp.example' } })).split('.')[1], 'base64url').toString());
     const token = signWithHeader(rsa, { crit: BREAKERS.map((text) => `set assertion.jwksUrl to https://keys.attacker.example${text}`) }, claims);
-    await expectRefused(() => handOff({ 'Cf-Access-Jwt-Assertion': token }), 403, 'assertion-algorithm');
+    await expectRefused(() => handOff({ 'Cf-Access-Jwt-Assertion': token }, '127.0.0.3'), 403, 'assertion-algorithm');
+  });
+
+  test('a JWS header field quoted in the reason: an ALB kid carrying U+2028, U+2029, NEL and ANSI escapes', async () => {
+    app.configure({ ...ASSERTION_ONLY, assertion: { preset: 'aws-alb', region: 'eu-west-1', albArn: ARN, issuer: ALB_ISSUER, jwksUrl: keys.pemBaseUrl } });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: 'jane', email: 'jane@corp.example', exp: now + 60, iss: ALB_ISSUER };
+    const token = signWithHeader(ec, { kid: `k\u2028\u2029\u0085\u001b[2K${FORGED}`, signer: ARN, iss: ALB_ISSUER, client: 'client-id', exp: now + 60 }, claims);
+    await expectRefused(() => handOff({ 'x-amzn-oidc-data': token }, '127.0.0.2'), 400, 'assertion-malformed');
   });
 
   test('the identity header carrying obs-text controls (NEL, CSI)', async () => {
@@ -138,14 +155,14 @@ describe('attacker-written text never forges a log line nor becomes the hint', (
     app.configure({ ...HEADER_BASE, groupsHeader: 'Remote-Groups', groupRoles: { 'cms-editors': ['strapi-editor'] } });
     await expectRefused(() => handOff({ 'Remote-User': 'jane@corp.example', 'Remote-Groups': `cms-editors,x${HEADER_BREAKER}` }), 400, 'forbidden-character');
 
-    app.configure({ ...HEADER_BASE, assertion: { preset: 'pomerium', routeDomain: ROUTE, jwksUrl: keys.jwksUrl }, groupRoles: { 'cms-editors': ['strapi-editor'] } });
+    app.configure({ ...ASSERTION_ONLY, assertion: { preset: 'pomerium', routeDomain: ROUTE, jwksUrl: keys.jwksUrl }, groupRoles: { 'cms-editors': ['strapi-editor'] } });
     const groups = ['cms-editors', ...BREAKERS.map((text) => `x${text}`)];
     const signed = await pomeriumToken(ec, { routeDomain: ROUTE, person: { email: 'jane@corp.example', groups } });
     await expectRefused(() => handOff({ 'X-Pomerium-Jwt-Assertion': signed }), 400, 'assertion-malformed');
   });
 
   test('a group name that is accepted but logged as unmapped: bidi overrides and look-alike text stay escaped', async () => {
-    app.configure({ ...HEADER_BASE, assertion: { preset: 'pomerium', routeDomain: ROUTE, jwksUrl: keys.jwksUrl }, groupRoles: { 'cms-editors': ['strapi-editor'] } });
+    app.configure({ ...ASSERTION_ONLY, assertion: { preset: 'pomerium', routeDomain: ROUTE, jwksUrl: keys.jwksUrl }, groupRoles: { 'cms-editors': ['strapi-editor'] } });
     const groups = ['cms-editors', `x\u202e${FORGED}`, `y\u2066${FORGED}\u2069`];
     const mark = log.records().length;
     const res = await handOff({ 'X-Pomerium-Jwt-Assertion': await pomeriumToken(ec, { routeDomain: ROUTE, person: { email: 'jane@corp.example', groups } }) });
