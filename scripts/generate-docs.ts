@@ -103,9 +103,9 @@ export function optionsTable(): string {
 }
 
 export function refusalsTable(): string {
-  const out = ['| code | status | meaning and what to change |', '|---|---|---|'];
+  const out = ['| code | status | what it means | what to change (the Activity page\'s hint) |', '|---|---|---|---|'];
   for (const [name, entry] of Object.entries(REFUSAL_CODES)) {
-    out.push(`| <a id="${name}"></a>\`${name}\` | ${entry.status} | ${cell(entry.hint)} |`);
+    out.push(`| <a id="${name}"></a>\`${name}\` | ${entry.status} | ${cell(entry.meaning)} | ${cell(entry.hint)} |`);
   }
   return out.join('\n');
 }

@@ -36,6 +36,7 @@ import { createSignOut } from './strapi/sessions/sign-out';
 import { createSessionsController } from './strapi/sessions/sessions-controller';
 import { createDeactivation } from './strapi/deprovision/deactivation';
 import { createDeactivationJob } from './strapi/deprovision/deactivation-job';
+import { logLine } from './pipeline/log-text';
 
 export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings/config-type';
 
@@ -115,19 +116,17 @@ async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['sett
   const superAdmin = settings.defaultRoles.find(namesSuperAdmin);
   if (superAdmin && settings.autoCreate) {
     strapi.log.warn(
-      `[remote-auth] defaultRoles includes "${superAdmin}": every new single sign-on user becomes a Super Admin. ` +
-        'Anyone who can reach Strapi with a forged header would too; prefer "strapi-author" or "strapi-editor".',
+      logLine`[remote-auth] defaultRoles includes "${superAdmin}": every new single sign-on user becomes a Super Admin. Anyone who can reach Strapi with a forged header would too; prefer "strapi-author" or "strapi-editor".`,
     );
   }
   const superTargets = Object.entries(settings.groupRoles).filter(([, roles]) => roles.some(namesSuperAdmin));
   if (superTargets.length > 0 && !settings.allowSuperAdminMapping) {
     strapi.log.warn(
-      `[remote-auth] groupRoles maps ${superTargets.map(([group]) => `"${group}"`).join(', ')} to Super Admin; ` +
-        'this mapping is ignored unless allowSuperAdminMapping is true (a forged groups header must not make anyone Super Admin)',
+      logLine`[remote-auth] groupRoles maps ${superTargets.map(([group]) => `"${group}"`).join(', ')} to Super Admin; this mapping is ignored unless allowSuperAdminMapping is true (a forged groups header must not make anyone Super Admin)`,
     );
   }
   if (settings.enabled && !settings.sharedSecret) {
-    strapi.log.info('[remote-auth] no sharedSecret configured; recommended when the proxy runs on the same host as Strapi');
+    strapi.log.info(logLine`[remote-auth] no sharedSecret configured; recommended when the proxy runs on the same host as Strapi`);
   }
 }
 
@@ -143,7 +142,7 @@ export default {
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     const { background, settings, middleware, cache, links, accounts, retention } = wired(strapi);
     if (!containAdminMetrics(strapi, background)) {
-      strapi.log.warn('[remote-auth] Strapi\'s admin metrics service was not found; a database failure right after an admin user is created may end the process (see README)');
+      strapi.log.warn(logLine`[remote-auth] Strapi's admin metrics service was not found; a database failure right after an admin user is created may end the process (see README)`);
     }
     cache.subscribe();
     strapi.db.lifecycles.subscribe({

@@ -32,7 +32,18 @@ export const keysUnavailable = (reason: string): Refusal =>
     KEYS_RETRY_AFTER_SECONDS,
   );
 
-/** jose's errors, mapped precisely; anything else means the token is not a JWT we can read. */
+/** jose's reasons for a failed claim check, in our words. */
+const CLAIM_PROBLEMS: Readonly<Record<string, string>> = {
+  missing: 'the claim is missing',
+  invalid: 'the claim has the wrong type',
+  check_failed: 'the claim has an unexpected value',
+};
+
+/**
+ * jose's errors, mapped precisely; anything else means the token is not a JWT we can read.
+ * A reason never carries jose's message: it may quote the token (a `crit` name, an `alg`), which
+ * is attacker-written text (T27). jose's error code is a constant of the library and says enough.
+ */
 export function refusalFromJose(error: unknown, header: string): Refusal {
   if (error instanceof Refusal) return error;
   if (error instanceof KeysUnavailable) return keysUnavailable(error.message);
@@ -51,7 +62,7 @@ export function refusalFromJose(error: unknown, header: string): Refusal {
       case 'iat':
         return refuse('assertion-expired', `${where} has an issue time (iat) in the future or too long ago`);
       default:
-        return malformed(`${where} fails the "${error.claim}" claim check: ${error.reason === 'missing' ? 'the claim is missing' : error.message}`);
+        return malformed(`${where} fails the "${error.claim}" claim check (${CLAIM_PROBLEMS[error.reason] ?? 'the claim is not acceptable'})`);
     }
   }
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSMultipleMatchingKeys) {
@@ -61,10 +72,10 @@ export function refusalFromJose(error: unknown, header: string): Refusal {
     return refuse('assertion-unknown-key', `${where} names a key (kid) the key source does not publish, even after refetching it`);
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return refuse('assertion-algorithm', `${where} uses an algorithm that is not allowed (${error.message}); allowed algorithms are set by the preset or .algorithms`);
+    return refuse('assertion-algorithm', `${where} uses an algorithm or a header parameter (crit) that is not allowed (${error.code}); allowed algorithms are set by the preset or .algorithms`);
   }
   if (error instanceof errors.JWKSTimeout) return keysUnavailable(`the key source did not answer in time while verifying ${where}`);
-  if (error instanceof errors.JOSEError) return malformed(`${where} is not a valid JWT (${error.code}: ${error.message})`);
-  if (error instanceof TypeError) return refuse('assertion-signature', `${where} cannot be verified with the key it names (${error.message})`);
+  if (error instanceof errors.JOSEError) return malformed(`${where} is not a valid JWT (${error.code})`);
+  if (error instanceof TypeError) return refuse('assertion-signature', `${where} cannot be verified with the key it names (the key does not fit the token's algorithm)`);
   throw error;
 }

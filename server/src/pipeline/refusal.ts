@@ -1,50 +1,17 @@
 /**
  * A refusal is the pipeline's only way to say "no". It carries:
- * - `code`: a stable, machine-readable identifier (documented in the README);
+ * - `code`: a stable, machine-readable identifier, a row of the table of refusals
+ *   (refusal-codes.ts: status, meaning, hint; docs/refusals.md is generated from it);
  * - `status`: the HTTP status the adapter answers with;
- * - `reason`: what the operator should know (logged, never shown to the end user
- *   verbatim when it could leak configuration);
+ * - `reason`: what the operator should know about this very request (logged,
+ *   escaped; never shown to the end user, never stored as the hint — it may quote
+ *   request data);
+ * - `hint`: the fixed sentence for the code (what to change), as the Activity page shows it;
  * - `publicMessage`: a plain sentence for the person in front of the browser.
  */
-export type RefusalCode =
-  | 'untrusted-peer'
-  | 'secret-missing'
-  | 'secret-mismatch'
-  | 'duplicate-header'
-  | 'header-twin'
-  | 'forbidden-character'
-  | 'value-too-long'
-  | 'non-ascii-identity'
-  | 'invalid-identity'
-  | 'unknown-user'
-  | 'inactive-user'
-  | 'blocked-user'
-  | 'no-role'
-  | 'password-login-disabled'
-  | 'cross-site-request'
-  | 'group-required'
-  | 'group-denied'
-  | 'account-not-linked'
-  | 'account-linked-elsewhere'
-  | 'foreign-realm'
-  | 'creation-rate-limited'
-  | 'no-identity'
-  | 'disabled'
-  | 'service-unavailable'
-  | 'too-many-headers'
-  | 'token-creation-refused'
-  | 'assertion-expired'
-  | 'assertion-audience'
-  | 'assertion-issuer'
-  | 'assertion-signature'
-  | 'assertion-unknown-key'
-  | 'assertion-algorithm'
-  | 'assertion-malformed'
-  | 'assertion-missing'
-  | 'assertion-email-unverified'
-  | 'keys-unavailable';
+import { hintFor, type RefusalCode, type RefusalStatus } from './refusal-codes';
 
-export type RefusalStatus = 400 | 401 | 403 | 429 | 503;
+export type { RefusalCode, RefusalStatus } from './refusal-codes';
 
 export class Refusal extends Error {
   readonly code: RefusalCode;
@@ -65,6 +32,11 @@ export class Refusal extends Error {
   /** What the operator reads in the log: never contains the secret or a token. */
   get reason(): string {
     return this.message;
+  }
+
+  /** What the operator should change: our own sentence for the code, never request data (T27). */
+  get hint(): string {
+    return hintFor(this.code);
   }
 }
 

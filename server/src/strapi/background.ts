@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { logLine } from '../pipeline/log-text';
 
 /**
  * Work nobody awaits — a settings refresh started by a request, bookkeeping
@@ -30,7 +31,7 @@ export function createBackground(strapi: Core.Strapi): Background {
     const reason = reasonOf(error);
     failing.set(task, reason);
     try {
-      strapi.log.warn(`[remote-auth] ${task} failed (Strapi keeps running; logged once until it works again): ${reason}`);
+      strapi.log.warn(logLine`[remote-auth] ${task} failed (Strapi keeps running; logged once until it works again): ${reason}`);
     } catch {
       // A logger that throws must not turn a handled failure into a crash.
     }
@@ -40,7 +41,7 @@ export function createBackground(strapi: Core.Strapi): Background {
   const succeeded = (task: string): void => {
     if (!failing.delete(task)) return;
     try {
-      strapi.log.info(`[remote-auth] ${task} works again`);
+      strapi.log.info(logLine`[remote-auth] ${task} works again`);
     } catch {
       // see above
     }

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { logLine } from '../pipeline/log-text';
 
 export type Knex = Core.Strapi['db']['connection'];
 
@@ -37,12 +38,12 @@ export async function runMigrations(strapi: Core.Strapi, { versionKey, subject, 
         // Another instance may have applied it a moment ago.
         if (!(await migration.present(knex))) {
           if (!migration.explainFailure) throw error;
-          strapi.log.error(`[remote-auth] ${await migration.explainFailure(knex, error as Error)}`);
+          strapi.log.error(logLine`[remote-auth] ${await migration.explainFailure(knex, error as Error)}`);
           return;
         }
       }
     }
     await store.set({ key: versionKey, value: migration.version });
-    strapi.log.info(`[remote-auth] ${subject} at schema version ${migration.version}`);
+    strapi.log.info(logLine`[remote-auth] ${subject} at schema version ${migration.version}`);
   }
 }

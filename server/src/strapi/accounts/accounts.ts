@@ -6,6 +6,7 @@ import { Refusal } from '../../pipeline/refusal';
 import { createCreationCeiling } from '../../pipeline/creation-ceiling';
 import { createEmailLookup } from './email-lookup';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
+import { logLine } from '../../pipeline/log-text';
 
 /** The identity-link namespace of a claim: "header" unless a signed assertion's opaque id says otherwise (claim.ts). */
 const sourceOf = (claim: Claim): string => claim.source ?? LINK_SOURCE;
@@ -149,7 +150,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       const role = find(reference);
       if (!role) {
         if (missing === 'skip') {
-          strapi.log.warn(`[remote-auth] ${what} names role "${reference}", which does not exist; ignored`);
+          strapi.log.warn(logLine`[remote-auth] ${what} names role "${reference}", which does not exist; ignored`);
           continue;
         }
         throw new Refusal(
@@ -187,11 +188,11 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     if (groups !== null) {
       const mapping = mapGroups(groups, options.groupRoles);
       if (mapping.unmatched.length > 0 && changed(`groups:${claim.subject}`, mapping.unmatched.join('\n'))) {
-        strapi.log.info(`[remote-auth] "${claim.subject}": groups without a role mapping ignored: ${mapping.unmatched.join(', ')}`);
+        strapi.log.info(logLine`[remote-auth] "${claim.subject}": groups without a role mapping ignored: ${mapping.unmatched.join(', ')}`);
       }
       mapped = await resolveRoles(mapping.roles, 'skip');
       if (!options.allowSuperAdminMapping && mapped.some((r) => r.code === SUPER_ADMIN_CODE)) {
-        strapi.log.warn(`[remote-auth] "${claim.subject}": a group maps to Super Admin; ignored because allowSuperAdminMapping is off`);
+        strapi.log.warn(logLine`[remote-auth] "${claim.subject}": a group maps to Super Admin; ignored because allowSuperAdminMapping is off`);
         mapped = mapped.filter((r) => r.code !== SUPER_ADMIN_CODE);
       }
     }
@@ -316,7 +317,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       if (!pending) {
         pending = retrying(() => links.linkAccount(sourceOf(claim), claim.subject, user.id)).finally(() => linking.delete(key));
         linking.set(key, pending);
-        if (await pending) strapi.log.info(`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
+        if (await pending) strapi.log.info(logLine`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
       }
       if (!(await pending)) throw await linkedElsewhereNow(claim, user.id);
     },
@@ -361,13 +362,12 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
         if (isSuperAdmin(user)) {
           if (changed(`email:${user.id}`, claim.email)) {
             strapi.log.warn(
-              `[remote-auth] "${claim.subject}" asserts the e-mail ${claim.email}; not copied to admin user ${user.id} (${user.email}), ` +
-                'a Super Admin: change a Super Admin\'s address in Settings → Users',
+              logLine`[remote-auth] "${claim.subject}" asserts the e-mail ${claim.email}; not copied to admin user ${user.id} (${user.email}), a Super Admin: change a Super Admin's address in Settings → Users`,
             );
           }
         } else if (other && other.id !== user.id) {
           if (changed(`email:${user.id}`, claim.email)) {
-            strapi.log.warn(`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
+            strapi.log.warn(logLine`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
           }
         } else {
           patch.email = claim.email;
@@ -376,7 +376,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       const roles = await planRoles(user, claim, options);
       if (roles) {
         patch.roles = roles.map((role) => role.id);
-        strapi.log.info(`[remote-auth] "${claim.subject}": roles set to ${roles.map((r) => r.code).join(', ')}`);
+        strapi.log.info(logLine`[remote-auth] "${claim.subject}": roles set to ${roles.map((r) => r.code).join(', ')}`);
       }
       if (Object.keys(patch).length === 0) return user;
       await users().updateById(user.id, patch);

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { logLine } from '../../pipeline/log-text';
 
 /**
  * Finds the admin user with an e-mail address, case-insensitively, in time
@@ -73,7 +74,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
     if (await indexExists(name, table)) return;
     try {
       await knex().raw(sql, bindings);
-      strapi.log.info(`[remote-auth] created index ${name} on ${table} (e-mail look-ups of first sign-ins)`);
+      strapi.log.info(logLine`[remote-auth] created index ${name} on ${table} (e-mail look-ups of first sign-ins)`);
     } catch (error) {
       if (!(await indexExists(name, table))) throw error;
     }
@@ -94,8 +95,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
           if (!collation.endsWith('_ci')) {
             mode = 'scan';
             strapi.log.warn(
-              `[remote-auth] ${table}.${column} has the case-sensitive collation "${collation}": e-mail look-ups of first sign-ins ` +
-                'scan the admin user table (their cost grows with the number of admin users). A case-insensitive collation (…_ci) lets them use an index',
+              logLine`[remote-auth] ${table}.${column} has the case-sensitive collation "${collation}": e-mail look-ups of first sign-ins scan the admin user table (their cost grows with the number of admin users). A case-insensitive collation (…_ci) lets them use an index`,
             );
             return;
           }
@@ -108,8 +108,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
       } catch (error) {
         mode = 'scan';
         strapi.log.warn(
-          `[remote-auth] could not create the e-mail index on ${table} (${(error as Error).message}); ` +
-            'first sign-ins still work, but their look-up scans the admin user table. The plugin tries again at the next start',
+          logLine`[remote-auth] could not create the e-mail index on ${table} (${(error as Error).message}); first sign-ins still work, but their look-up scans the admin user table. The plugin tries again at the next start`,
         );
       }
     },

@@ -6,6 +6,7 @@ import { ACTIVITY_TABLE } from './activity-table';
 import { maskIdentity } from '../settings/diagnostics';
 import { isDatabaseId } from '../database-id';
 import { createRefusalBudget, type Drained, type NetworkFold, type Suppressed } from './refusal-budget';
+import { logLine } from '../../pipeline/log-text';
 
 /** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
 interface Common {
@@ -35,7 +36,7 @@ export type ActivityEntry = Common &
         readonly reason: RefusalCode;
         readonly status: number;
         readonly path?: string;
-        /** What the operator should change: the refusal's own reason, as "Check this connection" shows it (identity masked when recorded). */
+        /** What the operator should change: the fixed sentence for the refusal's code (`Refusal.hint`), never request data; masked when recorded all the same. */
         readonly hint?: string;
         /** A fold of a peer that is not a listed proxy: its network, how many refusals, which reasons, since when (the row shows the latest). */
         readonly network?: string;
@@ -258,7 +259,7 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     recorded += written;
     if (written === rows.length) {
       if (droppedInStreak > 0) {
-        strapi.log.warn(`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
+        strapi.log.warn(logLine`[remote-auth] sign-in activity: ${droppedInStreak} entries were dropped while the database was unavailable`);
         droppedInStreak = 0;
       }
     } else {

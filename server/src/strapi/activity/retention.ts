@@ -3,6 +3,7 @@ import type { Background } from '../background';
 import type { SettingsSource } from '../settings/settings-source';
 import { ACTIVITY_TABLE } from './activity-table';
 import type { Leases } from './lease';
+import { logLine } from '../../pipeline/log-text';
 
 const DAY_MS = 86_400_000;
 const LEASE = 'activity-retention';
@@ -64,7 +65,7 @@ export function createRetention(strapi: Core.Strapi, settings: SettingsSource, l
       if (ids.length < batchSize) break;
     }
     if (deleted > 0) {
-      strapi.log.info(`[remote-auth] activity retention: deleted ${deleted} rows older than ${days} days (instance ${leases.holder})`);
+      strapi.log.info(logLine`[remote-auth] activity retention: deleted ${deleted} rows older than ${days} days (instance ${leases.holder})`);
     }
     return { deleted };
   }

@@ -3,6 +3,7 @@ import { SUPER_ADMIN_CODE } from '../accounts/accounts';
 import { CREATED_COLUMN, LINKS_TABLE } from '../accounts/identity-links';
 import type { Person, SessionList } from '../sessions/session-list';
 import type { SignOut } from '../sessions/sign-out';
+import { logLine } from '../../pipeline/log-text';
 
 const DAY_MS = 86_400_000;
 /** Most accounts one run looks at (and deactivates); the next run takes the rest. */
@@ -85,8 +86,7 @@ export function createDeactivation(strapi: Core.Strapi, list: SessionList, signO
       await strapi.service('admin::user').updateById(person.id, { isActive: false });
       const sessionsEnded = await signOut.person(person.id);
       strapi.log.info(
-        `[remote-auth] deactivated admin user ${person.id} (${person.email}): created by single sign-on, not signed in since ${person.lastSeenAt} ` +
-          `(deactivateAfterDays ${planned.days}); ${sessionsEnded} session(s) ended`,
+        logLine`[remote-auth] deactivated admin user ${person.id} (${person.email}): created by single sign-on, not signed in since ${person.lastSeenAt} (deactivateAfterDays ${planned.days}); ${sessionsEnded} session(s) ended`,
       );
       done.push({ person: { ...person, isActive: false }, sessionsEnded });
     }

@@ -11,6 +11,7 @@ import { REFRESH_COOKIE, cookieAttributes } from '../sessions/session-cookies';
 import type { SignIn } from '../sign-in/sign-in';
 import { IDENTITY_STATE, type ActivityLog } from '../activity/activity-log';
 import type { RefusalCode } from '../../pipeline/refusal';
+import { logLine } from '../../pipeline/log-text';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -78,7 +79,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache, activity }:
   async function end(ctx: Context, session: UsedSession, code: string, reason: string): Promise<boolean> {
     if (!genuine(session)) return true; // Strapi answers 401 for the bad token
     await sessions.revoke(session.userId, session.deviceId);
-    strapi.log.warn(`[remote-auth] strict mode ended the session of admin user ${session.userId} (${code}) from ${peerOf(ctx)}: ${reason}`);
+    strapi.log.warn(logLine`[remote-auth] strict mode ended the session of admin user ${session.userId} (${code}) from ${peerOf(ctx)}: ${reason}`);
     const identity = ctx.state?.[IDENTITY_STATE];
     activity.record({
       kind: 'revoked',
@@ -137,7 +138,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache, activity }:
     // Another person behind the same browser: never act as the previous one.
     if (!genuine(session)) return true;
     await sessions.revoke(session.userId, session.deviceId);
-    strapi.log.info(`[remote-auth] strict mode: identity changed from admin user ${session.userId} to "${claim.subject}"`);
+    strapi.log.info(logLine`[remote-auth] strict mode: identity changed from admin user ${session.userId} to "${claim.subject}"`);
     activity.record({ kind: 'revoked', cause: 'person-switch', userId: session.userId, identity: claim.subject, peer: peerOf(ctx) });
     const token = await signIn.startSession(ctx, claim, resolved, compiled.settings, 'strict');
     setHandOffHeaders(ctx);

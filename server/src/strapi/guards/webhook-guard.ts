@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { foldHeaderName } from '../../pipeline/header-name';
 import { identityHeaders } from '../../pipeline/request-identity';
 import type { SettingsSource } from '../settings/settings-source';
+import { logLine } from '../../pipeline/log-text';
 
 type WebhookData = { headers?: Record<string, unknown> } & Record<string, unknown>;
 
@@ -55,7 +56,7 @@ export async function warnAboutExistingWebhooks(strapi: Core.Strapi, settings: S
     const bad = Object.keys(webhook.headers ?? {}).find((name) => protectedNames.includes(foldHeaderName(name)));
     if (bad) {
       strapi.log.error(
-        `[remote-auth] webhook "${webhook.name}" sends the header "${bad}"; remove it in Settings → Webhooks (Strapi could sign itself in)`,
+        logLine`[remote-auth] webhook "${webhook.name}" sends the header "${bad}"; remove it in Settings → Webhooks (Strapi could sign itself in)`,
       );
     }
   }

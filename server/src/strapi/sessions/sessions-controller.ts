@@ -8,6 +8,7 @@ import type { SettingsSource } from '../settings/settings-source';
 import type { SessionList } from './session-list';
 import type { SignOut } from './sign-out';
 import { databaseIdOf } from '../database-id';
+import { logLine } from '../../pipeline/log-text';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -85,7 +86,7 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
       if (owner === null) return answer(ctx, 404, 'NotFoundError', 'No session of single sign-on with this id (it may have ended already).');
       if (!(await mayManage(ctx, owner))) return;
       await signOut.session(id);
-      strapi.log.info(`[remote-auth] admin user ${actorId(ctx)} signed out a session of admin user ${owner}`);
+      strapi.log.info(logLine`[remote-auth] admin user ${actorId(ctx)} signed out a session of admin user ${owner}`);
       await signedOut(ctx, owner, 1);
       ctx.body = { data: { userId: owner, ended: 1 } };
     },
@@ -96,7 +97,7 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
       if (!(await list.people([userId])).has(userId)) return answer(ctx, 404, 'NotFoundError', `No admin user with id ${userId}.`);
       if (!(await mayManage(ctx, userId))) return;
       const ended = await signOut.person(userId);
-      strapi.log.info(`[remote-auth] admin user ${actorId(ctx)} signed admin user ${userId} out of ${ended} single sign-on session(s)`);
+      strapi.log.info(logLine`[remote-auth] admin user ${actorId(ctx)} signed admin user ${userId} out of ${ended} single sign-on session(s)`);
       await signedOut(ctx, userId, ended);
       ctx.body = { data: { userId, ended } };
     },

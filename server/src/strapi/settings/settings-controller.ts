@@ -12,6 +12,7 @@ import type { LockoutGuard } from './lockout-guard';
 import type { AssertionVerifier } from '../../assertions/verifier';
 import type { SettingsSource } from './settings-source';
 import type { ActivityLog } from '../activity/activity-log';
+import { logLine } from '../../pipeline/log-text';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -208,8 +209,7 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
         }
         if (forbidden.length > 0) {
           strapi.log.warn(
-            `[remote-auth] admin user ${(ctx.state.user as AdminUser).id} (not a Super Admin) tried to change ` +
-              `${forbidden.map((i) => i.key).join(', ')}; refused`,
+            logLine`[remote-auth] admin user ${(ctx.state.user as AdminUser).id} (not a Super Admin) tried to change ${forbidden.map((i) => i.key).join(', ')}; refused`,
           );
           refuseNotSuperAdmin(ctx, forbidden);
           return;
@@ -224,7 +224,7 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
       if (problem) throw validationError([problem]);
 
       await settings.save(next);
-      strapi.log.info(`[remote-auth] settings updated by admin user ${(ctx.state.user as AdminUser).id}`);
+      strapi.log.info(logLine`[remote-auth] settings updated by admin user ${(ctx.state.user as AdminUser).id}`);
       // Which keys, never their values (the shared secret above all).
       const keys = settingKeys.filter((key) => !isHook(key) && JSON.stringify(before.settings[key] ?? null) !== JSON.stringify(after.settings[key] ?? null));
       activity.record({ kind: 'settings-changed', keys, userId: (ctx.state.user as AdminUser).id, identity: (ctx.state.user as AdminUser).email ?? null, source: 'admin' });

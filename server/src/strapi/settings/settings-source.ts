@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { compileSettings, type CompiledSettings } from '../../settings/compile';
 import { parseSettings, SettingsError, type Settings } from '../../settings/schema';
 import { createBackground, type Background } from '../background';
+import { logLine } from '../../pipeline/log-text';
 
 export const PLUGIN_ID = 'remote-auth';
 export const CONFIG_KEY = `plugin::${PLUGIN_ID}`;
@@ -45,7 +46,7 @@ export function createSettingsSource(strapi: Core.Strapi, ttlMs = SETTINGS_TTL_M
       // A stored value that no longer validates (say, after an upgrade) must not
       // take the plugin down: drop it, keep the rest, tell the operator.
       const bad = new Set(error.issues.map((issue) => issue.key).filter((key) => !(key in fixed)));
-      strapi.log.error(`[remote-auth] ignoring invalid stored settings: ${error.message}`);
+      strapi.log.error(logLine`[remote-auth] ignoring invalid stored settings: ${error.message}`);
       const kept = Object.fromEntries(Object.entries(storedValues).filter(([key]) => !bad.has(key)));
       return compileSettings(parseSettings({ ...kept, ...fixed }));
     }

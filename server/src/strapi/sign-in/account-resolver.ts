@@ -3,6 +3,7 @@ import type { Claim } from '../../pipeline/claim';
 import { assertGroupsAllowed, decide } from '../../pipeline/policy';
 import type { Settings } from '../../settings/schema';
 import type { AccountMatch, Accounts, AdminRole, AdminUser } from '../accounts/accounts';
+import { logLine } from '../../pipeline/log-text';
 
 /** What a sign-in of this claim would do, decided without writing anything. */
 export type AccountPlan =
@@ -41,14 +42,14 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts) {
       const provisioned = await accounts.provision(claim, options, planned.roles);
       if (provisioned.created) {
         const roles = (provisioned.user.roles ?? []).map((role) => role.code).join(', ');
-        strapi.log.info(`[remote-auth] created admin user ${provisioned.user.id} for "${claim.subject}" with roles ${roles}`);
+        strapi.log.info(logLine`[remote-auth] created admin user ${provisioned.user.id} for "${claim.subject}" with roles ${roles}`);
       }
       return provisioned;
     }
     const { match, activate } = planned;
     if (match.via === 'email') await accounts.link(claim, match.user);
     if (activate) {
-      strapi.log.info(`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
+      strapi.log.info(logLine`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
     }
     return { user: await accounts.sync(match.user, claim, options, activate), created: false, previousRoles: match.user.roles ?? [] };
   }

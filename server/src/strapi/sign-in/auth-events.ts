@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { AdminUser } from '../accounts/accounts';
+import { logLine } from '../../pipeline/log-text';
 
 /**
  * Strapi's own admin auth events, for sign-ins through this plugin. Strapi's
@@ -33,5 +34,5 @@ export function emitSignedIn(strapi: Core.Strapi, user: AdminUser): void {
 const listenerFailed =
   (strapi: Core.Strapi) =>
   (error: unknown): void => {
-    strapi.log.error(`[remote-auth] a listener of ${AUTH_SUCCESS_EVENT} failed: ${(error as Error)?.message ?? String(error)}`);
+    strapi.log.error(logLine`[remote-auth] a listener of ${AUTH_SUCCESS_EVENT} failed: ${(error as Error)?.message ?? String(error)}`);
   };

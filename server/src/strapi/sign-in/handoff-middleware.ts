@@ -16,6 +16,7 @@ import type { PasswordLoginGuard } from '../guards/password-login-guard';
 import type { PeriodicSync } from './periodic-sync';
 import type { ActivityLog } from '../activity/activity-log';
 import { peerOf } from './refusal-response';
+import { logLine } from '../../pipeline/log-text';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -92,7 +93,7 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       if (result.state === 'signed-in' && result.replaced) {
         const ended = await sessions.revokeSession(result.replaced.sessionId);
         if (ended) {
-          strapi.log.info(`[remote-auth] ended the session of admin user ${ended.userId}: this browser now signs in as admin user ${result.user.id}`);
+          strapi.log.info(logLine`[remote-auth] ended the session of admin user ${ended.userId}: this browser now signs in as admin user ${result.user.id}`);
           activity.record({ kind: 'revoked', cause: 'person-switch', userId: ended.userId, peer: peerOf(ctx) });
         }
       }

@@ -8,6 +8,7 @@ import { crossOriginProblemOf } from '../guards/cross-origin';
 import type { PluginSessions } from '../sessions/plugin-sessions';
 import type { AccountResolver } from './account-resolver';
 import type { SignIn } from './sign-in';
+import { logLine } from '../../pipeline/log-text';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -63,7 +64,7 @@ export function createPeriodicSync({ strapi, signIn, resolver, accounts, session
       await resolver.carryOut(planned, claim, options);
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      strapi.log.info(`[remote-auth] syncInterval: "${claim.subject}" not re-synced (${error.code}): ${error.reason}`);
+      strapi.log.info(logLine`[remote-auth] syncInterval: "${claim.subject}" not re-synced (${error.code}): ${error.reason}`);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { errors } from '@strapi/utils';
+import { logLine } from '../../pipeline/log-text';
 import type { Refusal } from '../../pipeline/refusal';
 import { IDENTITY_STATE, activityOf } from '../activity/activity-log';
 
@@ -41,22 +42,22 @@ export function refusalError(strapi: Core.Strapi, ctx: Context, refusal: Refusal
   if (status === 403) return new errors.PolicyError(refusal.publicMessage, details);
   if (status === 429) return new errors.RateLimitError(refusal.publicMessage, details);
   if (status < 500) return new errors.ApplicationError(refusal.publicMessage, details);
-  return Object.assign(new Error(refusal.reason), { status, expose: false });
+  // Strapi's error middleware logs this error as it is: our own words only (the reason was logged, escaped, above).
+  return Object.assign(new Error(`[remote-auth] refused (${refusal.code}); see the line logged just before`), { status, expose: false });
 }
 
 export const peerOf = (ctx: Context): string => ctx.req.socket.remoteAddress ?? 'unknown peer';
 
 export function logRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal): void {
-  const line = `[remote-auth] refused (${refusal.code}) ${ctx.method} ${ctx.path} from ${peerOf(ctx)}: ${refusal.reason}`;
-  if (refusal.status >= 500) strapi.log.error(line);
-  else strapi.log.warn(line);
+  const level = refusal.status >= 500 ? 'error' : 'warn';
+  strapi.log[level](logLine`[remote-auth] refused (${refusal.code}) ${ctx.method} ${ctx.path} from ${peerOf(ctx)}: ${refusal.reason}`);
   const identity = ctx.state?.[IDENTITY_STATE];
   activityOf(strapi)?.record({
     kind: 'refused',
     reason: refusal.code,
     status: refusal.status,
     path: ctx.path.slice(0, 200),
-    hint: refusal.reason.slice(0, 1000),
+    hint: refusal.hint,
     peer: peerOf(ctx),
     identity: typeof identity === 'string' ? identity : null,
   });

@@ -17,6 +17,7 @@ import { newDeviceId } from '../sessions/plugin-sessions';
 import { peerOf } from './refusal-response';
 import { emitSignedIn } from './auth-events';
 import { currentSession, mintSession, type CurrentSession } from '../sessions/sessions';
+import { logLine } from '../../pipeline/log-text';
 
 const LAST_SEEN_EVERY_MS = 60_000;
 
@@ -143,11 +144,11 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
 
   function unavailable(error: unknown, claim: Claim): Refusal {
     if (isRefusal(error)) return error;
-    strapi.log.error(`[remote-auth] sign-in of "${claim.subject}" failed: ${(error as Error).stack ?? error}`);
+    strapi.log.error(logLine`[remote-auth] sign-in of "${claim.subject}" failed: ${(error as Error).stack ?? error}`);
     return new Refusal(
       'service-unavailable',
       503,
-      `sign-in of "${claim.subject}" failed: ${(error as Error).message}`,
+      `sign-in of "${claim.subject}" failed; the error is logged just before`,
       'Single sign-on is temporarily unavailable. Please try again in a moment.',
     );
   }
@@ -177,9 +178,9 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
   async function undoCreation(user: AdminUser, claim: Claim): Promise<void> {
     try {
       await strapi.service('admin::user').deleteById(user.id); // its identity link goes with it (bootstrap's afterDelete)
-      strapi.log.warn(`[remote-auth] removed admin user ${user.id}, just created for "${claim.subject}", because the sign-in failed`);
+      strapi.log.warn(logLine`[remote-auth] removed admin user ${user.id}, just created for "${claim.subject}", because the sign-in failed`);
     } catch (error) {
-      strapi.log.error(`[remote-auth] could not remove admin user ${user.id}, just created for "${claim.subject}" by a failed sign-in: ${(error as Error).message}`);
+      strapi.log.error(logLine`[remote-auth] could not remove admin user ${user.id}, just created for "${claim.subject}" by a failed sign-in: ${(error as Error).message}`);
     }
   }
 
@@ -195,7 +196,7 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
       if (resolved.created) await undoCreation(resolved.user, claim);
       throw unavailable(error, claim);
     }
-    strapi.log.info(`[remote-auth] signed in "${claim.subject}" as admin user ${resolved.user.id} (peer ${peerOf(ctx)})`);
+    strapi.log.info(logLine`[remote-auth] signed in "${claim.subject}" as admin user ${resolved.user.id} (peer ${peerOf(ctx)})`);
     activity.record({ kind: 'sign-in', via, userId: resolved.user.id, identity: claim.subject, peer: peerOf(ctx), source: claim.source ?? LINK_SOURCE });
     emitSignedIn(strapi, resolved.user);
     return token;
