@@ -35,6 +35,7 @@ import { createSignOut } from './strapi/sessions/sign-out';
 import { createSessionsController } from './strapi/sessions/sessions-controller';
 import { createDeactivation } from './strapi/deprovision/deactivation';
 import { createDeactivationJob } from './strapi/deprovision/deactivation-job';
+import { createClock } from './strapi/clock';
 
 export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings/config-type';
 
@@ -43,6 +44,7 @@ let plugin: Plugin | null = null;
 
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
+  const clock = createClock();
   const background = createBackground(strapi);
   const activity = createActivityLog(strapi, background);
   attachActivityLog(strapi, activity);
@@ -62,6 +64,7 @@ function wire(strapi: Core.Strapi) {
   const leases = createLeases(strapi);
   const deactivationJob = createDeactivationJob({ settings, deactivation, leases, background, activity });
   return {
+    clock,
     deactivationJob,
     background,
     activity,
@@ -81,7 +84,7 @@ function wire(strapi: Core.Strapi) {
       tokenGuard: createTokenGuard({ strapi, sessions }),
       strictGuard,
       sessions,
-      periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background }),
+      periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background, clock }),
       activity,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
@@ -184,5 +187,7 @@ export default {
     activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activity,
     retention: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).retention,
     'deactivation-job': ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).deactivationJob,
+    // In-process only (tests move time with it); no route reaches a service.
+    clock: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).clock,
   },
 };
