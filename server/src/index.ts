@@ -37,6 +37,7 @@ import { createSessionsController } from './strapi/sessions/sessions-controller'
 import { createDeactivation } from './strapi/deprovision/deactivation';
 import { createDeactivationJob } from './strapi/deprovision/deactivation-job';
 import { logLine } from './pipeline/log-text';
+import { createClock } from './strapi/clock';
 
 export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings/config-type';
 
@@ -45,6 +46,7 @@ let plugin: Plugin | null = null;
 
 /** Builds the object graph once per Strapi instance. */
 function wire(strapi: Core.Strapi) {
+  const clock = createClock();
   const background = createBackground(strapi);
   // Refusals from listed proxies are not capped (T26): judged against the settings in force.
   const isListedProxy = (peer: string): boolean => {
@@ -69,6 +71,7 @@ function wire(strapi: Core.Strapi) {
   const leases = createLeases(strapi);
   const deactivationJob = createDeactivationJob({ settings, deactivation, leases, background, activity });
   return {
+    clock,
     deactivationJob,
     background,
     activity,
@@ -88,7 +91,7 @@ function wire(strapi: Core.Strapi) {
       tokenGuard: createTokenGuard({ strapi, sessions }),
       strictGuard,
       sessions,
-      periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background }),
+      periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background, clock }),
       activity,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
@@ -189,5 +192,7 @@ export default {
     activity: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).activity,
     retention: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).retention,
     'deactivation-job': ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).deactivationJob,
+    // In-process only (tests move time with it); no route reaches a service.
+    clock: ({ strapi }: { strapi: Core.Strapi }) => wired(strapi).clock,
   },
 };

@@ -56,6 +56,7 @@ async function lastId(): Promise<number> {
   return Number(row?.id ?? 0);
 }
 const details = (row: Row) => JSON.parse(row.details ?? '{}');
+const idOf = async (email: string) => (await app.adminUsers()).find((u) => u.email === email)!.id;
 
 before(async () => {
   app = await startStrapi({ config: BASE });
@@ -257,6 +258,9 @@ describe('the activity API', () => {
       { at: day('2020-01-02'), kind: 'sign-in', identity: seedIdentity, details: '{"via":"explicit"}' },
       { at: day('2020-01-03'), kind: 'refused', reason: 'group-denied', identity: 'cs***@corp.example', details: '{"status":403}' },
       { at: day('2020-01-03', 14), kind: 'refused', reason: 'unknown-user', identity: 'cs***@corp.example', details: '{"status":403}' },
+      // For the filter by account: a day of its own, one row for root and one for another account.
+      { at: day('2020-01-05'), kind: 'settings-changed', user_id: await idOf('root@corp.example'), identity: null, source: 'admin', details: '{"keys":["mode"]}' },
+      { at: day('2020-01-05', 13), kind: 'settings-changed', user_id: await idOf('author@corp.example'), identity: null, source: 'admin', details: '{"keys":["mode"]}' },
     ];
     await knex(ACTIVITY_TABLE).insert(
       rows.map((row) => ({ reason: null, user_id: null, peer: '10.0.0.1', source: 'header', instance: 'seed', ...row, day: new Date(row.at).toISOString().slice(0, 10) })),
@@ -276,8 +280,10 @@ describe('the activity API', () => {
     assert.equal((await list(`${range}&from=2020-01-02`)).status, 400, 'a filter given twice is refused');
     assert.equal((await list(`${range}&person=CSV.PERSON`)).json().data.pagination.total, 2);
     assert.equal((await list(`${range}&person=100%25`)).json().data.pagination.total, 0, 'LIKE wildcards are literal');
-    const byUser = (await list('person=root@corp')).json().data;
-    assert.ok(byUser.results.length > 0 && byUser.results.every((r: { user: { email: string } }) => r.user?.email === 'root@corp.example'));
+    const byUser = (await list('from=2020-01-05&to=2020-01-05&person=root@corp')).json().data;
+    assert.equal(byUser.pagination.total, 1, JSON.stringify(byUser.results));
+    assert.equal(byUser.results[0].user?.email, 'root@corp.example');
+    assert.equal((await list('from=2020-01-05&to=2020-01-05')).json().data.pagination.total, 2, 'the filter by account had nothing to leave out');
   });
 
   test('paginates', async () => {
@@ -314,7 +320,16 @@ describe('the activity API', () => {
       { day: '2020-01-04', signIns: 0, refusals: 0 },
     ]);
     assert.deepEqual(data.reasons, ['group-denied', 'unknown-user']);
-    assert.equal(typeof data.recorder.dropped, 'number');
+  });
+
+  test("summary: the recorder's counters are the live ones (a row the database refuses shows as dropped)", async () => {
+    const summary = async () => (await asAdmin(root, '/remote-auth/activity/summary?from=2020-01-01&to=2020-01-01')).json().data.recorder;
+    const before = await summary();
+    assert.equal(typeof before.dropped, 'number');
+    activity().record({ kind: null, source: 'refused-by-the-database' }); // NOT NULL kind
+    await activity().flush();
+    const after = await summary();
+    assert.equal(after.dropped, before.dropped + 1, JSON.stringify({ before, after }));
   });
 
   test('CSV export: every matching row, escaped, formulas neutralised', async () => {
@@ -352,16 +367,24 @@ describe('retention', () => {
   test('the lease: of holders racing for it, exactly one gets it; it renews for its holder and passes on when it expires', async () => {
     const { createLeases } = await import('../../server/src/strapi/activity/lease');
     const name = `race-${Date.now()}`;
-    const holders = Array.from({ length: 8 }, (_, i) => createLeases(app.strapi, `holder-${i}`));
+    // One clock for every holder, moved by the test (the instances of a deployment share real time).
+    let now = Date.now();
+    const clock = { now: () => now };
+    const holders = Array.from({ length: 8 }, (_, i) => createLeases(app.strapi, `holder-${i}`, clock));
     const won = await Promise.all(holders.map((leases) => leases.acquire(name, 60_000)));
     assert.equal(won.filter(Boolean).length, 1, JSON.stringify(won));
     const winner = holders[won.indexOf(true)];
-    assert.equal((await winner.holderOf(name))?.holder, winner.holder);
-    assert.equal(await winner.acquire(name, 1), true, 'the holder renews');
-    await new Promise((resolve) => setTimeout(resolve, 5));
     const other = holders.find((h) => h !== winner)!;
+    assert.equal((await winner.holderOf(name))?.holder, winner.holder);
+    now += 30_000;
+    assert.equal(await winner.acquire(name, 1_000), true, 'the holder renews');
+    assert.equal((await winner.holderOf(name))?.expiresAt, now + 1_000);
+    now += 999;
+    assert.equal(await other.acquire(name, 60_000), false, 'a lease passed on before it expired');
+    now += 2;
     assert.equal(await other.acquire(name, 60_000), true, 'an expired lease passes on');
     assert.equal(await winner.acquire(name, 60_000), false);
+    assert.equal((await other.holderOf(name))?.holder, other.holder);
   });
 
   test('pruning deletes rows older than activityRetentionDays in batches, keeps the rest; another instance holding the lease skips', async () => {

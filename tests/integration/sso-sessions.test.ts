@@ -4,7 +4,7 @@
  * in strict mode, the next refresh in persistent mode is refused), who may do
  * it, deactivateAfterDays (preview = what the job then does) and syncInterval.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
@@ -253,6 +253,35 @@ describe('deprovisioning (deactivateAfterDays)', () => {
     assert.equal(gone.sessions, 0);
   });
 
+  test('an account the plugin created that has since been given a password is never deactivated, however stale', async () => {
+    // Created by single sign-on (not only linked) and stale like the control: only its password spares it.
+    await handOff('pw.created@corp.example');
+    const control = await handOff('nopw.created@corp.example');
+    const withPassword = await idOf('pw.created@corp.example');
+    await app.strapi.service('admin::user').updateById(withPassword, { password: PASSWORD });
+    const stored = await knex()('admin_users').where({ id: withPassword }).first('password');
+    assert.ok(stored?.password, 'the password was not stored: nothing is tested');
+    for (const subject of ['pw.created@corp.example', 'nopw.created@corp.example']) await ageIdentity(subject, 40);
+    const managed = (await api(root, '/remote-auth/accounts?pageSize=100')).json().results as Array<{ email: string; managed: string }>;
+    assert.equal(managed.find((a) => a.email === 'pw.created@corp.example')?.managed, 'created', 'the account must be one the plugin created');
+    app.configure({ ...BASE, deactivateAfterDays: 30 });
+
+    const due = ((await api(root, '/remote-auth/deprovisioning/preview')).json().data.due as Array<{ email: string }>).map((p) => p.email);
+    assert.ok(due.includes('nopw.created@corp.example'), `the stale control is not due: ${JSON.stringify(due)}`);
+    assert.ok(!due.includes('pw.created@corp.example'), 'an account with a password would be deactivated');
+    const run = (await api(root, '/remote-auth/deprovisioning/run', 'POST')).json().data;
+    assert.equal(run.ran, true, JSON.stringify(run));
+    const deactivated = run.deactivated.map((d: { person: { email: string } }) => d.person.email);
+    assert.ok(deactivated.includes('nopw.created@corp.example'), JSON.stringify(deactivated));
+    assert.ok(!deactivated.includes('pw.created@corp.example'), 'an account with a password was deactivated');
+    const users = await app.adminUsers();
+    assert.equal(users.find((u) => u.email === 'pw.created@corp.example')!.isActive, true);
+    assert.equal(users.find((u) => u.email === 'nopw.created@corp.example')!.isActive, false);
+    assert.equal((await refresh(control)).status, 401, 'the deactivated control kept its session');
+    const passwordLoginRes = await passwordLogin(app, 'pw.created@corp.example', PASSWORD);
+    assert.equal(passwordLoginRes.status, 200, 'the spared account cannot sign in with its password');
+  });
+
   test('two runs asked for at once on one instance are one run: the second answers with the first one\'s result', async () => {
     await handOff('twice@corp.example');
     await ageIdentity('twice@corp.example', 40);
@@ -271,7 +300,7 @@ describe('deprovisioning (deactivateAfterDays)', () => {
   });
 });
 
-describe('syncInterval (persistent mode)', () => {
+describe('syncInterval (persistent mode), on a clock the test moves', () => {
   const GROUPS = {
     ...BASE,
     groupsHeader: 'Remote-Groups',
@@ -279,50 +308,101 @@ describe('syncInterval (persistent mode)', () => {
     syncRoles: true,
     defaultRoles: [],
   };
-  const INTERVAL_S = 3;
-  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const INTERVAL_MS = 3_000;
+  /** The plugin's clock (server/src/strapi/clock.ts): syncInterval decides with clock.now(). */
+  const clock = () => app.strapi.plugin('remote-auth').service('clock') as { now(): number };
+  let system: (() => number) | null = null;
+  let at = 0;
+  /** Stops the plugin's clock at a fixed instant; `advance` moves it. */
+  const freeze = () => {
+    system ??= clock().now;
+    at = Date.now();
+    clock().now = () => at;
+  };
+  const advance = (ms: number) => {
+    at += ms;
+  };
+  beforeEach(freeze);
+  afterEach(() => {
+    if (system) clock().now = system;
+    system = null;
+  });
+  const asWho = (who: string, groups: string, extra: Record<string, string> = {}) => ({ 'Remote-User': who, 'Remote-Groups': groups, ...extra });
 
-  test('roles changed at the proxy are re-synced after the interval, not before; never from another identity or origin', async () => {
-    app.configure({ ...GROUPS, syncInterval: INTERVAL_S });
+  test('roles changed at the proxy are re-synced once the interval is up, not a millisecond before', async () => {
+    app.configure({ ...GROUPS, syncInterval: INTERVAL_MS / 1000 });
     const who = 'hank@corp.example';
     const session = await handOff(who, { 'Remote-Groups': 'editors' });
     assert.deepEqual(await rolesOf(who), ['strapi-editor']);
-    const started = Date.now();
-    assert.equal((await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors' })).status, 200);
-    assert.equal((await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors' })).status, 200);
-    if (Date.now() - started < INTERVAL_S * 1000) assert.deepEqual(await rolesOf(who), ['strapi-editor'], 're-synced before the interval');
-    await wait(INTERVAL_S * 1000 + 300);
-    // Another person's header on this session: never switches, never syncs either account (and the attempt restarts the clock).
-    await handOff('ivy@corp.example', { 'Remote-Groups': 'editors' });
-    const other = await me(session, { 'Remote-User': 'ivy@corp.example', 'Remote-Groups': 'authors' });
-    assert.equal(other.status, 200);
-    assert.equal(other.json().data.email, who, 'the request switched person');
-    assert.deepEqual(await rolesOf(who), ['strapi-editor']);
-    assert.deepEqual(await rolesOf('ivy@corp.example'), ['strapi-editor']);
-    await wait(INTERVAL_S * 1000 + 300);
-    // From another origin (T17): ignored.
-    await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors', Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' });
-    assert.deepEqual(await rolesOf(who), ['strapi-editor']);
-    // The same person, same origin: re-synced.
-    const res = await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors' });
+    assert.equal((await me(session, asWho(who, 'authors'))).status, 200); // this instance first sees the session: its clock starts
+    advance(INTERVAL_MS - 1);
+    assert.equal((await me(session, asWho(who, 'authors'))).status, 200);
+    assert.deepEqual(await rolesOf(who), ['strapi-editor'], 're-synced before the interval');
+    advance(1);
+    assert.equal((await me(session, asWho(who, 'authors'))).status, 200);
+    assert.deepEqual(await rolesOf(who), ['strapi-author'], 'not re-synced once the interval was up');
+  });
+
+  test("another person's header on the session: never switches, never syncs either account, and restarts the clock", async () => {
+    app.configure({ ...GROUPS, syncInterval: INTERVAL_MS / 1000 });
+    const who = 'hank.two@corp.example';
+    const other = 'ivy@corp.example';
+    const session = await handOff(who, { 'Remote-Groups': 'editors' });
+    await handOff(other, { 'Remote-Groups': 'editors' });
+    assert.equal((await me(session, asWho(who, 'editors'))).status, 200);
+    advance(INTERVAL_MS);
+    const res = await me(session, asWho(other, 'authors'));
     assert.equal(res.status, 200);
+    assert.equal(res.json().data.email, who, 'the request switched person');
+    assert.deepEqual(await rolesOf(who), ['strapi-editor']);
+    assert.deepEqual(await rolesOf(other), ['strapi-editor']);
+    // The attempt restarted the clock: the right person's header waits a whole interval again.
+    advance(INTERVAL_MS - 1);
+    await me(session, asWho(who, 'authors'));
+    assert.deepEqual(await rolesOf(who), ['strapi-editor'], 'the attempt with the wrong header did not restart the clock');
+    advance(1);
+    await me(session, asWho(who, 'authors'));
     assert.deepEqual(await rolesOf(who), ['strapi-author']);
   });
 
-  test('off (the default): roles change only at sign-in', async () => {
+  test('from another origin (T17): ignored, and the same person from the same origin then re-syncs', async () => {
+    app.configure({ ...GROUPS, syncInterval: INTERVAL_MS / 1000 });
+    const who = 'hank.three@corp.example';
+    const session = await handOff(who, { 'Remote-Groups': 'editors' });
+    assert.equal((await me(session, asWho(who, 'editors'))).status, 200);
+    advance(INTERVAL_MS);
+    await me(session, asWho(who, 'authors', { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' }));
+    assert.deepEqual(await rolesOf(who), ['strapi-editor'], 'a cross-origin request re-synced roles');
+    assert.equal((await me(session, asWho(who, 'authors'))).status, 200);
+    assert.deepEqual(await rolesOf(who), ['strapi-author']);
+  });
+
+  test('off (the default): roles change only at sign-in, however much time passes', async () => {
     app.configure(GROUPS);
     const who = 'jade@corp.example';
     const session = await handOff(who, { 'Remote-Groups': 'editors' });
-    await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors' });
-    await wait(300);
-    await me(session, { 'Remote-User': who, 'Remote-Groups': 'authors' });
+    assert.equal((await me(session, asWho(who, 'authors'))).status, 200);
+    advance(366 * DAY_MS);
+    assert.equal((await me(session, asWho(who, 'authors'))).status, 200);
+    advance(366 * DAY_MS);
+    assert.equal((await me(session, asWho(who, 'authors'))).status, 200);
     assert.deepEqual(await rolesOf(who), ['strapi-editor']);
+    // The same requests with syncInterval on do re-sync (the requests above could have).
+    app.configure({ ...GROUPS, syncInterval: 1 });
+    await me(session, asWho(who, 'authors')); // this instance first sees the session with syncInterval on: its clock starts
+    advance(1_000);
+    await me(session, asWho(who, 'authors'));
+    assert.deepEqual(await rolesOf(who), ['strapi-author'], 'the control re-sync did not happen: the requests above proved nothing');
   });
 });
 
 describe('link-table migration 4 (created_account) on links made before it', () => {
   test('backfill: a password → linked; no password and made with its link → created; no password but older → linked', async () => {
     const { migrateLinksTable } = await import('../../server/src/strapi/accounts/identity-links');
+    // Links this test makes itself through sign-ins (one created, one linked) must come out as they went in.
+    await app.createAdmin({ email: 'mig.linked@corp.example', password: PASSWORD, roles: ['strapi-editor'] });
+    await handOff('mig.linked@corp.example');
+    await handOff('mig.created@corp.example');
     const withPassword = await app.createAdmin({ email: 'old.pw@corp.example', password: PASSWORD, roles: ['strapi-editor'] });
     const madeWithLink = await app.createAdmin({ email: 'old.sso@corp.example', roles: ['strapi-editor'] });
     const older = await app.createAdmin({ email: 'old.invited@corp.example', roles: ['strapi-editor'] });
@@ -331,23 +411,31 @@ describe('link-table migration 4 (created_account) on links made before it', () 
     for (const [user, subject] of [[withPassword, 'old.pw'], [madeWithLink, 'old.sso'], [older, 'old.invited']] as const) {
       await knex()('remote_auth_identities').insert({ source: 'header', subject: `${subject}@corp.example`, user_id: user.id, created_at: now, last_seen_at: now });
     }
-    const before = Object.fromEntries(
-      (await knex()('remote_auth_identities').select('subject', 'created_account')).map((r: { subject: string; created_account: unknown }) => [r.subject, Boolean(r.created_account)]),
-    );
-    // Back to version 3: the column goes, the store says 3.
-    await knex().schema.alterTable('remote_auth_identities', (table) => table.dropColumn('created_account'));
-    await app.strapi.store({ type: 'plugin', name: 'remote-auth' }).set({ key: 'schemaVersion', value: 3 });
-    await migrateLinksTable(app.strapi);
-    const after = Object.fromEntries(
-      (await knex()('remote_auth_identities').select('subject', 'created_account')).map((r: { subject: string; created_account: unknown }) => [r.subject, Boolean(r.created_account)]),
-    );
+    const createdFlags = async () =>
+      Object.fromEntries(
+        (await knex()('remote_auth_identities').select('subject', 'created_account')).map((r: { subject: string; created_account: unknown }) => [r.subject, Boolean(r.created_account)]),
+      );
+    const before = await createdFlags();
+    assert.equal(before['mig.created@corp.example'], true, 'the sign-in did not record a created account');
+    assert.equal(before['mig.linked@corp.example'], false, 'the sign-in did not record a linked account');
+    const store = app.strapi.store({ type: 'plugin', name: 'remote-auth' });
+    try {
+      // Back to version 3: the column goes, the store says 3.
+      await knex().schema.alterTable('remote_auth_identities', (table) => table.dropColumn('created_account'));
+      await store.set({ key: 'schemaVersion', value: 3 });
+      await migrateLinksTable(app.strapi);
+    } finally {
+      // Whatever happened above, the tests after this one get the current schema back.
+      if (!(await knex().schema.hasColumn('remote_auth_identities', 'created_account'))) {
+        await store.set({ key: 'schemaVersion', value: 3 });
+        await migrateLinksTable(app.strapi);
+      }
+    }
+    const after = await createdFlags();
     assert.equal(after['old.pw@corp.example'], false);
     assert.equal(after['old.sso@corp.example'], true);
     assert.equal(after['old.invited@corp.example'], false);
-    // Links the plugin made itself come out as they went in.
-    for (const subject of ['gone@corp.example', 'fresh@corp.example', 'existing@corp.example', 'pw.stale@corp.example']) {
-      assert.equal(after[subject], before[subject], subject);
-    }
-    assert.equal(await app.strapi.store({ type: 'plugin', name: 'remote-auth' }).get({ key: 'schemaVersion' }), 4);
+    for (const subject of ['mig.created@corp.example', 'mig.linked@corp.example']) assert.equal(after[subject], before[subject], subject);
+    assert.equal(await store.get({ key: 'schemaVersion' }), 4);
   });
 });

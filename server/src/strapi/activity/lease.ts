@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
+import { createClock, type Clock } from '../clock';
 import { LEASES_TABLE } from './activity-table';
 import { INSTANCE_ID } from './activity-log';
 
@@ -14,14 +15,14 @@ export const LEASE_HOLDER = `${INSTANCE_ID.slice(0, 50)}:${randomUUID().slice(0,
  * exactly one sees its UPDATE change a row — on SQLite, PostgreSQL and MariaDB
  * alike. Nothing is ever released early: the lease simply expires.
  */
-export function createLeases(strapi: Core.Strapi, holder = LEASE_HOLDER) {
+export function createLeases(strapi: Core.Strapi, holder = LEASE_HOLDER, clock: Clock = createClock()) {
   const knex = () => strapi.db.connection;
   return {
     holder,
 
     /** True when this instance holds `name` for the next `ttlMs` (taken now, or renewed). */
     async acquire(name: string, ttlMs: number): Promise<boolean> {
-      const now = Date.now();
+      const now = clock.now();
       await knex()(LEASES_TABLE).insert({ name, holder: '', expires_at: 0 }).onConflict('name').ignore();
       const changed = await knex()(LEASES_TABLE)
         .where({ name })

@@ -4,6 +4,7 @@ import { isRefusal } from '../../pipeline/refusal';
 import type { CompiledSettings } from '../../settings/compile';
 import type { Accounts } from '../accounts/accounts';
 import type { Background } from '../background';
+import type { Clock } from '../clock';
 import { crossOriginProblemOf } from '../guards/cross-origin';
 import type { PluginSessions } from '../sessions/plugin-sessions';
 import type { AccountResolver } from './account-resolver';
@@ -17,6 +18,7 @@ interface Dependencies {
   readonly accounts: Accounts;
   readonly sessions: PluginSessions;
   readonly background: Background;
+  readonly clock: Clock;
 }
 
 interface AdminSessions {
@@ -39,7 +41,7 @@ interface AdminSessions {
  * session that keeps arriving with the wrong person's header costs one lookup
  * per interval, not one per request.
  */
-export function createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background }: Dependencies) {
+export function createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background, clock }: Dependencies) {
   const synced = new Map<string, number>();
   const manager = () => (strapi as unknown as { sessionManager: (o: string) => AdminSessions }).sessionManager('admin');
 
@@ -76,7 +78,7 @@ export function createPeriodicSync({ strapi, signIn, resolver, accounts, session
     if (!authorization) return;
     const session = await sessions.ofBearer(authorization);
     if (!session) return;
-    const now = Date.now();
+    const now = clock.now();
     const last = synced.get(session.userId);
     if (last === undefined || now - last < every * 1000) {
       if (last === undefined) {
