@@ -4,6 +4,7 @@ import routes from './routes';
 import { createAccountResolver } from './strapi/sign-in/account-resolver';
 import { createAccounts } from './strapi/accounts/accounts';
 import { createSuperAdminGate } from './strapi/accounts/super-admin-gate';
+import { warnWithoutPublicOrigin } from './strapi/guards/public-origin';
 import { attachActivityLog, createActivityLog } from './strapi/activity/activity-log';
 import { migrateActivityTables } from './strapi/activity/activity-table';
 import { createActivityController } from './strapi/activity/activity-controller';
@@ -170,6 +171,7 @@ export default {
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);
     await warnAboutRiskySettings(strapi, settings);
+    warnWithoutPublicOrigin(strapi, (await settings.current()).settings.enabled);
     strapi.server.use(middleware);
     wired(strapi).deactivationJob.start();
   },
