@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { logLine } from '../../pipeline/log-text';
 import { statedOrigin } from '../../pipeline/same-origin';
 
 /**
@@ -20,5 +21,5 @@ export const NO_PUBLIC_ORIGIN_WARNING =
 
 /** Boot: one line when the admin's public origin is unknown (renewals would be refused as cross-site). */
 export function warnWithoutPublicOrigin(strapi: Core.Strapi, enabled: boolean): void {
-  if (enabled && !statesPublicOrigin(strapi)) strapi.log.warn(NO_PUBLIC_ORIGIN_WARNING);
+  if (enabled && !statesPublicOrigin(strapi)) strapi.log.warn(logLine`${NO_PUBLIC_ORIGIN_WARNING}`);
 }
