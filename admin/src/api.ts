@@ -78,6 +78,8 @@ export interface Diagnostics {
   };
   /** The signed assertion, when one is configured (null or absent: none configured). */
   assertion?: AssertionCheck | null;
+  /** The browser's origin against the one the plugin enforces (absent: an older server). */
+  origin?: OriginCheck;
   /** The groups the proxy sent (null: no groups header) and the role references they map to. */
   groups?: { seen: string[] | null; roles: string[]; unmatched: string[] };
   outcome: {
@@ -87,6 +89,21 @@ export interface Diagnostics {
     reason: string | null;
   };
 }
+
+/**
+ * The origin the browser uses (from Origin, Referer or the page location the
+ * page sends) against the one the plugin enforces; `problem` names both and the fix.
+ */
+export interface OriginCheck {
+  browser: string | null;
+  seenIn: 'origin' | 'referer' | 'page' | null;
+  enforced: string;
+  enforcedFrom: 'server.url' | 'request';
+  problem: string | null;
+}
+
+/** Query parameter the connection check sends the page's own origin in (server/src/strapi/settings/diagnostics.ts). */
+export const PAGE_ORIGIN_PARAMETER = 'pageOrigin';
 
 /** What the server made of this request's signed assertion. */
 export interface AssertionCheck {

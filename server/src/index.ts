@@ -3,6 +3,8 @@ import config from './config';
 import routes from './routes';
 import { createAccountResolver } from './strapi/sign-in/account-resolver';
 import { createAccounts } from './strapi/accounts/accounts';
+import { createSuperAdminGate } from './strapi/accounts/super-admin-gate';
+import { warnWithoutPublicOrigin } from './strapi/guards/public-origin';
 import { attachActivityLog, createActivityLog } from './strapi/activity/activity-log';
 import { migrateActivityTables } from './strapi/activity/activity-table';
 import { createActivityController } from './strapi/activity/activity-controller';
@@ -58,7 +60,8 @@ function wire(strapi: Core.Strapi) {
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
-  const resolver = createAccountResolver(strapi, accounts);
+  const superAdmins = createSuperAdminGate(strapi);
+  const resolver = createAccountResolver(strapi, accounts, superAdmins);
   const verifier = createAssertionVerifier();
   const signIn = createSignIn({ strapi, resolver, links, background, verifier, activity });
   const cache = createIdentityCache(strapi, accounts);
@@ -93,6 +96,7 @@ function wire(strapi: Core.Strapi) {
       sessions,
       periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background, clock }),
       activity,
+      superAdmins,
     }),
     controller: createLoginController({ strapi, settings, signIn }),
     sessionsController: createSessionsController({ strapi, settings, accounts, list: sessionList, signOut, deactivation, job: deactivationJob, activity }),
@@ -167,6 +171,7 @@ export default {
     guardWebhooks(strapi, settings);
     await warnAboutExistingWebhooks(strapi, settings);
     await warnAboutRiskySettings(strapi, settings);
+    warnWithoutPublicOrigin(strapi, (await settings.current()).settings.enabled);
     strapi.server.use(middleware);
     wired(strapi).deactivationJob.start();
   },

@@ -70,6 +70,22 @@ function prefixLines(stream: NodeJS.ReadableStream, write: (line: string) => voi
   createInterface({ input: stream, crlfDelay: Infinity }).on('line', write);
 }
 
+/**
+ * Single sign-on creates accounts only once the app has a Super Admin
+ * (no-super-admin). A fresh demo database has none, so the demo registers one
+ * through Strapi's own first-administrator route and returns its credentials;
+ * null when the app already had an admin.
+ */
+async function ensureFirstAdministrator(origin: string): Promise<{ email: string; password: string } | null> {
+  const init = (await (await fetch(`${origin}/admin/init`)).json()) as { data?: { hasAdmin?: boolean } };
+  if (init.data?.hasAdmin !== false) return null;
+  const owner = { email: 'demo-owner@example.com', password: `Demo-${randomBytes(9).toString('base64url')}1`, firstname: 'Demo', lastname: 'Owner' };
+  const registered = await fetch(`${origin}/admin/register-admin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+  if (!registered.ok) throw new Error(`registering the demo's first administrator failed: ${registered.status} ${(await registered.text()).slice(0, 200)}`);
+  say(`created the first administrator (a Super Admin): ${owner.email}`);
+  return { email: owner.email, password: owner.password };
+}
+
 async function main(): Promise<void> {
   const demoPort = port('DEMO_PORT', 8080);
   const strapiPort = port('DEMO_STRAPI_PORT', 1337);
@@ -171,6 +187,7 @@ async function main(): Promise<void> {
     await new Promise((done) => setTimeout(done, 500));
   }
   if (stopping) return;
+  const owner = await ensureFirstAdministrator(strapiOrigin);
 
   try {
     simulator = await startSsoSimulator({
@@ -204,6 +221,7 @@ async function main(): Promise<void> {
       `  Settings → Global settings → Remote authentication: ${simulator.url}/admin/settings/remote-auth`,
       '',
       `  Strapi itself (password login, no SSO) at ${strapiOrigin}/admin`,
+      ...(owner ? [`  (its first administrator, created for this demo: ${owner.email} / ${owner.password})`] : []),
       `  Sign out of the simulated SSO at ${simulator.url}/_sso/logout`,
       '',
       '  Press Ctrl-C to stop the demo (Strapi and the simulator).',

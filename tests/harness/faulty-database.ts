@@ -32,6 +32,7 @@ export async function startBehindForwarder(
     database: db,
     config,
     env: { DATABASE_HOST: forwarder.host, DATABASE_PORT: String(forwarder.port), STRAPI_LOG_LEVEL: 'info', ...env },
+    superAdmin: false, // registered below
   });
   const registered = await request(app.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
   assert.equal(registered.status, 200, registered.body);

@@ -14,6 +14,7 @@ interface Spec {
   database: { kind: TestDatabase['kind']; env: Record<string, string> };
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  superAdmin?: boolean;
 }
 
 const spec = JSON.parse(process.env.SERVE_STRAPI ?? 'null') as Spec | null;
@@ -77,7 +78,7 @@ process.stdin.on('end', () => void shutdown('parent went away'));
 process.stdin.on('error', () => void shutdown('parent went away'));
 process.stdin.resume();
 
-startStrapi({ config: spec.config ?? {}, env: spec.env ?? {}, database }).then(
+startStrapi({ config: spec.config ?? {}, env: spec.env ?? {}, database, superAdmin: spec.superAdmin }).then(
   (started) => {
     app = started;
     // Strapi adds signal handlers of its own that destroy it without closing

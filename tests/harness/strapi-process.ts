@@ -74,6 +74,8 @@ export interface StrapiProcessOptions {
   /** Extra environment for Strapi, e.g. DATABASE_HOST/DATABASE_PORT of a forwarder, STRAPI_LOG_LEVEL. */
   env?: Record<string, string>;
   bootTimeoutMs?: number;
+  /** false: no FIXTURE_OWNER (the test registers the first administrator itself). Default true, as startStrapi. */
+  superAdmin?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -83,10 +85,10 @@ process.on('exit', () => {
 });
 
 export function startStrapiProcess(options: StrapiProcessOptions): Promise<StrapiProcess> {
-  const { database, config = {}, env = {}, bootTimeoutMs = 180_000 } = options;
+  const { database, config = {}, env = {}, bootTimeoutMs = 180_000, superAdmin = true } = options;
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    SERVE_STRAPI: JSON.stringify({ database: { kind: database.kind, env: database.env }, config, env }),
+    SERVE_STRAPI: JSON.stringify({ database: { kind: database.kind, env: database.env }, config, env, superAdmin }),
   };
   // We are often run by `node --test`: the child is a server, not a test file.
   delete childEnv.NODE_TEST_CONTEXT;

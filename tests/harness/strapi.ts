@@ -28,6 +28,14 @@ function assertPluginFromTarball(): void {
 }
 export const CONFIG_KEY = 'plugin::remote-auth';
 
+/**
+ * The Super Admin the harness gives every app it boots, as a real app has one
+ * before single sign-on may create accounts (no-super-admin). A password
+ * account that no identity is linked to; `adminUsers()` leaves it out, so the
+ * suites see exactly the accounts they made.
+ */
+export const FIXTURE_OWNER = { email: 'owner@fixture.example', password: 'Fixture-Owner-1' } as const;
+
 export interface TestStrapi {
   readonly strapi: Core.Strapi;
   readonly origin: string;
@@ -36,6 +44,7 @@ export interface TestStrapi {
   /** Replaces the plugin's configuration (validated like boot config on the next request). */
   configure(config: Record<string, unknown>): void;
   createAdmin(user: { email: string; password?: string; roles?: string[]; isActive?: boolean; blocked?: boolean }): Promise<{ id: number; email: string }>;
+  /** Every admin user except FIXTURE_OWNER. */
   adminUsers(): Promise<Array<{ id: number; email: string; isActive: boolean; blocked: boolean | null; roles: Array<{ code: string }> }>>;
   stop(): Promise<void>;
 }
@@ -55,8 +64,29 @@ async function waitForAdminBuild(): Promise<void> {
   }
 }
 
+/** Creates FIXTURE_OWNER unless the app already has a Super Admin (several instances share one database). */
+async function ensureSuperAdmin(strapi: Core.Strapi): Promise<void> {
+  const superAdmin = await strapi.db.query('admin::role').findOne({ where: { code: 'strapi-super-admin' } });
+  const holders = await strapi.db.query('admin::user').count({ where: { roles: { code: 'strapi-super-admin' } } });
+  if (holders > 0) return;
+  await strapi.service('admin::user').create({
+    email: FIXTURE_OWNER.email,
+    firstname: 'Owner',
+    password: FIXTURE_OWNER.password,
+    roles: [superAdmin.id],
+    isActive: true,
+    registrationToken: null,
+  });
+}
+
 export async function startStrapi(
-  options: { config?: Record<string, unknown>; env?: Record<string, string>; database?: TestDatabase } = {},
+  options: {
+    config?: Record<string, unknown>;
+    env?: Record<string, string>;
+    database?: TestDatabase;
+    /** false: boot without FIXTURE_OWNER (an app whose first administrator does not exist yet). */
+    superAdmin?: boolean;
+  } = {},
 ): Promise<TestStrapi> {
   await waitForAdminBuild();
   assertPluginFromTarball();
@@ -76,6 +106,7 @@ export async function startStrapi(
   strapi.log.level = process.env.STRAPI_LOG_LEVEL ?? 'error';
   try {
     await strapi.load();
+    if (options.superAdmin !== false) await ensureSuperAdmin(strapi);
     await strapi.listen();
   } catch (error) {
     // Never leave a half-started Strapi holding the process open.
@@ -114,7 +145,7 @@ export async function startStrapi(
       return { id: user.id, email: user.email };
     },
     async adminUsers() {
-      return strapi.db.query('admin::user').findMany({ populate: ['roles'], orderBy: { id: 'asc' } });
+      return strapi.db.query('admin::user').findMany({ where: { email: { $ne: FIXTURE_OWNER.email } }, populate: ['roles'], orderBy: { id: 'asc' } });
     },
     async stop() {
       // Stop accepting requests before closing the database (avoids EPIPE noise).

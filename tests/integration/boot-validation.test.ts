@@ -44,6 +44,9 @@ const refusals: Array<[string, unknown, RegExp]> = [
   ['userField username without emailDomain', { userField: 'username' }, /"emailDomain" is required when userField is "username"/],
   ['a header name with underscores', { header: 'Remote_User' }, /"header" "Remote_User" is not a usable header name/],
   ['a short shared secret', { sharedSecret: { header: 'X-Proxy-Secret', value: 'short' } }, /"sharedSecret" \.value must be a string of at least 16 characters/],
+  // value: env('REMOTE_AUTH_SECRET') with the variable unset: undefined, which JSON drops.
+  ['a shared secret whose value is missing', { sharedSecret: { header: 'X-Proxy-Secret' } }, /"sharedSecret" \.value is missing: it usually comes from an environment variable, e\.g\. value: env\('REMOTE_AUTH_SECRET'\) with REMOTE_AUTH_SECRET set to a long random string in \.env/],
+  ['a shared secret whose value is empty', { sharedSecret: { header: 'X-Proxy-Secret', value: '' } }, /"sharedSecret" \.value is missing: .*REMOTE_AUTH_SECRET/],
   ['stripRealm (removed: realms replaces it)', { userField: 'username', emailDomain: 'corp.example', stripRealm: true }, /"stripRealm" was removed.*Use realms instead, .*realms: \["CORP\.EXAMPLE"\]/],
   ['a realm that is not a realm name', { userField: 'username', emailDomain: 'corp.example', realms: ['@CORP'] }, /"realms" must list realm names like "CORP\.EXAMPLE", got "@CORP"/],
   ['a negative maxNewUsersPerMinute', { maxNewUsersPerMinute: -1 }, /"maxNewUsersPerMinute" must be a whole number from 0 to 1000000, got -1/],
@@ -127,4 +130,16 @@ test('no Super Admin warning for an ordinary configuration, nor for a mapping al
   );
   assert.equal(code, 0, log);
   assert.doesNotMatch(log, /Super Admin/);
+});
+
+// The Quick start behind a proxy: without server.url (or server.proxy.koa) renewals are refused as cross-site after ~30 minutes.
+const NO_PUBLIC_ORIGIN = /\[remote-auth\] config\/server\.ts sets neither url nor proxy\.koa: .*Fix: set url in config\/server\.ts to the address people open/;
+
+test('boot warns in one line when config/server sets neither url nor proxy.koa, and not once server.url is set', async () => {
+  const unset = await boot({}, WARNINGS);
+  assert.equal(unset.code, 0, unset.log);
+  assert.match(unset.log, NO_PUBLIC_ORIGIN);
+  const set = await boot({}, { ...WARNINGS, PUBLIC_URL: 'https://cms.example.com' });
+  assert.equal(set.code, 0, set.log);
+  assert.doesNotMatch(set.log, /sets neither url nor proxy/);
 });

@@ -110,8 +110,8 @@ describe(`two Strapi processes on one ${kind} database`, { skip }, () => {
     db = await createTestDatabase(kind);
     sql = await connectDirect(db);
     // A first, then B: the first instance creates the schema (Strapi's own tables too).
-    a = await startStrapiProcess({ database: db, config: CONFIG, env: ENV });
-    b = await startStrapiProcess({ database: db, config: CONFIG, env: ENV });
+    a = await startStrapiProcess({ database: db, config: CONFIG, env: ENV, superAdmin: false });
+    b = await startStrapiProcess({ database: db, config: CONFIG, env: ENV, superAdmin: false });
     const registered = await request(a.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
     assert.equal(registered.status, 200, registered.body);
     rootToken = registered.json().data.token;

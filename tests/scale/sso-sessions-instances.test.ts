@@ -41,8 +41,8 @@ describe(`SSO sessions on two Strapi processes sharing one ${kind} database`, { 
   before(async () => {
     db = await createTestDatabase(kind);
     sql = await connectDirect(db);
-    a = await startStrapiProcess({ database: db, config: CONFIG });
-    b = await startStrapiProcess({ database: db, config: CONFIG });
+    a = await startStrapiProcess({ database: db, config: CONFIG, superAdmin: false });
+    b = await startStrapiProcess({ database: db, config: CONFIG, superAdmin: false });
     const registered = await request(a.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
     assert.equal(registered.status, 200, registered.body);
     root = registered.json().data.token;

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Box, Button, Flex, Loader, Status, Typography } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
-import { DIAGNOSTICS_URL, type AssertionCheck, type Diagnostics } from '../api';
+import { DIAGNOSTICS_URL, PAGE_ORIGIN_PARAMETER, type AssertionCheck, type Diagnostics, type OriginCheck } from '../api';
 import type { Translate } from '../utils/useT';
 
 type Variant = 'success' | 'danger' | 'warning' | 'neutral' | 'primary';
@@ -140,6 +140,31 @@ function AssertionRow({ assertion, t }: { assertion: AssertionCheck; t: Translat
   );
 }
 
+/** The admin's origin: the browser's against the one the plugin enforces; a mismatch breaks session renewals. */
+function OriginRow({ origin, t }: { origin: OriginCheck; t: Translate }) {
+  const verdict: [Variant, string] =
+    origin.browser === null
+      ? ['neutral', t('check.origin.unknown', 'The browser’s origin is not known')]
+      : origin.problem
+        ? ['warning', t('check.origin.mismatch', 'Differs from the browser’s')]
+        : ['success', t('check.origin.match', 'Same as the browser’s')];
+  return (
+    <Row name="origin" label={t('check.origin', 'Admin origin')}>
+      <Flex gap={2} alignItems="center" wrap="wrap">
+        <Code>{origin.enforced}</Code>
+        <Verdict variant={verdict[0]}>{verdict[1]}</Verdict>
+      </Flex>
+      {origin.browser !== null && origin.problem ? (
+        <Detail>{t('check.origin.browser', 'The browser uses: {origin}', { origin: origin.browser })}</Detail>
+      ) : null}
+      {origin.problem ? <Detail>{origin.problem}</Detail> : null}
+    </Row>
+  );
+}
+
+/** The check request, carrying the page's own origin (a same-origin GET carries no Origin, and Referer may be stripped). */
+const diagnosticsUrl = (): string => `${DIAGNOSTICS_URL}?${PAGE_ORIGIN_PARAMETER}=${encodeURIComponent(window.location.origin)}`;
+
 /**
  * What the server sees for this very browser: peer, secret, identity header and
  * the decision it would take. Read-only: the server signs nobody in for it.
@@ -153,7 +178,7 @@ export function ConnectionCheck({ t, refreshKey }: { t: Translate; refreshKey: n
   const check = useCallback(async () => {
     setLoading(true);
     try {
-      const { data } = await get<{ data: Diagnostics }>(DIAGNOSTICS_URL);
+      const { data } = await get<{ data: Diagnostics }>(diagnosticsUrl());
       setResult(data.data);
       setError(null);
     } catch (err) {
@@ -251,6 +276,7 @@ export function ConnectionCheck({ t, refreshKey }: { t: Translate; refreshKey: n
             </Verdict>
           </Flex>
         </Row>
+        {result.origin ? <OriginRow origin={result.origin} t={t} /> : null}
         <Row name="secret" label={t('check.secret', 'Shared secret')}>
           <Verdict variant={secretVariant}>{secretLabel}</Verdict>
         </Row>

@@ -141,6 +141,12 @@ const table = {
     meaning: 'More than `maxNewUsersPerMinute` accounts were created in the last minute on this instance; the answer carries `Retry-After`.',
     hint: 'More accounts were created in the last minute than maxNewUsersPerMinute allows. Raise it if this many people really sign in for the first time at once.',
   },
+  'no-super-admin': {
+    status: 403,
+    group: 'account',
+    meaning: 'The app has no Super Admin yet (no active, unblocked user with the Super Admin role), so single sign-on creates no account; existing accounts still sign in.',
+    hint: 'Create the first administrator with Strapi’s own form at /admin/auth/register-admin, or with npx strapi admin:create-user --email … --password … --firstname …; then sign in through the proxy again.',
+  },
   'no-identity': {
     status: 401,
     group: 'session',

@@ -36,19 +36,25 @@ const SIMPLE_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'
  * `server.proxy` on).
  */
 export function expectedOrigin(serverUrl: unknown, requestOrigin: string): string {
-  if (typeof serverUrl === 'string' && serverUrl.trim() !== '') {
-    try {
-      const url = new URL(serverUrl.trim());
-      if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
-    } catch {
-      // a relative server.url ("/cms") names no origin
-    }
-  }
-  return requestOrigin;
+  return statedOrigin(serverUrl) ?? requestOrigin;
 }
 
-/** `scheme://host[:port]` of an Origin header, or null when it is not one (`null`, garbage, a path). */
-function originOf(header: string): string | null {
+/** The origin an absolute http(s) `server.url` names; null when it names none (unset, empty, relative "/cms"). */
+export function statedOrigin(serverUrl: unknown): string | null {
+  if (typeof serverUrl !== 'string' || serverUrl.trim() === '') return null;
+  try {
+    const url = new URL(serverUrl.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
+  } catch {
+    return null; // a relative server.url ("/cms") names no origin
+  }
+}
+
+/**
+ * `scheme://host[:port]` of an Origin header, a Referer or a page's location,
+ * or null when it names none (`null`, garbage, a path).
+ */
+export function originOf(header: string): string | null {
   try {
     const url = new URL(header);
     return url.origin === 'null' ? null : url.origin;

@@ -152,6 +152,12 @@ export function secretHeader(help: string, checkHeader: (name: string) => string
       if (typeof header !== 'string') throw new TypeError('.header must be a header name, e.g. "X-Proxy-Secret"');
       const problem = checkHeader(header);
       if (problem) throw new TypeError(`.header ${problem}`);
+      if (secret === undefined || secret === null || secret === '') {
+        throw new TypeError(
+          ".value is missing: it usually comes from an environment variable, e.g. value: env('REMOTE_AUTH_SECRET') with " +
+            'REMOTE_AUTH_SECRET set to a long random string in .env; set it there (or remove sharedSecret)',
+        );
+      }
       if (typeof secret !== 'string' || secret.length < 16) {
         throw new TypeError('.value must be a string of at least 16 characters (use a long random value)');
       }

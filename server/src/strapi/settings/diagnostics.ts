@@ -8,6 +8,7 @@ import { mapGroups } from '../../pipeline/group-roles';
 import { isRefusal } from '../../pipeline/refusal';
 import { secretState, type SecretState } from '../../pipeline/trust';
 import { isTrustedPeer } from '../../pipeline/trusted-proxies';
+import { expectedOrigin, originOf, statedOrigin } from '../../pipeline/same-origin';
 import type { CompiledSettings } from '../../settings/compile';
 import type { AccountResolver } from '../sign-in/account-resolver';
 import type { SignIn } from '../sign-in/sign-in';
@@ -34,6 +35,12 @@ export interface Diagnosis {
     /** The configured key source fetched afresh: does it answer with keys of an allowed algorithm? */
     keyCheck: KeyProbe;
   } | null;
+  /**
+   * The admin origin the plugin enforces (server.url, else this request's own
+   * origin as Strapi computes it) against the origin the browser uses; a
+   * mismatch means single sign-on renewals are refused as cross-site.
+   */
+  origin: OriginCheck;
   /** The groups the proxy sent (null: no groups header) and the role references they map to. */
   groups: { seen: readonly string[] | null; roles: readonly string[]; unmatched: readonly string[] };
   outcome: {
@@ -42,6 +49,50 @@ export interface Diagnosis {
     code: string | null;
     reason: string | null;
   };
+}
+
+export interface OriginCheck {
+  /** The browser's origin, or null when this request does not show it. */
+  readonly browser: string | null;
+  /** Where the browser's origin was read: the Origin header, the Referer, or the page location the admin sent. */
+  readonly seenIn: 'origin' | 'referer' | 'page' | null;
+  readonly enforced: string;
+  /** Where the enforced origin comes from. */
+  readonly enforcedFrom: 'server.url' | 'request';
+  /** Null when both agree (or the browser's origin is unknown); otherwise what goes wrong and the fix. */
+  readonly problem: string | null;
+}
+
+/** Query parameter the settings page sends its own `window.location.origin` in. */
+export const PAGE_ORIGIN_PARAMETER = 'pageOrigin';
+
+/** The origin the browser uses, from the best evidence this request carries. */
+function browserOrigin(ctx: Context): Pick<OriginCheck, 'browser' | 'seenIn'> {
+  const page = ctx.query[PAGE_ORIGIN_PARAMETER];
+  const candidates: Array<[OriginCheck['seenIn'], string | undefined]> = [
+    ['origin', ctx.get('origin') || undefined],
+    ['referer', ctx.get('referer') || undefined],
+    ['page', typeof page === 'string' ? page : undefined],
+  ];
+  for (const [seenIn, value] of candidates) {
+    const origin = value === undefined ? null : originOf(value);
+    if (origin !== null) return { browser: origin, seenIn };
+  }
+  return { browser: null, seenIn: null };
+}
+
+/** Compares the browser's origin with the one the same-origin checks enforce (scheme, host and port). */
+export function checkOrigin(ctx: Context, serverUrl: unknown): OriginCheck {
+  const stated = statedOrigin(serverUrl);
+  const enforced = expectedOrigin(serverUrl, ctx.origin);
+  const seen = browserOrigin(ctx);
+  const problem =
+    seen.browser === null || seen.browser === enforced
+      ? null
+      : `the browser uses ${seen.browser} but this plugin enforces ${enforced} (${stated ? 'server.url' : 'the origin Strapi sees on the request'}); ` +
+        'renewals of single sign-on sessions (POST /admin/access-token) are refused as cross-site-request and sessions end after about 30 minutes. ' +
+        `Fix: set url in config/server.ts to ${seen.browser}`;
+  return { ...seen, enforced, enforcedFrom: stated ? 'server.url' : 'request', problem };
 }
 
 /** "jane.doe@corp.example" → "ja******@corp.example"; enough to recognise, not to copy. */
@@ -60,7 +111,7 @@ export function maskIdentity(value: string): string {
 export async function diagnose(
   ctx: Context,
   compiled: CompiledSettings,
-  { signIn, resolver, verifier }: { signIn: SignIn; resolver: AccountResolver; verifier: AssertionVerifier },
+  { signIn, resolver, verifier, serverUrl }: { signIn: SignIn; resolver: AccountResolver; verifier: AssertionVerifier; serverUrl: unknown },
 ): Promise<Diagnosis> {
   const { assertion: rules, settings } = compiled;
   const peer = ctx.req.socket.remoteAddress ?? 'unknown';
@@ -110,6 +161,7 @@ export async function diagnose(
     secret: secretState(ctx.req, rules.secret),
     header,
     assertion: signed,
+    origin: checkOrigin(ctx, serverUrl),
     groups,
     outcome,
   };

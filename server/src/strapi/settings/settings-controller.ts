@@ -233,7 +233,7 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
 
     async diagnostics(ctx: Context): Promise<void> {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver, verifier }) };
+      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver, verifier, serverUrl: strapi.config.get('server.url') }) };
     },
   };
 }

@@ -4,6 +4,7 @@ import { assertGroupsAllowed, decide } from '../../pipeline/policy';
 import type { Settings } from '../../settings/schema';
 import type { AccountMatch, Accounts, AdminRole, AdminUser } from '../accounts/accounts';
 import { logLine } from '../../pipeline/log-text';
+import type { SuperAdminGate } from '../accounts/super-admin-gate';
 
 /** What a sign-in of this claim would do, decided without writing anything. */
 export type AccountPlan =
@@ -25,15 +26,19 @@ export type FindAccount = (claim: Claim) => Promise<AccountMatch | null>;
  * blocked/inactive, roles of a new account) and only reads; `carryOut` does
  * what the plan says (create, link, activate, sync). Sign-in runs both;
  * "Check this connection" runs `plan` alone, so the check and the real
- * sign-in can never disagree.
+ * sign-in can never disagree. No account is created while the app has no
+ * Super Admin (`no-super-admin`); existing accounts still sign in.
  */
-export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts) {
+export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, superAdmins: SuperAdminGate) {
   async function plan(claim: Claim, options: Settings, find?: FindAccount): Promise<AccountPlan> {
     assertGroupsAllowed(claim.attributes.groups, options, claim.subject);
     const match = await (find ? find(claim) : accounts.findForClaim(claim, options.linkByEmail));
     const account = match && { isActive: match.user.isActive === true, blocked: match.user.blocked === true };
     const decision = decide(account, options, claim.email);
-    if (decision.action === 'provision') return { action: 'provision', roles: await accounts.rolesForNewUser(claim, options) };
+    if (decision.action === 'provision') {
+      await superAdmins.assertCreationAllowed(claim.subject);
+      return { action: 'provision', roles: await accounts.rolesForNewUser(claim, options) };
+    }
     return { action: 'sign-in', match: match as AccountMatch, activate: decision.activate };
   }
 

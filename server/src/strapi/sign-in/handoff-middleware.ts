@@ -17,6 +17,7 @@ import type { PeriodicSync } from './periodic-sync';
 import type { ActivityLog } from '../activity/activity-log';
 import { peerOf } from './refusal-response';
 import { logLine } from '../../pipeline/log-text';
+import type { SuperAdminGate } from '../accounts/super-admin-gate';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -29,7 +30,11 @@ interface Dependencies {
   readonly tokenGuard: TokenGuard;
   readonly periodicSync: PeriodicSync;
   readonly activity: ActivityLog;
+  readonly superAdmins: SuperAdminGate;
 }
+
+/** Strapi's own sign-in pages: `/admin/auth/login`, `/admin/auth/register-admin`, … */
+const isAdminAuthPage = (path: string, admin: string): boolean => path.toLowerCase().startsWith(`${admin.toLowerCase()}/auth/`);
 
 /**
  * The global Koa middleware (added in bootstrap, so it runs after Strapi's
@@ -41,9 +46,11 @@ interface Dependencies {
  * - admin logout: remember the sign-out;
  * - every admin route that leads to a session: the password-login guard;
  * - in strict mode, every other request: the strict guard.
+ * While the app has no Super Admin, Strapi's own sign-in pages are served
+ * without a hand-off, so its first-administrator form stays reachable.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity }: Dependencies) {
+export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity, superAdmins }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -84,6 +91,7 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
     }
     if (!document) return next();
     if (isSignedOut(ctx)) return next();
+    if (isAdminAuthPage(ctx.path, admin) && !(await superAdmins.exists())) return next();
 
     let signedIn = false;
     try {
