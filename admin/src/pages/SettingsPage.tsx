@@ -3,19 +3,17 @@ import { Alert, Button, Flex } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, isFetchError, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { SETTINGS_URL, type SettingsPayload, type ValidationIssue } from '../api';
-import { AssertionInput } from '../components/AssertionInput';
 import { ConnectionCheck } from '../components/ConnectionCheck';
-import {
-  BooleanInput,
-  ChoiceInput,
-  HookStatus,
-  ListInput,
-  MappingInput,
-  RolesInput,
-  SecretInput,
-  TextValueInput,
-  type InputProps,
-} from '../components/Inputs';
+import { AssertionInput } from '../components/inputs/AssertionInput';
+import { BooleanInput } from '../components/inputs/BooleanInput';
+import { ChoiceInput } from '../components/inputs/ChoiceInput';
+import { HookStatus } from '../components/inputs/HookStatus';
+import type { InputProps } from '../components/inputs/InputFrame';
+import { ListInput } from '../components/inputs/ListInput';
+import { MappingInput } from '../components/inputs/MappingInput';
+import { RolesInput } from '../components/inputs/RolesInput';
+import { SecretInput } from '../components/inputs/SecretInput';
+import { TextValueInput } from '../components/inputs/TextValueInput';
 import { Cell, Section } from '../components/Section';
 import { UnsavedChangesGuard } from '../components/UnsavedChangesGuard';
 import { PERMISSIONS } from '../permissions';
