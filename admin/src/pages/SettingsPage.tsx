@@ -3,7 +3,7 @@ import { Alert, Button, Flex } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, isFetchError, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { SETTINGS_URL, type SettingsPayload, type ValidationIssue } from '../api';
-import { ConnectionCheck } from '../components/ConnectionCheck';
+import { ConnectionCheck } from '../components/check/ConnectionCheck';
 import { AssertionInput } from '../components/inputs/AssertionInput';
 import { BooleanInput } from '../components/inputs/BooleanInput';
 import { ChoiceInput } from '../components/inputs/ChoiceInput';
