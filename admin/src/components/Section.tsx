@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { Box, Flex, Grid, Typography } from '@strapi/design-system';
+import { Grid } from '@strapi/design-system';
+import { Card } from './Card';
 
 interface SectionProps {
   id: string;
@@ -9,38 +10,12 @@ interface SectionProps {
   action?: ReactNode;
 }
 
-/** A white card with a heading, as Strapi's own settings pages group their fields. */
+/** A card of settings: its fields on a grid, as Strapi's own settings pages group them. */
 export function Section({ id, title, description, children, action }: SectionProps) {
   return (
-    <Box
-      tag="section"
-      aria-labelledby={`${id}-title`}
-      data-section={id}
-      background="neutral0"
-      hasRadius
-      shadow="filterShadow"
-      paddingTop={6}
-      paddingBottom={6}
-      paddingLeft={7}
-      paddingRight={7}
-    >
-      <Flex direction="column" alignItems="stretch" gap={4}>
-        <Flex justifyContent="space-between" alignItems="flex-start" gap={4}>
-          <Flex direction="column" alignItems="stretch" gap={1}>
-            <Typography variant="delta" tag="h2" id={`${id}-title`}>
-              {title}
-            </Typography>
-            {description ? (
-              <Typography variant="pi" textColor="neutral600">
-                {description}
-              </Typography>
-            ) : null}
-          </Flex>
-          {action}
-        </Flex>
-        <Grid.Root gap={5}>{children}</Grid.Root>
-      </Flex>
-    </Box>
+    <Card name={id} title={title} description={description} action={action}>
+      <Grid.Root gap={5}>{children}</Grid.Root>
+    </Card>
   );
 }
 

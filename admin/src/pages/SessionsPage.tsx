@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import { Layouts, Page, isFetchError, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { useCallback, useEffect, useState } from 'react';
+import { Flex, Typography } from '@strapi/design-system';
+import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import {
   ACCOUNTS_URL,
   DEPROVISIONING_PREVIEW_URL,
@@ -11,72 +11,24 @@ import {
   type SsoPerson,
   type SsoSession,
 } from '../api';
+import { Card } from '../components/Card';
+import { Pager } from '../components/Pager';
+import { AccountsTable } from '../components/sessions/AccountsTable';
+import { DueTable } from '../components/sessions/DueTable';
+import { nameOf } from '../components/sessions/Person';
+import { SessionsTable } from '../components/sessions/SessionsTable';
 import { PERMISSIONS } from '../permissions';
+import { messageOf } from '../utils/fetch-error';
 import { useT, type Translate } from '../utils/useT';
 
 const PAGE_SIZE = 20;
 
-const when = (value: string | null): string => (value ? new Date(value).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—');
-const nameOf = (person: SsoPerson): string => [person.firstname, person.lastname].filter(Boolean).join(' ') || person.email || `#${person.id}`;
-
-/** "Single sign-on: created" / "linked": the mark of an account single sign-on manages. */
-function ManagedBadge({ person, t }: { person: SsoPerson; t: Translate }) {
-  if (!person.managed) return null;
-  return (
-    <Badge data-managed={person.managed} title={t(`sessions.managed.${person.managed}.hint`, person.managed === 'created' ? 'Created by single sign-on' : 'An existing account, linked to single sign-on')}>
-      {person.managed === 'created' ? t('sessions.managed.created', 'SSO · created') : t('sessions.managed.linked', 'SSO · linked')}
-    </Badge>
-  );
-}
-
-function Person({ person, t }: { person: SsoPerson; t: Translate }) {
-  return (
-    <Flex direction="column" alignItems="flex-start" gap={1}>
-      <Flex gap={2}>
-        <Typography fontWeight="semiBold">{nameOf(person)}</Typography>
-        <ManagedBadge person={person} t={t} />
-        {person.isSuperAdmin ? <Badge>{t('sessions.superAdmin', 'Super Admin')}</Badge> : null}
-        {!person.isActive ? <Badge>{t('sessions.inactive', 'Inactive')}</Badge> : null}
-      </Flex>
-      <Typography variant="pi" textColor="neutral600">
-        {person.email}
-      </Typography>
-    </Flex>
-  );
-}
-
-function Pager({ page, pageCount, onPage, t }: { page: number; pageCount: number; onPage: (page: number) => void; t: Translate }) {
-  if (pageCount <= 1) return null;
-  return (
-    <Flex gap={2} justifyContent="flex-end" paddingTop={3}>
-      <Button variant="tertiary" size="S" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-        {t('sessions.previous', 'Previous')}
-      </Button>
-      <Typography variant="pi">{t('sessions.page', 'Page {page} of {pageCount}', { page, pageCount })}</Typography>
-      <Button variant="tertiary" size="S" disabled={page >= pageCount} onClick={() => onPage(page + 1)}>
-        {t('sessions.next', 'Next')}
-      </Button>
-    </Flex>
-  );
-}
-
-function Card({ id, title, description, children }: { id: string; title: string; description: string; children: ReactNode }) {
-  return (
-    <Box id={id} data-section={id} background="neutral0" hasRadius shadow="filterShadow" paddingTop={6} paddingBottom={6} paddingLeft={7} paddingRight={7}>
-      <Flex direction="column" alignItems="stretch" gap={4}>
-        <Flex direction="column" alignItems="flex-start" gap={1}>
-          <Typography variant="delta" tag="h2">
-            {title}
-          </Typography>
-          <Typography variant="pi" textColor="neutral600">
-            {description}
-          </Typography>
-        </Flex>
-        {children}
-      </Flex>
-    </Box>
-  );
-}
+/** The pager under a list of this page. */
+const pagerTexts = (t: Translate, page: number, pageCount: number) => ({
+  status: t('sessions.page', 'Page {page} of {pageCount}', { page, pageCount }),
+  previousLabel: t('sessions.previous', 'Previous'),
+  nextLabel: t('sessions.next', 'Next'),
+});
 
 function SessionsView() {
   const t = useT();
@@ -94,14 +46,7 @@ function SessionsView() {
   const [busy, setBusy] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
 
-  const failed = useCallback(
-    (error: unknown) =>
-      toggleNotification({
-        type: 'danger',
-        message: isFetchError(error) ? (error.response?.data?.error?.message ?? error.message) : String((error as Error)?.message ?? error),
-      }),
-    [toggleNotification],
-  );
+  const failed = useCallback((error: unknown) => toggleNotification({ type: 'danger', message: messageOf(error) }), [toggleNotification]);
 
   useEffect(() => {
     get<Paged<SsoSession>>(`${SESSIONS_URL}?page=${sessionPage}&pageSize=${PAGE_SIZE}`).then(({ data }) => setSessions(data), failed);
@@ -137,6 +82,7 @@ function SessionsView() {
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           <Card
+            name="sessions"
             id="sessions"
             title={t('sessions.sessions', 'Single sign-on sessions')}
             description={t(
@@ -147,77 +93,21 @@ function SessionsView() {
             {sessions && sessions.results.length === 0 ? (
               <Typography textColor="neutral600">{t('sessions.none', 'Nobody is signed in through single sign-on.')}</Typography>
             ) : (
-              <Table colCount={canRevoke ? 5 : 4} rowCount={(sessions?.results.length ?? 0) + 1}>
-                <Thead>
-                  <Tr>
-                    <Th>
-                      <Typography variant="sigma">{t('sessions.person', 'Person')}</Typography>
-                    </Th>
-                    <Th>
-                      <Typography variant="sigma">{t('sessions.started', 'Started')}</Typography>
-                    </Th>
-                    <Th>
-                      <Typography variant="sigma">{t('sessions.lastSeen', 'Last seen')}</Typography>
-                    </Th>
-                    <Th>
-                      <Typography variant="sigma">{t('sessions.expires', 'Expires')}</Typography>
-                    </Th>
-                    {canRevoke ? (
-                      <Th>
-                        <Typography variant="sigma">{t('sessions.actions', 'Sign out')}</Typography>
-                      </Th>
-                    ) : null}
-                  </Tr>
-                </Thead>
-                <Tbody>
-                  {(sessions?.results ?? []).map((session) => {
-                    const lastSeen = [session.renewedAt, session.user.lastSeenAt].filter(Boolean).sort().pop() ?? null;
-                    return (
-                      <Tr key={session.id} data-session={session.id}>
-                        <Td>
-                          <Person person={session.user} t={t} />
-                        </Td>
-                        <Td>
-                          <Typography>{when(session.startedAt)}</Typography>
-                        </Td>
-                        <Td>
-                          <Typography>{when(lastSeen)}</Typography>
-                        </Td>
-                        <Td>
-                          <Typography>{when(session.expiresAt)}</Typography>
-                        </Td>
-                        {canRevoke ? (
-                          <Td>
-                            <Flex gap={1} direction="column" alignItems="stretch">
-                              <Button
-                                variant="danger-light"
-                                size="S"
-                                loading={busy === `s:${session.id}`}
-                                onClick={() => signOut(`s:${session.id}`, `${SESSIONS_URL}/${session.id}`, session.user)}
-                              >
-                                {t('sessions.signOut.session', 'This session')}
-                              </Button>
-                              <Button
-                                variant="danger-light"
-                                size="S"
-                                loading={busy === `p:${session.user.id}`}
-                                onClick={() => signOut(`p:${session.user.id}`, `/remote-auth/users/${session.user.id}/sessions`, session.user)}
-                              >
-                                {t('sessions.signOut.person', 'All of theirs')}
-                              </Button>
-                            </Flex>
-                          </Td>
-                        ) : null}
-                      </Tr>
-                    );
-                  })}
-                </Tbody>
-              </Table>
+              <SessionsTable sessions={sessions?.results ?? []} canRevoke={canRevoke} busy={busy} onSignOut={signOut} t={t} />
             )}
-            {sessions ? <Pager page={sessionPage} pageCount={sessions.pagination.pageCount} onPage={setSessionPage} t={t} /> : null}
+            {sessions ? (
+              <Pager
+                layout="compact"
+                page={sessionPage}
+                pageCount={sessions.pagination.pageCount}
+                onPage={setSessionPage}
+                {...pagerTexts(t, sessionPage, sessions.pagination.pageCount)}
+              />
+            ) : null}
           </Card>
 
           <Card
+            name="accounts"
             id="accounts"
             title={t('sessions.accounts', 'Accounts managed by single sign-on')}
             description={t(
@@ -228,41 +118,21 @@ function SessionsView() {
             {accounts && accounts.results.length === 0 ? (
               <Typography textColor="neutral600">{t('sessions.accounts.none', 'Single sign-on has not signed anyone in yet.')}</Typography>
             ) : (
-              <Table colCount={3} rowCount={(accounts?.results.length ?? 0) + 1}>
-                <Thead>
-                  <Tr>
-                    <Th>
-                      <Typography variant="sigma">{t('sessions.person', 'Person')}</Typography>
-                    </Th>
-                    <Th>
-                      <Typography variant="sigma">{t('sessions.lastSeen', 'Last seen')}</Typography>
-                    </Th>
-                    <Th>
-                      <Typography variant="sigma">{t('sessions.open', 'Open sessions')}</Typography>
-                    </Th>
-                  </Tr>
-                </Thead>
-                <Tbody>
-                  {(accounts?.results ?? []).map((account) => (
-                    <Tr key={account.id} data-account={account.email ?? account.id}>
-                      <Td>
-                        <Person person={account} t={t} />
-                      </Td>
-                      <Td>
-                        <Typography>{when(account.lastSeenAt)}</Typography>
-                      </Td>
-                      <Td>
-                        <Typography>{account.sessions}</Typography>
-                      </Td>
-                    </Tr>
-                  ))}
-                </Tbody>
-              </Table>
+              <AccountsTable accounts={accounts?.results ?? []} t={t} />
             )}
-            {accounts ? <Pager page={accountPage} pageCount={accounts.pagination.pageCount} onPage={setAccountPage} t={t} /> : null}
+            {accounts ? (
+              <Pager
+                layout="compact"
+                page={accountPage}
+                pageCount={accounts.pagination.pageCount}
+                onPage={setAccountPage}
+                {...pagerTexts(t, accountPage, accounts.pagination.pageCount)}
+              />
+            ) : null}
           </Card>
 
           <Card
+            name="deprovisioning"
             id="deprovisioning"
             title={t('sessions.deprovisioning', 'Deprovisioning')}
             description={
@@ -281,30 +151,7 @@ function SessionsView() {
                   {t('sessions.deprovisioning.none', 'Nobody is due.')}
                 </Typography>
               ) : (
-                <Table colCount={2} rowCount={preview.due.length + 1}>
-                  <Thead>
-                    <Tr>
-                      <Th>
-                        <Typography variant="sigma">{t('sessions.person', 'Person')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('sessions.lastSignIn', 'Last sign-in')}</Typography>
-                      </Th>
-                    </Tr>
-                  </Thead>
-                  <Tbody>
-                    {preview.due.map((person) => (
-                      <Tr key={person.id} data-due={person.email ?? person.id}>
-                        <Td>
-                          <Person person={person} t={t} />
-                        </Td>
-                        <Td>
-                          <Typography>{when(person.lastSeenAt)}</Typography>
-                        </Td>
-                      </Tr>
-                    ))}
-                  </Tbody>
-                </Table>
+                <DueTable due={preview.due} t={t} />
               )
             ) : null}
           </Card>

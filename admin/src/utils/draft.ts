@@ -123,3 +123,17 @@ export function errorsFrom(issues: ValidationIssue[] | undefined, known: readonl
   }
   return errors;
 }
+
+/** Entries of a list a message names ("… "127.1" is not …") get the red border. */
+export function entryErrors(entries: unknown, errors: FieldErrors, key: string): Record<number, string> {
+  const result: Record<number, string> = {};
+  if (!Array.isArray(entries)) return result;
+  entries.forEach((entry, index) => {
+    const own = errors[`${key}.${index}`];
+    if (own) result[index] = own;
+    else if (errors[key] && typeof entry === 'string' && entry.trim() !== '' && errors[key].includes(`"${entry.trim()}"`)) {
+      result[index] = errors[key];
+    }
+  });
+  return result;
+}
