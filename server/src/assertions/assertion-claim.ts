@@ -47,12 +47,24 @@ function assertEmailVerified(payload: JWTPayload, rules: SignedAssertionRules): 
 }
 
 /**
- * May the e-mail claim link an existing account? Only with linkByEmailHeader, as any address that
- * is not the identity; and where the payload is passed through from the IdP unchecked (aws-alb),
- * only when the IdP says it verified the address (nOAuth: Entra ID's `email` is whatever was typed in).
+ * May the e-mail claim link an existing account? The identity here is not the address (it is `sub`
+ * or another opaque id), so the address is only something the issuer passed along: it links only
+ * with linkByEmailHeader, and only when the token says the issuer verified it (`email_verified`
+ * true, or Cognito's string "true"). A missing `email_verified` links nothing, for every preset:
+ * Entra ID's `email` is whatever was typed in and comes without one (nOAuth, T29).
+ * Returns why not (for the operator's log line), or null when it may.
  */
-const emailMayLink = (payload: JWTPayload, rules: SignedAssertionRules, claimRules: ClaimRules): boolean =>
-  claimRules.linkByEmailHeader && (!rules.emailLinkNeedsVerified || emailVerified(payload));
+function whyEmailMayNotLink(payload: JWTPayload, rules: SignedAssertionRules, claimRules: ClaimRules): string | null {
+  if (!claimRules.linkByEmailHeader) return null; // accounts.ts says why: linkByEmailHeader is off
+  if (emailVerified(payload)) return null;
+  return (
+    `that address came from the assertion's e-mail claim "${rules.claims.email}", which links an existing account only when ` +
+    `the token says email_verified true, and this one has ${'email_verified' in payload ? `email_verified ${JSON.stringify(payload.email_verified)}` : 'no email_verified'} ` +
+    '(an address the identity provider did not verify may have been typed in by anyone)'
+  );
+}
+
+const emailMayLink = (payload: JWTPayload, claimRules: ClaimRules): boolean => claimRules.linkByEmailHeader && emailVerified(payload);
 
 /** Groups as a JSON array of strings, or one string split by groupsSeparator; absent → null (nothing known). */
 function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly string[] | null {
@@ -120,7 +132,8 @@ export function claimFromAssertion(
     subject,
     email,
     username: null,
-    emailLinks: emailMayLink(payload, rules, claimRules),
+    emailLinks: emailMayLink(payload, claimRules),
+    emailLinkRefusal: whyEmailMayNotLink(payload, rules, claimRules),
     attributes: { ...attributes, email },
     source: ASSERTION_LINK_SOURCE,
   };

@@ -46,11 +46,6 @@ export interface SignedAssertionRules {
   readonly albSigner: string | null;
   /** aws-alb with `clientId`: the JWT header's `client` (the listener rule's OIDC client) must equal this. */
   readonly albClient: string | null;
-  /**
-   * The e-mail claim links an existing account (with linkByEmailHeader) only when the token says
-   * `email_verified` true: aws-alb, whose payload is the IdP's userinfo passed through unchecked.
-   */
-  readonly emailLinkNeedsVerified: boolean;
   /** aws-alb sends base64url segments with `=` padding (and signs them so); no one else may. */
   readonly paddedSegments: boolean;
   /** Lower-case headers the proxy sends unsigned next to the JWT: never read, refused when alone. */
@@ -144,7 +139,6 @@ export function compileSignedRules(a: AssertionSettings, context: unknown = null
     maxKeyAgeSeconds: a.maxKeyAgeSeconds ?? DEFAULT_MAX_KEY_AGE_SECONDS,
     albSigner: a.preset === 'aws-alb' ? (a.albArn as string) : null,
     albClient: a.preset === 'aws-alb' ? (a.clientId ?? null) : null,
-    emailLinkNeedsVerified: a.preset === 'aws-alb',
     paddedSegments: a.preset === 'aws-alb',
     unsignedCompanions: defaults.unsignedCompanions.map((name) => name.toLowerCase()),
   };
