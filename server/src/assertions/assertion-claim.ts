@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { Attributes } from '../pipeline/attributes';
+import { FORBIDDEN_IN_VALUE, type Attributes } from '../pipeline/attributes';
 import { isEmailAddress, requireAscii, toClaim, type Claim, type ClaimRules, type NormalizeIdentity } from '../pipeline/claim';
 import { Refusal } from '../pipeline/refusal';
 import { malformed, refuse } from './assertion-refusals';
@@ -10,7 +10,7 @@ export const ASSERTION_LINK_SOURCE = 'assertion';
 
 const MAX_VALUE = 256;
 const MAX_GROUPS = 8192;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL = FORBIDDEN_IN_VALUE;
 
 const invalid = (reason: string): Refusal =>
   new Refusal('invalid-identity', 403, reason, 'The identity sent by the proxy is not a valid account name.');
@@ -21,7 +21,7 @@ function text(payload: JWTPayload, name: string | null, what: string): string | 
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw malformed(`the assertion's ${what} claim "${name}" is not a string`);
   const trimmed = value.trim();
-  if (CONTROL.test(trimmed)) throw malformed(`the assertion's ${what} claim "${name}" contains a control character`);
+  if (CONTROL.test(trimmed)) throw malformed(`the assertion's ${what} claim "${name}" contains a control or bidirectional-formatting character`);
   if (trimmed.length > MAX_VALUE) throw malformed(`the assertion's ${what} claim "${name}" is ${trimmed.length} characters long (limit ${MAX_VALUE})`);
   return trimmed || null;
 }
@@ -79,7 +79,7 @@ function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly st
   const groups = [...new Set((list as string[]).map((group) => group.trim()).filter((group) => group !== ''))];
   if (groups.join(',').length > MAX_GROUPS) throw malformed(`the assertion's groups claim "${name}" is longer than ${MAX_GROUPS} characters`);
   const bad = groups.find((group) => group.length > MAX_VALUE || CONTROL.test(group));
-  if (bad !== undefined) throw malformed(`a group in the assertion's claim "${name}" is too long or contains a control character`);
+  if (bad !== undefined) throw malformed(`a group in the assertion's claim "${name}" is too long or contains a control or bidirectional-formatting character`);
   return groups;
 }
 
