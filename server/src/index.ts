@@ -60,7 +60,7 @@ function wire(strapi: Core.Strapi) {
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
-  const superAdmins = createSuperAdminGate(strapi);
+  const superAdmins = createSuperAdminGate(strapi, clock);
   const resolver = createAccountResolver(strapi, accounts, superAdmins);
   const verifier = createAssertionVerifier();
   const signIn = createSignIn({ strapi, resolver, links, background, verifier, activity });
@@ -75,6 +75,7 @@ function wire(strapi: Core.Strapi) {
   const deactivationJob = createDeactivationJob({ settings, deactivation, leases, background, activity });
   return {
     clock,
+    superAdmins,
     deactivationJob,
     background,
     activity,
@@ -137,6 +138,23 @@ async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['sett
   }
 }
 
+/**
+ * The operator's warning for an app without a Super Admin (super-admin-gate.ts). Admin roles and
+ * the first administrator may be created after our bootstrap (admin's bootstrap, a seed script),
+ * so the look is taken once, at the first request this process serves, off that request's path:
+ * nothing waits for it.
+ */
+function warnWithoutSuperAdminAtFirstRequest(strapi: Core.Strapi, { background, superAdmins }: Plugin): void {
+  let looked = false;
+  strapi.server.use((_ctx: unknown, next: () => Promise<unknown>) => {
+    if (!looked) {
+      looked = true;
+      void background.settle('checking for a Super Admin', () => superAdmins.exists());
+    }
+    return next();
+  });
+}
+
 export default {
   // Strapi awaits register before it listens: the parser check finishes before any request is accepted.
   async register({ strapi }: { strapi: Core.Strapi }) {
@@ -172,6 +190,7 @@ export default {
     await warnAboutExistingWebhooks(strapi, settings);
     await warnAboutRiskySettings(strapi, settings);
     warnWithoutPublicOrigin(strapi, (await settings.current()).settings.enabled);
+    warnWithoutSuperAdminAtFirstRequest(strapi, wired(strapi));
     strapi.server.use(middleware);
     wired(strapi).deactivationJob.start();
   },
