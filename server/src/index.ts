@@ -27,6 +27,7 @@ import { createSettingsController } from './strapi/settings/settings-controller'
 import { createSettingsSource } from './strapi/settings/settings-source';
 import { createSignIn } from './strapi/sign-in/sign-in';
 import { createAssertionVerifier } from './assertions/verifier';
+import { albWithoutClientId } from './assertions/signed-rules';
 import { createRenewalGuard } from './strapi/guards/renewal-guard';
 import { createTokenGuard } from './strapi/guards/token-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
@@ -133,6 +134,8 @@ async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['sett
       logLine`[remote-auth] groupRoles maps ${superTargets.map(([group]) => `"${group}"`).join(', ')} to Super Admin; this mapping is ignored unless allowSuperAdminMapping is true (a forged groups header must not make anyone Super Admin)`,
     );
   }
+  const unbound = settings.enabled && settings.assertion !== null ? albWithoutClientId(settings.assertion) : null;
+  if (unbound) strapi.log.warn(logLine`[remote-auth] ${unbound}`);
   if (settings.enabled && !settings.sharedSecret) {
     strapi.log.info(logLine`[remote-auth] no sharedSecret configured; recommended when the proxy runs on the same host as Strapi`);
   }

@@ -145,3 +145,17 @@ export function compileSignedRules(a: AssertionSettings, context: unknown = null
   const fingerprint = createHash('sha256').update(JSON.stringify([base, context])).digest('base64url');
   return { ...base, fingerprint };
 }
+
+/**
+ * aws-alb without `clientId`: the JWT header's `client` is not checked, so a token the same ALB
+ * signed for another listener rule's OIDC client (another app behind the same IdP) is accepted too
+ * (T28). The boot warning for it, or null.
+ */
+export function albWithoutClientId(a: AssertionSettings): string | null {
+  if (a.preset !== 'aws-alb' || a.clientId !== undefined) return null;
+  return (
+    'assertion: aws-alb without clientId does not check which OIDC client the ALB signed a token for; when more than one ' +
+    'listener rule of this load balancer authenticates (another app, another IdP client), set clientId to the client id ' +
+    "of this app's rule so that a token made for another rule is refused"
+  );
+}
