@@ -27,6 +27,7 @@ import { createSettingsController } from './strapi/settings/settings-controller'
 import { createSettingsSource } from './strapi/settings/settings-source';
 import { createSignIn } from './strapi/sign-in/sign-in';
 import { createAssertionVerifier } from './assertions/verifier';
+import { albWithoutClientId } from './assertions/signed-rules';
 import { createRenewalGuard } from './strapi/guards/renewal-guard';
 import { createTokenGuard } from './strapi/guards/token-guard';
 import { createStrictGuard } from './strapi/guards/strict-guard';
@@ -60,7 +61,7 @@ function wire(strapi: Core.Strapi) {
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
   const accounts = createAccounts(strapi, links);
-  const superAdmins = createSuperAdminGate(strapi);
+  const superAdmins = createSuperAdminGate(strapi, clock);
   const resolver = createAccountResolver(strapi, accounts, superAdmins);
   const verifier = createAssertionVerifier();
   const signIn = createSignIn({ strapi, resolver, links, background, verifier, activity });
@@ -75,6 +76,7 @@ function wire(strapi: Core.Strapi) {
   const deactivationJob = createDeactivationJob({ settings, deactivation, leases, background, activity });
   return {
     clock,
+    superAdmins,
     deactivationJob,
     background,
     activity,
@@ -132,9 +134,28 @@ async function warnAboutRiskySettings(strapi: Core.Strapi, current: Plugin['sett
       logLine`[remote-auth] groupRoles maps ${superTargets.map(([group]) => `"${group}"`).join(', ')} to Super Admin; this mapping is ignored unless allowSuperAdminMapping is true (a forged groups header must not make anyone Super Admin)`,
     );
   }
+  const unbound = settings.enabled && settings.assertion !== null ? albWithoutClientId(settings.assertion) : null;
+  if (unbound) strapi.log.warn(logLine`[remote-auth] ${unbound}`);
   if (settings.enabled && !settings.sharedSecret) {
     strapi.log.info(logLine`[remote-auth] no sharedSecret configured; recommended when the proxy runs on the same host as Strapi`);
   }
+}
+
+/**
+ * The operator's warning for an app without a Super Admin (super-admin-gate.ts). Admin roles and
+ * the first administrator may be created after our bootstrap (admin's bootstrap, a seed script),
+ * so the look is taken once, at the first request this process serves, off that request's path:
+ * nothing waits for it.
+ */
+function warnWithoutSuperAdminAtFirstRequest(strapi: Core.Strapi, { background, superAdmins }: Plugin): void {
+  let looked = false;
+  strapi.server.use((_ctx: unknown, next: () => Promise<unknown>) => {
+    if (!looked) {
+      looked = true;
+      void background.settle('checking for a Super Admin', () => superAdmins.exists());
+    }
+    return next();
+  });
 }
 
 export default {
@@ -172,6 +193,7 @@ export default {
     await warnAboutExistingWebhooks(strapi, settings);
     await warnAboutRiskySettings(strapi, settings);
     warnWithoutPublicOrigin(strapi, (await settings.current()).settings.enabled);
+    warnWithoutSuperAdminAtFirstRequest(strapi, wired(strapi));
     strapi.server.use(middleware);
     wired(strapi).deactivationJob.start();
   },

@@ -105,9 +105,10 @@ test('aws-alb identity is "<iss> <sub>"; its e-mail links only when verified and
   assert.equal(claimFromAssertion({ ...payload, email_verified: 'true' }, rules, CLAIM_RULES).emailLinks, true);
   assert.equal(claimFromAssertion({ ...payload, email_verified: true }, rules, CLAIM_RULES).emailLinks, true);
   assert.equal(claimFromAssertion({ ...payload, email_verified: true }, rules, { ...CLAIM_RULES, linkByEmailHeader: false }).emailLinks, false);
-  // oidc keeps its behaviour: the opt-in alone decides.
+  // oidc likewise (T29): an address the token does not say was verified links nothing.
   const oidc = compileSignedRules({ preset: 'oidc', header: 'X-Id', issuer: ISSUER, audience: 'cms' });
-  assert.equal(claimFromAssertion(payload, oidc, CLAIM_RULES).emailLinks, true);
+  assert.equal(claimFromAssertion(payload, oidc, CLAIM_RULES).emailLinks, false);
+  assert.equal(claimFromAssertion({ ...payload, email_verified: true }, oidc, CLAIM_RULES).emailLinks, true);
   // The former behaviour, chosen explicitly.
   const byEmail = compileSignedRules({ ...ALB, claims: { identity: 'email' } });
   assert.equal(claimFromAssertion(payload, byEmail, CLAIM_RULES).subject, 'root@corp.example');

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { Attributes } from '../pipeline/attributes';
+import { FORBIDDEN_IN_VALUE, type Attributes } from '../pipeline/attributes';
 import { isEmailAddress, requireAscii, toClaim, type Claim, type ClaimRules, type NormalizeIdentity } from '../pipeline/claim';
 import { Refusal } from '../pipeline/refusal';
 import { malformed, refuse } from './assertion-refusals';
@@ -10,7 +10,7 @@ export const ASSERTION_LINK_SOURCE = 'assertion';
 
 const MAX_VALUE = 256;
 const MAX_GROUPS = 8192;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL = FORBIDDEN_IN_VALUE;
 
 const invalid = (reason: string): Refusal =>
   new Refusal('invalid-identity', 403, reason, 'The identity sent by the proxy is not a valid account name.');
@@ -21,7 +21,7 @@ function text(payload: JWTPayload, name: string | null, what: string): string | 
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw malformed(`the assertion's ${what} claim "${name}" is not a string`);
   const trimmed = value.trim();
-  if (CONTROL.test(trimmed)) throw malformed(`the assertion's ${what} claim "${name}" contains a control character`);
+  if (CONTROL.test(trimmed)) throw malformed(`the assertion's ${what} claim "${name}" contains a control or bidirectional-formatting character`);
   if (trimmed.length > MAX_VALUE) throw malformed(`the assertion's ${what} claim "${name}" is ${trimmed.length} characters long (limit ${MAX_VALUE})`);
   return trimmed || null;
 }
@@ -47,12 +47,24 @@ function assertEmailVerified(payload: JWTPayload, rules: SignedAssertionRules): 
 }
 
 /**
- * May the e-mail claim link an existing account? Only with linkByEmailHeader, as any address that
- * is not the identity; and where the payload is passed through from the IdP unchecked (aws-alb),
- * only when the IdP says it verified the address (nOAuth: Entra ID's `email` is whatever was typed in).
+ * May the e-mail claim link an existing account? The identity here is not the address (it is `sub`
+ * or another opaque id), so the address is only something the issuer passed along: it links only
+ * with linkByEmailHeader, and only when the token says the issuer verified it (`email_verified`
+ * true, or Cognito's string "true"). A missing `email_verified` links nothing, for every preset:
+ * Entra ID's `email` is whatever was typed in and comes without one (nOAuth, T29).
+ * Returns why not (for the operator's log line), or null when it may.
  */
-const emailMayLink = (payload: JWTPayload, rules: SignedAssertionRules, claimRules: ClaimRules): boolean =>
-  claimRules.linkByEmailHeader && (!rules.emailLinkNeedsVerified || emailVerified(payload));
+function whyEmailMayNotLink(payload: JWTPayload, rules: SignedAssertionRules, claimRules: ClaimRules): string | null {
+  if (!claimRules.linkByEmailHeader) return null; // accounts.ts says why: linkByEmailHeader is off
+  if (emailVerified(payload)) return null;
+  return (
+    `that address came from the assertion's e-mail claim "${rules.claims.email}", which links an existing account only when ` +
+    `the token says email_verified true, and this one has ${'email_verified' in payload ? `email_verified ${JSON.stringify(payload.email_verified)}` : 'no email_verified'} ` +
+    '(an address the identity provider did not verify may have been typed in by anyone)'
+  );
+}
+
+const emailMayLink = (payload: JWTPayload, claimRules: ClaimRules): boolean => claimRules.linkByEmailHeader && emailVerified(payload);
 
 /** Groups as a JSON array of strings, or one string split by groupsSeparator; absent → null (nothing known). */
 function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly string[] | null {
@@ -67,7 +79,7 @@ function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly st
   const groups = [...new Set((list as string[]).map((group) => group.trim()).filter((group) => group !== ''))];
   if (groups.join(',').length > MAX_GROUPS) throw malformed(`the assertion's groups claim "${name}" is longer than ${MAX_GROUPS} characters`);
   const bad = groups.find((group) => group.length > MAX_VALUE || CONTROL.test(group));
-  if (bad !== undefined) throw malformed(`a group in the assertion's claim "${name}" is too long or contains a control character`);
+  if (bad !== undefined) throw malformed(`a group in the assertion's claim "${name}" is too long or contains a control or bidirectional-formatting character`);
   return groups;
 }
 
@@ -120,7 +132,8 @@ export function claimFromAssertion(
     subject,
     email,
     username: null,
-    emailLinks: emailMayLink(payload, rules, claimRules),
+    emailLinks: emailMayLink(payload, claimRules),
+    emailLinkRefusal: whyEmailMayNotLink(payload, rules, claimRules),
     attributes: { ...attributes, email },
     source: ASSERTION_LINK_SOURCE,
   };

@@ -46,11 +46,6 @@ export interface SignedAssertionRules {
   readonly albSigner: string | null;
   /** aws-alb with `clientId`: the JWT header's `client` (the listener rule's OIDC client) must equal this. */
   readonly albClient: string | null;
-  /**
-   * The e-mail claim links an existing account (with linkByEmailHeader) only when the token says
-   * `email_verified` true: aws-alb, whose payload is the IdP's userinfo passed through unchecked.
-   */
-  readonly emailLinkNeedsVerified: boolean;
   /** aws-alb sends base64url segments with `=` padding (and signs them so); no one else may. */
   readonly paddedSegments: boolean;
   /** Lower-case headers the proxy sends unsigned next to the JWT: never read, refused when alone. */
@@ -144,10 +139,23 @@ export function compileSignedRules(a: AssertionSettings, context: unknown = null
     maxKeyAgeSeconds: a.maxKeyAgeSeconds ?? DEFAULT_MAX_KEY_AGE_SECONDS,
     albSigner: a.preset === 'aws-alb' ? (a.albArn as string) : null,
     albClient: a.preset === 'aws-alb' ? (a.clientId ?? null) : null,
-    emailLinkNeedsVerified: a.preset === 'aws-alb',
     paddedSegments: a.preset === 'aws-alb',
     unsignedCompanions: defaults.unsignedCompanions.map((name) => name.toLowerCase()),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify([base, context])).digest('base64url');
   return { ...base, fingerprint };
+}
+
+/**
+ * aws-alb without `clientId`: the JWT header's `client` is not checked, so a token the same ALB
+ * signed for another listener rule's OIDC client (another app behind the same IdP) is accepted too
+ * (T28). The boot warning for it, or null.
+ */
+export function albWithoutClientId(a: AssertionSettings): string | null {
+  if (a.preset !== 'aws-alb' || a.clientId !== undefined) return null;
+  return (
+    'assertion: aws-alb without clientId does not check which OIDC client the ALB signed a token for; when more than one ' +
+    'listener rule of this load balancer authenticates (another app, another IdP client), set clientId to the client id ' +
+    "of this app's rule so that a token made for another rule is refused"
+  );
 }

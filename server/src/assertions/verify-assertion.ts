@@ -66,6 +66,8 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
  * Only ID tokens identify anyone. Keycloak marks every token it signs in the payload (`typ` "ID",
  * "Bearer", "Refresh", "Offline", "Logout"), and logout tokens (`logout+jwt`) and RFC 9068 access
  * tokens (`at+jwt`) in the header; the proxies' assertions say `typ: JWT` in the header or nothing.
+ * A back-channel logout token or any other security event token (RFC 8417) carries `events`, and may
+ * come without a `typ` (OIDC Back-Channel Logout 1.0 only recommends `logout+jwt`); an ID token never does.
  */
 function assertIdToken({ header, payload }: VerifiedAssertion, where: string): void {
   const headerTyp = typeof header.typ === 'string' ? header.typ.toLowerCase() : header.typ;
@@ -74,6 +76,9 @@ function assertIdToken({ header, payload }: VerifiedAssertion, where: string): v
   }
   if (headerTyp !== undefined && headerTyp !== 'jwt') {
     throw malformed(`${where} has the header typ ${JSON.stringify(header.typ)}: only an ID token (typ JWT) identifies someone; forward the ID token`);
+  }
+  if ('events' in payload) {
+    throw malformed(`${where} carries an "events" claim: it is a logout or security event token, not an ID token (which never has one); forward the ID token`);
   }
   if (payload.typ === undefined) return;
   const payloadTyp = typeof payload.typ === 'string' ? payload.typ.toLowerCase() : '';

@@ -32,8 +32,15 @@ export const NO_ATTRIBUTES: Attributes = { email: null, firstName: null, lastNam
 
 const MAX_VALUE = 256;
 const MAX_GROUPS_VALUE = 8192;
-// C0, DEL, C1 (after UTF-8 decoding) and the Unicode line/paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * Characters no name, address or group needs, refused in attribute headers and in signed claims
+ * alike (T27): C0, DEL, C1 (after UTF-8 decoding), the line/paragraph separators, the bidirectional
+ * marks, embeddings, overrides and isolates (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069),
+ * which make "Eve\u202egnp.exe" show as "Eveexe.png" in the admin, and the invisible word joiner,
+ * operators and byte-order mark (U+2060–U+2064, U+FEFF). Joiners that scripts need (U+200C/U+200D) stay.
+ */
+export const FORBIDDEN_IN_VALUE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const CONTROL = FORBIDDEN_IN_VALUE;
 
 /** Header values arrive as latin1; proxies send UTF-8. Undo that when the bytes are valid UTF-8. */
 function decodeUtf8(value: string): string {
@@ -48,7 +55,7 @@ function readOne(source: HeaderSource, name: string | null, max: number): string
   if (raw === null) return null;
   const value = decodeUtf8(raw).trim();
   if (CONTROL.test(value)) {
-    throw new Refusal('forbidden-character', 400, `attribute header "${name}" contains a control character`, 'The identity sent by the proxy is not valid.');
+    throw new Refusal('forbidden-character', 400, `attribute header "${name}" contains a control or bidirectional-formatting character`, 'The identity sent by the proxy is not valid.');
   }
   if (value.length > max) {
     throw new Refusal('value-too-long', 400, `attribute header "${name}" is ${value.length} characters long (limit ${max})`, 'The identity sent by the proxy is not valid.');

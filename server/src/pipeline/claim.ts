@@ -18,6 +18,11 @@ export interface Claim {
    * able to edit that attribute at the identity provider.
    */
   readonly emailLinks: boolean;
+  /**
+   * Why `email` links nothing although linkByEmailHeader is on (a signed assertion whose
+   * `email_verified` is not true), for the operator's log line; null or absent otherwise.
+   */
+  readonly emailLinkRefusal?: string | null;
   /** Profile and groups from the attribute headers (see attributes.ts). */
   readonly attributes: Attributes;
   /**

@@ -55,7 +55,9 @@ const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
   new Refusal(
     'account-not-linked',
     403,
-    linkByEmail
+    linkByEmail && claim.emailLinkRefusal
+      ? `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and ${claim.emailLinkRefusal}`
+      : linkByEmail
       ? `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and that address came from the e-mail ` +
           'attribute header, which never links to an existing account unless linkByEmailHeader is on (the person may be able to edit it at the identity provider)'
       : `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and linkByEmail is off`,
@@ -240,7 +242,9 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    * - never when the account is linked to another identity;
    * - never when linkByEmail is off;
    * - never when the address came from the e-mail attribute header, unless
-   *   linkByEmailHeader is on (claim.emailLinks).
+   *   linkByEmailHeader is on (claim.emailLinks);
+   * - never from a signed assertion whose identity is not the e-mail unless
+   *   its `email_verified` is true (claim.emailLinks, assertion-claim.ts).
    */
   async function assertLinkable(claim: Claim, account: AdminUser, linkByEmail: boolean, trx?: unknown): Promise<AdminUser> {
     const holder = (await links.identitiesOf(account.id, trx as never)).find(

@@ -1,36 +1,51 @@
 import type { Core } from '@strapi/strapi';
+import { logLine } from '../../pipeline/log-text';
 import { Refusal } from '../../pipeline/refusal';
+import type { Clock } from '../clock';
 import { SUPER_ADMIN_CODE } from './accounts';
 
 /**
  * The fixed sentence a person sees when single sign-on would create the app's
- * first admin account. Strapi shows its own first-administrator form only
- * while the app has no admin user at all; an Author created by single sign-on
- * would hide it for good and leave the app without a Super Admin.
+ * first admin account. It says nothing about how to create one: while the app
+ * has no Super Admin, Strapi's first-administrator form is open to anyone who
+ * reaches it, and everyone behind the proxy does. The instructions are for the
+ * operator: in the log line (the refusal's reason), the refusal code's hint and
+ * the boot warning.
  */
-export const NO_SUPER_ADMIN_MESSAGE =
-  'This Strapi has no Super Admin yet, so single sign-on creates no accounts. Create the first administrator with ' +
-  "Strapi's own form at /admin/auth/register-admin, or on the server with: npx strapi admin:create-user --email … --password … --firstname …";
+export const NO_SUPER_ADMIN_MESSAGE = 'This Strapi is not set up yet. Please ask its administrator.';
+
+/** What the operator reads, in the refusal's log line and at boot. */
+const CREATE_THE_FIRST_ADMIN =
+  'create the first administrator now with Strapi\'s form at /admin/auth/register-admin or with "npx strapi admin:create-user": ' +
+  'until then that form is open to anyone who reaches /admin, and every person behind the proxy does';
 
 const noSuperAdmin = (subject: string): Refusal =>
   new Refusal(
     'no-super-admin',
     403,
     `"${subject}" has no admin account and autoCreate would create one, but the app has no Super Admin yet (no active, unblocked ` +
-      'user with the strapi-super-admin role); create the first administrator with the form at /admin or with ' +
-      '"npx strapi admin:create-user", then sign in through the proxy again',
+      `user with the strapi-super-admin role); ${CREATE_THE_FIRST_ADMIN}; then sign in through the proxy again`,
     NO_SUPER_ADMIN_MESSAGE,
   );
 
+/** How long "a Super Admin exists" is believed without asking the database again. */
+export const SUPER_ADMIN_SEEN_TTL_MS = 60_000;
+
 /**
  * Single sign-on creates accounts only once the app has a Super Admin. The
- * positive answer is cached for the life of the process (a Super Admin does
- * not disappear in normal use); the negative one never is, so the first
- * sign-in after the Super Admin was created goes through at once. The cache
- * only ever gates creation: it grants no role and signs nobody in.
+ * positive answer is kept for SUPER_ADMIN_SEEN_TTL_MS (the only Super Admin
+ * may be blocked, deleted or demoted: after that, creation stops within a
+ * minute); the negative one is never kept, so the first sign-in after the
+ * Super Admin was created goes through at once. The answer only ever gates
+ * creation: it grants no role and signs nobody in.
+ *
+ * The first time this process finds no Super Admin (at its first request,
+ * see index.ts, or later once the last one went away) it warns the operator,
+ * once until one is seen again.
  */
-export function createSuperAdminGate(strapi: Core.Strapi) {
-  let seen = false;
+export function createSuperAdminGate(strapi: Core.Strapi, clock: Clock) {
+  let seenAt: number | null = null;
+  let warned = false;
 
   async function countSuperAdmins(): Promise<number> {
     return strapi.db.query('admin::user').count({
@@ -42,10 +57,23 @@ export function createSuperAdminGate(strapi: Core.Strapi) {
     });
   }
 
+  const seenRecently = (): boolean => seenAt !== null && clock.now() - seenAt < SUPER_ADMIN_SEEN_TTL_MS;
+
+  function warnOnce(): void {
+    if (warned) return;
+    warned = true;
+    strapi.log.warn(
+      logLine`[remote-auth] this app has no Super Admin (no active, unblocked user with the strapi-super-admin role), so single sign-on creates no accounts; ${CREATE_THE_FIRST_ADMIN}`,
+    );
+  }
+
   async function exists(): Promise<boolean> {
-    if (seen) return true;
-    seen = (await countSuperAdmins()) > 0;
-    return seen;
+    if (seenRecently()) return true;
+    const found = (await countSuperAdmins()) > 0;
+    seenAt = found ? clock.now() : null;
+    if (found) warned = false;
+    else warnOnce();
+    return found;
   }
 
   /** Refuses (`no-super-admin`) to create an account for `subject` while the app has no Super Admin. */
