@@ -126,8 +126,8 @@ const table = {
   'account-not-linked': {
     status: 403,
     group: 'account',
-    meaning: 'An account no identity is linked to already uses the e-mail, and `linkByEmail` is off, or the address came from `emailHeader` (or a signed assertion\'s e-mail claim) and `linkByEmailHeader` is off.',
-    hint: 'An admin account with this e-mail address exists but was never linked to this identity. Link it by e-mail only where the address is trustworthy (linkByEmail; linkByEmailHeader for an e-mail attribute header).',
+    meaning: 'An account no identity is linked to already uses the e-mail, and `linkByEmail` is off, or the address came from `emailHeader` or a signed assertion\'s e-mail claim, and `linkByEmailHeader` is off or the token does not say `email_verified: true`.',
+    hint: 'An admin account with this e-mail address exists but was never linked to this identity. Link it by e-mail only where the address is trustworthy (linkByEmail; linkByEmailHeader for an e-mail attribute header or a signed assertion whose token says email_verified true).',
   },
   'account-linked-elsewhere': {
     status: 403,
@@ -169,7 +169,7 @@ const table = {
     status: 403,
     group: 'session',
     meaning: 'A request authenticated by the header, or the renewal of a single sign-on session, did not come from the admin\'s own origin (scheme, host, port), or `/remote-auth/login` or `/logout` was fired by another page: set `server.url` to the public address.',
-    hint: 'A request authenticated by the proxy came from another origin. If this is the admin’s own address, set server.url to it (or turn on server.proxy so X-Forwarded-Proto/Host count).',
+    hint: 'A request authenticated by the proxy came from another origin. If this is the admin’s own address, set server.url to it (or set server.proxy.koa so X-Forwarded-Proto/Host count).',
   },
   'token-creation-refused': {
     status: 403,

@@ -34,7 +34,7 @@ export function createRenewalGuard({ strapi, sessions }: Dependencies) {
         'cross-site-request',
         403,
         `renewal of single sign-on session for admin user ${session.userId} refused: ${problem}; if this is the admin's own address, ` +
-          'set server.url to it (or turn on server.proxy so X-Forwarded-Proto/Host count)',
+          'set server.url to it (or set server.proxy.koa so X-Forwarded-Proto/Host count)',
         'Cross-site request refused.',
       ),
       passwordLoginUrl,
