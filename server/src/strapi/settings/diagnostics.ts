@@ -132,7 +132,8 @@ export async function diagnose(
   const outcome: Diagnosis['outcome'] = { result: 'anonymous', user: null, code: null, reason: null };
   const groups: Diagnosis['groups'] = { seen: null, roles: [], unmatched: [] };
   try {
-    const assertion = settings.enabled ? await signIn.assertIdentity(ctx, compiled) : ({ state: 'anonymous' } as const);
+    // Cached keys only: the check must not spend the fetch budget of sign-ins (its key check fetches, cached).
+    const assertion = settings.enabled ? await signIn.assertIdentity(ctx, compiled, { cachedKeysOnly: true }) : ({ state: 'anonymous' } as const);
     if (assertion.state === 'asserted') {
       const { claim } = assertion;
       const seen = claim.attributes.groups;
