@@ -113,6 +113,7 @@ function wire(strapi: Core.Strapi) {
       lockoutProblem: createLockoutGuard({ strapi, accounts, links, signIn, resolver }),
       verifier,
       activity,
+      clock,
     }),
   };
 }

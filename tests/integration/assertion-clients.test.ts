@@ -12,6 +12,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
+import { PROBE_CACHE_MS } from '../../server/src/assertions/key-probe';
 import { albToken, cloudflareToken, createSigningKey, oidcToken, type Claims, type Header, type Person, type SigningKey } from '../harness/assertion-tokens';
 
 const PASSWORD = 'Sup3rSecret!pass';
@@ -38,8 +39,17 @@ const albSignIn = async (person: Person, o: { client?: string; claims?: Claims; 
   handOff({ 'x-amzn-oidc-data': await albToken(ec, { albArn: ARN, issuer: ALB_ISSUER, person, ...o }) });
 const oidcSignIn = async (person: Person, claims: Claims = {}, header: Header = {}) =>
   handOff({ 'X-Id-Token': await oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person, claims, header }) });
-const diagnostics = (headers: Record<string, string> = {}) =>
-  request(app.origin, '/remote-auth/diagnostics', { headers: { Authorization: `Bearer ${root}`, Accept: 'application/json', ...headers } });
+let skew = 0;
+/** Moves the plugin's clock past the key check's cached answer (PROBE_CACHE_MS): every check here fetches afresh, as the keys change between them. */
+function expireKeyCheck(): void {
+  skew += PROBE_CACHE_MS;
+  const clock = app.strapi.plugin('remote-auth').service('clock') as { now(): number };
+  clock.now = () => Date.now() + skew;
+}
+const diagnostics = (headers: Record<string, string> = {}) => {
+  expireKeyCheck();
+  return request(app.origin, '/remote-auth/diagnostics', { headers: { Authorization: `Bearer ${root}`, Accept: 'application/json', ...headers } });
+};
 
 /** The attack is refused with `code`, and no user, identity link or session came of it. */
 async function refused(attack: () => Promise<TestResponse>, status: number, code: string): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * How refusal rows are folded and masked before they are written (T26):
- * peers that are not listed proxies by network (/24 IPv4, /64 IPv6 — one
- * host can send from a whole /64), whatever the reason, one row per network
+ * peers that are not listed proxies by network (/24 IPv4, /48 IPv6 — one
+ * home connection can send from a /56 or a /48), whatever the reason, one row per network
  * per window keeping the count and the latest attempt, at most
  * REFUSAL_ROWS_PER_WINDOW networks and the rest counted; listed proxies
  * uncapped, exact repeats folded; a stored hint keeps no e-mail address or
@@ -13,10 +13,10 @@ import assert from 'node:assert/strict';
 import { maskedHint, networkOf, REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW } from '../../server/src/strapi/activity/activity-log';
 import { createRefusalBudget, type RefusalLike } from '../../server/src/strapi/activity/refusal-budget';
 
-test('networks: /64 (IPv6) and /24 (IPv4); IPv4-mapped IPv6 is IPv4', () => {
-  assert.equal(networkOf('2001:db8:1:2::1'), networkOf('2001:db8:1:2:ffff:ffff:ffff:ffff'));
-  assert.equal(networkOf('2001:db8:1:2::1'), '2001:db8:1:2::/64');
-  assert.notEqual(networkOf('2001:db8:1:2::1'), networkOf('2001:db8:1:3::1'));
+test('networks: /48 (IPv6) and /24 (IPv4); IPv4-mapped IPv6 is IPv4', () => {
+  assert.equal(networkOf('2001:db8:1:2::1'), networkOf('2001:db8:1:ffff:ffff:ffff:ffff:ffff'));
+  assert.equal(networkOf('2001:db8:1:2::1'), '2001:db8:1::/48');
+  assert.notEqual(networkOf('2001:db8:1:2::1'), networkOf('2001:db8:2:2::1'));
   assert.equal(networkOf('10.1.2.3'), '10.1.2.0/24');
   assert.equal(networkOf('::ffff:10.1.2.99'), '10.1.2.0/24');
   assert.equal(networkOf(null), '');
@@ -42,7 +42,7 @@ test('unlisted peers: one fold per network whatever the reason, keeping the coun
   assert.deepEqual(folds[0].latest, { reason: 'assertion-signature', peer: '10.1.2.200', identity: 'admin@corp.example' });
 });
 
-test('one IPv6 host (a /64) is one fold', () => {
+test('one IPv6 host (a /64 of one /48) is one fold', () => {
   const { refusals } = budget();
   for (let i = 1; i <= 100; i++) refusals.admit({ reason: 'untrusted-peer', peer: `2001:db8:0:7::${i.toString(16)}` }, false);
   const { folds } = refusals.drain();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { JWK } from 'jose';
 import { checkAssertionSettings, type AssertionSettings } from '../../server/src/assertions/assertion-settings';
 import { compileSignedRules, perKidBase } from '../../server/src/assertions/signed-rules';
-import { createKeyStore } from '../../server/src/assertions/key-store';
+import { createKeyStore, type KeyRequester } from '../../server/src/assertions/key-store';
 import { verifyAssertion } from '../../server/src/assertions/verify-assertion';
 import { claimFromAssertion } from '../../server/src/assertions/assertion-claim';
 import { usableKeyCount } from '../../server/src/assertions/key-probe';
@@ -30,6 +30,9 @@ async function refusalOf(work: Promise<unknown>): Promise<Refusal> {
   }
   assert.fail('expected a refusal');
 }
+
+/** The peer a key lookup is for (static keys: never fetched). */
+const PEER: KeyRequester = { network: '192.0.2.0/24', reserved: false };
 
 test('clientId: accepted with aws-alb, refused with other presets and when it is not a client id', () => {
   assert.equal(checkAssertionSettings({ ...ALB, clientId: ' abc123 ' })?.clientId, 'abc123');
@@ -55,12 +58,12 @@ test('aws-alb: the header client must equal clientId when set (assertion-audienc
   const rules = compileSignedRules({ ...ALB, clientId: 'cms', keys: { keys: [ec.publicJwk] } as Record<string, unknown> });
   const keys = createKeyStore(rules.keySource, 60);
   const token = (client: string) => albToken(ec, { albArn: ARN, issuer: ISSUER, client, person: { email: 'a@corp.example' } });
-  assert.equal((await verifyAssertion(await token('cms'), rules, keys)).header.client, 'cms');
-  const refusal = await refusalOf(verifyAssertion(await token('intranet'), rules, keys));
+  assert.equal((await verifyAssertion(await token('cms'), rules, keys, PEER)).header.client, 'cms');
+  const refusal = await refusalOf(verifyAssertion(await token('intranet'), rules, keys, PEER));
   assert.equal(refusal.code, 'assertion-audience');
   assert.match(refusal.reason, /"intranet" \(header client\), not clientId "cms"/);
   const unbound = compileSignedRules({ ...ALB, keys: { keys: [ec.publicJwk] } as Record<string, unknown> });
-  await verifyAssertion(await token('intranet'), unbound, createKeyStore(unbound.keySource, 60));
+  await verifyAssertion(await token('intranet'), unbound, createKeyStore(unbound.keySource, 60), PEER);
 });
 
 test('oidc: several audiences without azp are refused; with azp one of ours they pass; one audience needs none', async () => {
@@ -68,13 +71,13 @@ test('oidc: several audiences without azp are refused; with azp one of ours they
   const rules = compileSignedRules({ preset: 'oidc', header: 'X-Id', issuer: ISSUER, audience: 'cms', keys: { keys: [rsa.publicJwk] } as Record<string, unknown> });
   const keys = createKeyStore(rules.keySource, 60);
   const token = (claims: Claims) => oidcToken(rsa, { issuer: ISSUER, clientId: 'cms', person: { email: 'a@corp.example' }, claims });
-  const refusal = await refusalOf(verifyAssertion(await token({ aud: ['cms', 'reports'], azp: undefined }), rules, keys));
+  const refusal = await refusalOf(verifyAssertion(await token({ aud: ['cms', 'reports'], azp: undefined }), rules, keys, PEER));
   assert.equal(refusal.code, 'assertion-audience');
   assert.match(refusal.reason, /2 audiences and no authorized party \(azp\)/);
-  await verifyAssertion(await token({ aud: ['cms', 'reports'], azp: 'cms' }), rules, keys);
-  await verifyAssertion(await token({ aud: ['cms'], azp: undefined }), rules, keys);
-  await verifyAssertion(await token({ aud: 'cms', azp: undefined }), rules, keys);
-  assert.equal((await refusalOf(verifyAssertion(await token({ aud: ['cms', 'reports'], azp: 'reports' }), rules, keys))).code, 'assertion-audience');
+  await verifyAssertion(await token({ aud: ['cms', 'reports'], azp: 'cms' }), rules, keys, PEER);
+  await verifyAssertion(await token({ aud: ['cms'], azp: undefined }), rules, keys, PEER);
+  await verifyAssertion(await token({ aud: 'cms', azp: undefined }), rules, keys, PEER);
+  assert.equal((await refusalOf(verifyAssertion(await token({ aud: ['cms', 'reports'], azp: 'reports' }), rules, keys, PEER))).code, 'assertion-audience');
 });
 
 test('only ID tokens: payload typ other than ID, header typ other than JWT are assertion-malformed', async () => {
@@ -83,15 +86,15 @@ test('only ID tokens: payload typ other than ID, header typ other than JWT are a
   const keys = createKeyStore(rules.keySource, 60);
   const token = (claims: Claims, header: Header = {}) => oidcToken(rsa, { issuer: ISSUER, clientId: 'cms', person: { email: 'a@corp.example' }, claims, header });
   for (const typ of ['Offline', 'Logout', 'Refresh', 'Bearer', 'Serialized-ID', 42]) {
-    assert.equal((await refusalOf(verifyAssertion(await token({ typ }), rules, keys))).code, 'assertion-malformed', String(typ));
+    assert.equal((await refusalOf(verifyAssertion(await token({ typ }), rules, keys, PEER))).code, 'assertion-malformed', String(typ));
   }
   for (const typ of ['logout+jwt', 'at+jwt', 'secevent+jwt', 'JOSE']) {
-    assert.equal((await refusalOf(verifyAssertion(await token({}, { typ }), rules, keys))).code, 'assertion-malformed', typ);
+    assert.equal((await refusalOf(verifyAssertion(await token({}, { typ }), rules, keys, PEER))).code, 'assertion-malformed', typ);
   }
-  await verifyAssertion(await token({ typ: 'ID' }), rules, keys);
-  await verifyAssertion(await token({}, { typ: 'JWT' }), rules, keys);
-  await verifyAssertion(await token({}, { typ: 'jwt' }), rules, keys);
-  await verifyAssertion(await token({}, { typ: undefined }), rules, keys);
+  await verifyAssertion(await token({ typ: 'ID' }), rules, keys, PEER);
+  await verifyAssertion(await token({}, { typ: 'JWT' }), rules, keys, PEER);
+  await verifyAssertion(await token({}, { typ: 'jwt' }), rules, keys, PEER);
+  await verifyAssertion(await token({}, { typ: undefined }), rules, keys, PEER);
 });
 
 test('aws-alb identity is "<iss> <sub>"; its e-mail links only when verified and linkByEmailHeader is on', () => {

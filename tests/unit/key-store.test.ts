@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { errors } from 'jose';
-import { createKeyStore, REFRESH_AFTER_MS, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, FAILED_FETCH_RETRY_MS } from '../../server/src/assertions/key-store';
+import { createKeyStore, type KeyRequester, REFRESH_AFTER_MS, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, FAILED_FETCH_RETRY_MS } from '../../server/src/assertions/key-store';
 import { KeysUnavailable } from '../../server/src/assertions/assertion-refusals';
 import { fetchKeyDocument, MAX_KEY_DOCUMENT_BYTES } from '../../server/src/assertions/fetch-limited';
 import { Refusal } from '../../server/src/pipeline/refusal';
@@ -21,6 +21,9 @@ const clock = () => time;
 const token = { protected: '', payload: '', signature: '' };
 const fresh = () => `${keys.jwksUrl}?${randomUUID()}`;
 const flush = () => new Promise((resolve) => setTimeout(resolve, 50));
+let networks = 0;
+/** Each lookup from a network of its own: these tests are about the shared ceiling, the per-network allowance has tests of its own (unknown-kids.test.ts). */
+const spread = (): KeyRequester => ({ network: `198.${18 + Math.floor(networks / 256) % 2}.${networks++ % 256}.0/24`, reserved: false });
 
 before(async () => {
   rsa = await createSigningKey('RS256', 'k1');
@@ -36,80 +39,80 @@ beforeEach(() => {
 test('keys are fetched once and served from the cache', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
   const before = keys.requestsTo('/jwks');
-  for (let i = 0; i < 5; i++) assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token));
+  for (let i = 0; i < 5; i++) assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()));
   assert.equal(keys.requestsTo('/jwks'), before + 1);
   assert.equal(store.describe().keys, 2);
 });
 
 test('while the key URL is down, cached keys keep working until maxKeyAgeSeconds, then keys-unavailable', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
-  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread());
   keys.mode = 'down';
   time += REFRESH_AFTER_MS + 1;
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token), 'stale keys were not served');
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()), 'stale keys were not served');
   await flush();
   assert.match(store.describe().lastError ?? '', /could not be fetched/);
   time += 3600 * 1000;
-  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'k1' }, token), (error: unknown) => error instanceof KeysUnavailable && /older than maxKeyAgeSeconds/.test(error.message));
+  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()), (error: unknown) => error instanceof KeysUnavailable && /older than maxKeyAgeSeconds/.test(error.message));
   keys.mode = 'ok';
   time += FAILED_FETCH_RETRY_MS;
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token), 'the keys did not come back with the key URL');
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()), 'the keys did not come back with the key URL');
 });
 
 const isKeysUnavailable = (error: unknown) => error instanceof KeysUnavailable && /budget/.test(error.message);
 
 test('an unknown kid: one refetch, then no refetch for that kid during the cool-down', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
-  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread());
   const before = keys.requestsTo('/jwks');
-  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token), errors.JWKSNoMatchingKey);
+  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token, spread()), errors.JWKSNoMatchingKey);
   assert.equal(keys.requestsTo('/jwks'), before + 1);
-  for (let i = 0; i < 10; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token), errors.JWKSNoMatchingKey);
+  for (let i = 0; i < 10; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token, spread()), errors.JWKSNoMatchingKey);
   assert.equal(keys.requestsTo('/jwks'), before + 1, 'the per-kid cool-down did not hold');
   time += UNKNOWN_KID_COOLDOWN_MS;
-  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token), errors.JWKSNoMatchingKey);
+  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'nope-1' }, token, spread()), errors.JWKSNoMatchingKey);
   assert.equal(keys.requestsTo('/jwks'), before + 2, 'the kid was not tried again after its cool-down');
 });
 
 test('JWKS: a random kid does not lock out a key the provider publishes right after (per-kid cool-down)', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
-  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
-  await assert.rejects(store.keyFor({ alg: 'RS256', kid: `random-${randomUUID()}` }, token), errors.JWKSNoMatchingKey);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread());
+  await assert.rejects(store.keyFor({ alg: 'RS256', kid: `random-${randomUUID()}` }, token, spread()), errors.JWKSNoMatchingKey);
   const rotated = await createSigningKey('RS256', `k2-${randomUUID()}`);
   keys.publish(rotated, rsa);
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: rotated.kid }, token), 'the newly published key was refused');
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: rotated.kid }, token, spread()), 'the newly published key was refused');
 });
 
 test('JWKS: fetches for new kids share a budget; spent, a new kid is keys-unavailable (not unknown-key) until it refills', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
-  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread());
   const before = keys.requestsTo('/jwks');
-  for (let i = 0; i < UNKNOWN_KID_FETCHES; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
+  for (let i = 0; i < UNKNOWN_KID_FETCHES; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: randomUUID() }, token, spread()), errors.JWKSNoMatchingKey);
   assert.equal(keys.requestsTo('/jwks'), before + UNKNOWN_KID_FETCHES);
-  for (let i = 0; i < 20; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: randomUUID() }, token), isKeysUnavailable);
+  for (let i = 0; i < 20; i++) await assert.rejects(store.keyFor({ alg: 'RS256', kid: randomUUID() }, token, spread()), isKeysUnavailable);
   assert.equal(keys.requestsTo('/jwks'), before + UNKNOWN_KID_FETCHES, 'the budget did not hold');
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token), 'a known kid must not need the budget');
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()), 'a known kid must not need the budget');
   const rotated = await createSigningKey('RS256', `k3-${randomUUID()}`);
   keys.publish(rotated, rsa);
   time += UNKNOWN_KID_COOLDOWN_MS / UNKNOWN_KID_FETCHES;
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: rotated.kid }, token), 'the refilled budget did not fetch the new kid');
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: rotated.kid }, token, spread()), 'the refilled budget did not fetch the new kid');
 });
 
 test('JWKS: concurrent requests for new kids share one refetch', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
-  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread());
   const before = keys.requestsTo('/jwks');
-  const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.keyFor({ alg: 'RS256', kid: randomUUID() }, token)));
+  const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.keyFor({ alg: 'RS256', kid: randomUUID() }, token, spread())));
   assert.ok(results.every((result) => result.status === 'rejected'));
   assert.equal(keys.requestsTo('/jwks'), before + 1);
 });
 
 test('an unknown kid while the key URL is down: keys-unavailable, not unknown-key', async () => {
   const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
-  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token);
+  await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread());
   keys.mode = 'down';
-  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'new' }, token), KeysUnavailable);
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token));
+  await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'new' }, token, spread()), KeysUnavailable);
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()));
 });
 
 test('invalid JSON, a non-JWKS, HTTP errors and huge bodies are KeysUnavailable, and a huge body is not read to the end', async () => {
@@ -117,7 +120,7 @@ test('invalid JSON, a non-JWKS, HTTP errors and huge bodies are KeysUnavailable,
     keys.mode = mode;
     const store = createKeyStore({ kind: 'jwks', url: fresh() }, 3600, clock);
     const sent = keys.hugeBytesSent();
-    await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'k1' }, token), KeysUnavailable, mode);
+    await assert.rejects(store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()), KeysUnavailable, mode);
     if (mode === 'huge') assert.ok(keys.hugeBytesSent() - sent < 32 * 1024 * 1024);
   }
   keys.mode = 'huge';
@@ -132,48 +135,48 @@ test('a slow key URL gives up after the time-out', async () => {
 test('OIDC discovery: the jwks_uri of the issuer, whose discovery document must name the same issuer', async () => {
   keys.issuer = keys.origin;
   const store = createKeyStore({ kind: 'discovery', issuer: keys.origin }, 3600, clock);
-  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token));
+  assert.ok(await store.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()));
   keys.issuer = 'https://evil.example';
   const other = createKeyStore({ kind: 'discovery', issuer: `${keys.origin}` }, 3600, clock);
-  await assert.rejects(other.keyFor({ alg: 'RS256', kid: 'k1' }, token), /names the issuer "https:\/\/evil.example"/);
+  await assert.rejects(other.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()), /names the issuer "https:\/\/evil.example"/);
   keys.issuer = keys.origin;
 });
 
 test('ALB: one PEM per kid, cached; crafted kids never reach the URL; a missing kid is not fetched again during its cool-down', async () => {
   const store = createKeyStore({ kind: 'pem-per-kid', baseUrl: keys.pemBaseUrl }, 3600, clock);
-  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token));
-  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token));
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()));
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()));
   assert.equal(keys.requestsTo(`/pem/${ec.kid}`), 1);
   const total = keys.requests();
   for (const kid of ['../jwks', 'a/b', 'https://evil.example/', '', 'a b', '%2e']) {
-    await assert.rejects(store.keyFor({ alg: 'ES256', kid }, token), (error: unknown) => error instanceof Refusal && error.code === 'assertion-malformed');
+    await assert.rejects(store.keyFor({ alg: 'ES256', kid }, token, spread()), (error: unknown) => error instanceof Refusal && error.code === 'assertion-malformed');
   }
   assert.equal(keys.requests(), total);
   const missing = randomUUID();
-  await assert.rejects(store.keyFor({ alg: 'ES256', kid: missing }, token), errors.JWKSNoMatchingKey);
-  await assert.rejects(store.keyFor({ alg: 'ES256', kid: missing }, token), errors.JWKSNoMatchingKey);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: missing }, token, spread()), errors.JWKSNoMatchingKey);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: missing }, token, spread()), errors.JWKSNoMatchingKey);
   assert.equal(keys.requests(), total + 1, 'the cool-down did not hold');
 });
 
 test('ALB: a random kid does not block a never-seen legitimate kid; a spent budget is keys-unavailable, and refills', async () => {
   const store = createKeyStore({ kind: 'pem-per-kid', baseUrl: keys.pemBaseUrl }, 3600, clock);
-  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
-  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token), 'the attacker\'s kid locked out the real one');
-  for (let i = 0; i < UNKNOWN_KID_FETCHES - 2; i++) await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), errors.JWKSNoMatchingKey);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token, spread()), errors.JWKSNoMatchingKey);
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()), 'the attacker\'s kid locked out the real one');
+  for (let i = 0; i < UNKNOWN_KID_FETCHES - 2; i++) await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token, spread()), errors.JWKSNoMatchingKey);
   const total = keys.requests();
   const other = await createSigningKey('ES256');
   keys.publish(rsa, ec, other);
-  await assert.rejects(store.keyFor({ alg: 'ES256', kid: other.kid }, token), isKeysUnavailable);
-  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token), isKeysUnavailable);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: other.kid }, token, spread()), isKeysUnavailable);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: randomUUID() }, token, spread()), isKeysUnavailable);
   assert.equal(keys.requests(), total, 'a spent budget still fetched');
-  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token), 'a cached kid must not need the budget');
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()), 'a cached kid must not need the budget');
   time += UNKNOWN_KID_COOLDOWN_MS / UNKNOWN_KID_FETCHES;
-  assert.ok(await store.keyFor({ alg: 'ES256', kid: other.kid }, token), 'the refilled budget did not fetch the new kid');
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: other.kid }, token, spread()), 'the refilled budget did not fetch the new kid');
 });
 
 test('static keys: a JWKS or PEM public keys', async () => {
   const jwks = createKeyStore({ kind: 'static', keys: { keys: [rsa.publicJwk] } }, 3600, clock);
-  assert.ok(await jwks.keyFor({ alg: 'RS256', kid: 'k1' }, token));
+  assert.ok(await jwks.keyFor({ alg: 'RS256', kid: 'k1' }, token, spread()));
   const pem = createKeyStore({ kind: 'static', keys: `${rsa.publicPem}\n${ec.publicPem}` }, 3600, clock);
-  assert.ok(await pem.keyFor({ alg: 'ES256' }, token));
+  assert.ok(await pem.keyFor({ alg: 'ES256' }, token, spread()));
 });

@@ -5,8 +5,9 @@ import type { KeySource, SignedAssertionRules } from './signed-rules';
 
 /**
  * "Check this connection": does the configured key source answer with keys
- * that can verify a token of an allowed algorithm? Fetched afresh, past the
- * cache, so a wrong key URL shows up before anyone signs in.
+ * that can verify a token of an allowed algorithm? Fetched past the key
+ * store's cache (its own answers are cached a few seconds), so a wrong key URL
+ * shows up before anyone signs in.
  */
 export interface KeyProbe {
   /** usable: at least one key of an allowed algorithm; unusable: none, or no answer; not-checked: nothing to fetch. */
@@ -99,11 +100,39 @@ async function probeSource(source: KeySource, algorithms: readonly string[], kid
   }
 }
 
-/** Fetches the configured key source (never one a token names) and says whether it can verify tokens. */
-export async function probeKeys(rules: SignedAssertionRules, kid: string | null): Promise<KeyProbe> {
+/** A probe's answer is reused this long per key source (and kid, for one key per kid): repeated checks do not fetch again. */
+export const PROBE_CACHE_MS = 5_000;
+/** Answers kept at most (oldest forgotten first). */
+const PROBE_CACHE_LIMIT = 256;
+const answers = new Map<string, { readonly at: number; readonly answer: Promise<KeyProbe> }>();
+
+/** What an answer is cached by: the key source and the algorithms, and the kid only where it picks the URL fetched. */
+function probeKey(rules: SignedAssertionRules, kid: string | null): string {
+  return JSON.stringify([rules.keySource, rules.algorithms, rules.keySource.kind === 'pem-per-kid' ? kid : null]);
+}
+
+async function probeAfresh(rules: SignedAssertionRules, kid: string | null): Promise<KeyProbe> {
   try {
     return await probeSource(rules.keySource, rules.algorithms, kid);
   } catch (error) {
     return { state: 'unusable', url: null, detail: (error as Error).message };
   }
+}
+
+/**
+ * Fetches the configured key source (never one a token names) and says
+ * whether it can verify tokens. The answer is cached for PROBE_CACHE_MS per
+ * key source and kid (checks running at once share one fetch), and the fetch
+ * never touches the key store of sign-ins nor its unknown-kid budget.
+ */
+export function probeKeys(rules: SignedAssertionRules, kid: string | null, now: () => number = Date.now): Promise<KeyProbe> {
+  const key = probeKey(rules, kid);
+  const at = now();
+  const cached = answers.get(key);
+  if (cached && at - cached.at < PROBE_CACHE_MS) return cached.answer;
+  answers.delete(key);
+  if (answers.size >= PROBE_CACHE_LIMIT) answers.delete(answers.keys().next().value as string);
+  const answer = probeAfresh(rules, kid);
+  answers.set(key, { at, answer });
+  return answer;
 }

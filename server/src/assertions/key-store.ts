@@ -4,10 +4,10 @@ import { KeysUnavailable, malformed } from './assertion-refusals';
 import { fetchKeyDocument } from './fetch-limited';
 import { keyUrlProblem } from './key-url';
 import type { KeySource } from './signed-rules';
-import { UnknownKids, type Clock } from './unknown-kids';
+import { UnknownKids, type Clock, type KeyRequester } from './unknown-kids';
 
-export { UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES } from './unknown-kids';
-export type { Clock } from './unknown-kids';
+export { RESERVED_KID_FETCHES, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, UNKNOWN_KID_FETCHES_PER_NETWORK } from './unknown-kids';
+export type { Clock, KeyRequester } from './unknown-kids';
 
 /**
  * Verification keys, cached. Keys come only from the configured source: a
@@ -19,10 +19,12 @@ export type { Clock } from './unknown-kids';
  *   `maxKeyAgeSeconds` old; after that (or with no keys yet) → keys-unavailable.
  * - A token naming a kid the cache does not have triggers one refetch
  *   (single-flight). A kid the refetch did not have is refused without a
- *   fetch for a while, and fetches for new kids share a budget (UnknownKids):
- *   a flood of random kids costs the key URL a few requests per 30 s, and
- *   neither locks out a key the provider publishes meanwhile nor is answered
- *   "unknown key" once the budget is spent (keys-unavailable, try again).
+ *   fetch for a while, and fetches for new kids are budgeted per peer network
+ *   under a shared ceiling, with a reserve for listed proxies and peers whose
+ *   tokens verified recently (UnknownKids): a flood of random kids costs the
+ *   key URL a few requests per 30 s, and neither locks out a key the provider
+ *   publishes meanwhile nor is answered "unknown key" once the budget is spent
+ *   (keys-unavailable, try again). The requester is passed from the request.
  * - A failed fetch is retried at most once per FAILED_FETCH_RETRY_MS.
  */
 export const REFRESH_AFTER_MS = 10 * 60_000;
@@ -31,7 +33,8 @@ export const FAILED_FETCH_RETRY_MS = 5_000;
 export const ALB_KID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,126}[A-Za-z0-9])?$/;
 const MAX_PEM_KEYS = 64;
 
-export type KeyGetter = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<KeyLike | Uint8Array>;
+/** The key for a token's header, for the peer that sent it (`requester`: whose fetch budget a kid not cached draws on). */
+export type KeyGetter = (header: JWSHeaderParameters, token: FlattenedJWSInput, requester: KeyRequester) => Promise<KeyLike | Uint8Array>;
 
 export interface KeyStore {
   keyFor: KeyGetter;
@@ -152,7 +155,7 @@ class RemoteJwksStore implements KeyStore {
     return this.local as ReturnType<typeof createLocalJWKSet>;
   }
 
-  keyFor: KeyGetter = async (header, token) => {
+  keyFor: KeyGetter = async (header, token, requester) => {
     const local = await this.usable();
     try {
       return await local(header, token);
@@ -163,7 +166,7 @@ class RemoteJwksStore implements KeyStore {
       if (this.now() - this.failedAt < FAILED_FETCH_RETRY_MS) throw new KeysUnavailable(`the key source failed moments ago: ${this.lastError}`);
       // One refetch for a kid we do not know: the provider may have rotated its keys. Requests
       // arriving while it runs share it (and the budget pays for it once).
-      if (this.inflight === null) this.unknown.spend();
+      if (this.inflight === null) this.unknown.spend(requester);
       await this.refresh();
       try {
         return await (this.local as ReturnType<typeof createLocalJWKSet>)(header, token);
@@ -199,7 +202,7 @@ class PemPerKidStore implements KeyStore {
     };
   }
 
-  keyFor: KeyGetter = async (header) => {
+  keyFor: KeyGetter = async (header, _token, requester) => {
     const kid = header.kid;
     if (typeof kid !== 'string' || !ALB_KID.test(kid)) {
       throw malformed(`the ALB assertion's key id (kid) ${JSON.stringify(kid)?.slice(0, 80)} is not a key id ALB issues (letters, digits and dashes)`);
@@ -209,7 +212,7 @@ class PemPerKidStore implements KeyStore {
     const pending = this.inflight.get(kid);
     if (pending) return pending;
     if (this.unknown.recentlyMissed(kid)) throw new errors.JWKSNoMatchingKey();
-    this.unknown.spend();
+    this.unknown.spend(requester);
     const fetching = (async () => {
       const url = `${this.baseUrl}${encodeURIComponent(kid)}`;
       let pem: string;

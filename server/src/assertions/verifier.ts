@@ -1,6 +1,7 @@
 import type { Claim, ClaimRules, NormalizeIdentity } from '../pipeline/claim';
 import { claimFromAssertion } from './assertion-claim';
-import { createKeyStore, type KeyStore } from './key-store';
+import { createKeyStore, type KeyRequester, type KeyStore } from './key-store';
+import { networkOf } from '../pipeline/peer-network';
 import type { SignedAssertionRules } from './signed-rules';
 import { verifyAssertion } from './verify-assertion';
 
@@ -8,6 +9,24 @@ import { verifyAssertion } from './verify-assertion';
 export const VERIFIED_CACHE_SIZE = 2_000;
 /** A verified token is re-verified at least this often, even when it lives longer (keys may have been withdrawn). */
 export const VERIFIED_CACHE_MS = 5 * 60_000;
+
+/** A peer whose token verified counts as proven (may draw on the reserved key fetches) for this long. */
+export const PROVEN_PEER_MS = 24 * 60 * 60_000;
+/** Proven peers remembered at most (oldest forgotten first). */
+export const MAX_PROVEN_PEERS = 10_000;
+
+/** Who sent a token, as the request says (never the token): passed into the key lookup. */
+export interface TokenSender {
+  /** The TCP peer's address. */
+  readonly peer: string | null | undefined;
+  /** The peer passed the trustedProxies check (a listed proxy). */
+  readonly listed: boolean;
+  /** "Check this connection": cached keys only, a kid not cached is not fetched (no budget spent). */
+  readonly cachedKeysOnly?: boolean;
+}
+
+/** "Check this connection" verifies with cached keys only: it never spends the fetch budget of sign-ins (F6). */
+const INSPECTION: KeyRequester = { network: '', reserved: false, cachedOnly: true };
 
 interface Verified {
   readonly claim: Claim;
@@ -19,9 +38,28 @@ interface Verified {
  * keeps the cached keys) and a bounded LRU of verified tokens (by settings
  * fingerprint + token, until the token's exp). Pure: no Strapi imports.
  */
-export function createAssertionVerifier() {
+export function createAssertionVerifier(now: () => number = Date.now) {
   const stores = new Map<string, KeyStore>();
   const verified = new Map<string, Verified>();
+  /** Peer address → when a token it sent last verified. By address, not network: a neighbour in the proxy's /24 is not proven by it. */
+  const proven = new Map<string, number>();
+
+  function prove(peer: string | null | undefined): void {
+    if (!peer) return;
+    proven.delete(peer);
+    if (proven.size >= MAX_PROVEN_PEERS) proven.delete(proven.keys().next().value as string);
+    proven.set(peer, now());
+  }
+
+  function isProven(peer: string | null | undefined): boolean {
+    const at = peer ? proven.get(peer) : undefined;
+    return at !== undefined && now() - at < PROVEN_PEER_MS;
+  }
+
+  /** The key lookup's requester: the sender's network, and whether it may draw on the reserve. */
+  function requesterOf(sender: TokenSender): KeyRequester {
+    return { network: networkOf(sender.peer), reserved: sender.listed || isProven(sender.peer), cachedOnly: sender.cachedKeysOnly === true };
+  }
 
   function keysFor(rules: SignedAssertionRules): KeyStore {
     const key = JSON.stringify([rules.keySource, rules.maxKeyAgeSeconds]);
@@ -34,18 +72,20 @@ export function createAssertionVerifier() {
     return store;
   }
 
-  /** The claim a token stands for; throws the precise Refusal. */
-  async function claimOf(token: string, rules: SignedAssertionRules, claimRules: ClaimRules, normalize?: NormalizeIdentity): Promise<Claim> {
+  /** The claim a token stands for; throws the precise Refusal. `sender` is the request's peer (see KeyRequester). */
+  async function claimOf(token: string, rules: SignedAssertionRules, claimRules: ClaimRules, sender: TokenSender, normalize?: NormalizeIdentity): Promise<Claim> {
     const cacheKey = `${rules.fingerprint}\n${token}`;
     const now = Date.now();
     const hit = verified.get(cacheKey);
     if (hit && now < hit.until) {
       verified.delete(cacheKey);
       verified.set(cacheKey, hit);
+      prove(sender.peer);
       return hit.claim;
     }
     if (hit) verified.delete(cacheKey);
-    const { payload } = await verifyAssertion(token, rules, keysFor(rules));
+    const { payload } = await verifyAssertion(token, rules, keysFor(rules), requesterOf(sender));
+    prove(sender.peer);
     const claim = claimFromAssertion(payload, rules, claimRules, normalize);
     // A normalizeIdentity hook may depend on more than the token: only cache without one.
     if (!normalize) {
@@ -56,8 +96,8 @@ export function createAssertionVerifier() {
     return claim;
   }
 
-  /** Verifies without the cache and returns what the token says ("Check this connection"). */
-  const inspect = (token: string, rules: SignedAssertionRules) => verifyAssertion(token, rules, keysFor(rules));
+  /** Verifies without the verified-token cache and returns what the token says ("Check this connection"): cached keys only, no budget spent. */
+  const inspect = (token: string, rules: SignedAssertionRules) => verifyAssertion(token, rules, keysFor(rules), INSPECTION);
 
   return {
     claimOf,

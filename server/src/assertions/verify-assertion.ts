@@ -1,6 +1,6 @@
 import { jwtVerify, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import { malformed, refuse, refusalFromJose } from './assertion-refusals';
-import type { KeyStore } from './key-store';
+import type { KeyRequester, KeyStore } from './key-store';
 import type { SignedAssertionRules } from './signed-rules';
 
 /** The largest assertion accepted; real ones are 1-3 KB. */
@@ -21,9 +21,10 @@ export interface VerifiedAssertion {
  * configured source (or the HMAC secret, for HS* only when configured),
  * algorithm allow-list, `iss`, `aud`, `exp` (required), `nbf`, clock
  * tolerance — and for AWS ALB the header's `signer` and `exp`. Throws the
- * precise Refusal.
+ * precise Refusal. `requester` (the peer that sent the token) decides whose
+ * budget a fetch for a key id not cached draws on.
  */
-export async function verifyAssertion(token: string, rules: SignedAssertionRules, keys: KeyStore): Promise<VerifiedAssertion> {
+export async function verifyAssertion(token: string, rules: SignedAssertionRules, keys: KeyStore, requester: KeyRequester): Promise<VerifiedAssertion> {
   const where = `the assertion in "${rules.label}"`;
   if (token.length > MAX_ASSERTION_BYTES) throw malformed(`${where} is ${token.length} bytes long (limit ${MAX_ASSERTION_BYTES})`);
   if (!(rules.paddedSegments ? COMPACT_PADDED : COMPACT).test(token)) {
@@ -47,7 +48,7 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
           if (hmac === null) throw refuse('assertion-algorithm', `${where} uses ${header.alg}, but no hmacSecret is configured`);
           return hmac;
         }
-        return keys.keyFor(header, input);
+        return keys.keyFor(header, input, requester);
       },
       options,
     );

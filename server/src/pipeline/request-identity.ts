@@ -34,19 +34,23 @@ export const mentionsIdentity = (source: HeaderSource, rules: IdentityRules): bo
  * the proxy's unsigned companions (x-goog-authenticated-user-email,
  * x-amzn-oidc-identity, …) are never read; arriving without the JWT they are
  * refused (assertion-missing). trustedProxies and sharedSecret, when
- * configured, are still enforced on top of the signature.
+ * configured, are still enforced on top of the signature. `cachedKeysOnly`
+ * ("Check this connection") verifies with cached keys only: a kid not cached
+ * is not fetched, so the check never spends the sign-ins' fetch budget.
  */
 export async function identifyRequest(
   request: ProxiedRequest,
   rules: IdentityRules,
   verifier: AssertionVerifier,
   normalize?: NormalizeIdentity,
+  { cachedKeysOnly = false }: { readonly cachedKeysOnly?: boolean } = {},
 ): Promise<Assertion> {
   const { signed, header } = rules;
   if (signed === null) return readAssertion(request, header, normalize);
   const source = request.headers;
   if (!mentionsIdentity(source, rules)) return ANONYMOUS;
-  if (header.proxies.entries.length > 0) assertTrustedProxy(source, request.remoteAddress, header);
+  const listed = header.proxies.entries.length > 0;
+  if (listed) assertTrustedProxy(source, request.remoteAddress, header);
   else assertSharedSecret(source, header.secret);
 
   const raw = readOnce(source, signed.header, 'assertion header', signed.label)?.trim() ?? '';
@@ -60,5 +64,6 @@ export async function identifyRequest(
       'The single sign-on proxy did not identify you. Sign in through your organisation’s portal.',
     );
   }
-  return { state: 'asserted', claim: await verifier.claimOf(raw, signed, header, normalize) };
+  // The peer goes into the key lookup: a kid not cached draws on its network's fetch budget (a listed proxy's on the reserve).
+  return { state: 'asserted', claim: await verifier.claimOf(raw, signed, header, { peer: request.remoteAddress, listed, cachedKeysOnly }, normalize) };
 }

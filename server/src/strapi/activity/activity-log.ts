@@ -20,7 +20,7 @@ interface Common {
   readonly source?: string | null;
 }
 
-/** Where the refusal recorder finds the identity a refused request asserted (`ctx.state`; kept masked). */
+/** Where the refusal recorder finds the identity a refused request asserted (`ctx.state`; kept masked). Set only after the trust checks: a listed proxy's header or a verified signature named the person. */
 export const IDENTITY_STATE = 'remoteAuthIdentity';
 
 export type SignInVia = 'hand-off' | 'explicit' | 'strict' | 'header-strategy';
@@ -43,6 +43,13 @@ export type ActivityEntry = Common &
         readonly refusals?: number;
         readonly reasons?: Readonly<Record<string, number>>;
         readonly since?: string;
+        /**
+         * The identity was established before the refusal — by a verified signature or a listed
+         * proxy's header (`ctx.state[IDENTITY_STATE]`) — so only a holder of a provider-signed
+         * token (or the proxy) can cause it: a row of its own, like a listed proxy's refusal (T26).
+         * Not stored.
+         */
+        readonly vouched?: boolean;
       }
     | { readonly kind: 'logout' }
     | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch'; readonly code?: string }
@@ -104,7 +111,7 @@ const TASK = 'recording sign-in activity';
  */
 export const REFUSAL_REPEAT_MS = 10_000;
 const MEMO_LIMIT = 10_000;
-/** At most this many networks of peers that are not listed proxies get a row per REFUSAL_REPEAT_MS per instance; past it, their refusals are counted into one summarising row. Refusals from listed proxies are not capped. */
+/** At most this many networks of peers that are not listed proxies get a row per REFUSAL_REPEAT_MS per instance; past it, their refusals are counted into one summarising row. Refusals from listed proxies, and refusals of an identity a verified signature established, are not capped. */
 export const REFUSAL_ROWS_PER_WINDOW = 50;
 /** The reason of the row that says how many refusals were counted, not recorded one by one. */
 export const SUPPRESSED_REASON = 'refusals-suppressed';
@@ -137,6 +144,7 @@ export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
   const reason = kind === 'refused' ? (entry as { reason: string }).reason : null;
   if (kind === 'refused') {
     delete (details as { reason?: unknown }).reason;
+    delete (details as { vouched?: unknown }).vouched;
     const hint = (details as { hint?: string }).hint;
     // The reason names the person; the row keeps them masked (also the raw-value prefix the reason may quote).
     if (hint) (details as { hint?: string }).hint = maskedHint(hint, identity);
@@ -177,7 +185,7 @@ function suppressedRow(suppressed: Suppressed<RefusedEntry>): ActivityRow {
       networks,
       reasons,
       latest: { reason: latest.reason, peer: latest.peer ?? null, identity: latest.identity ? maskIdentity(latest.identity) : null },
-      hint: `${count} more refusals within ${seconds} s were counted, not recorded one by one (at most ${REFUSAL_ROWS_PER_WINDOW} networks of peers that are not listed proxies get a row per ${seconds} s per instance; refusals from listed proxies are not capped); a flood of refused requests — see the rows just before this one`,
+      hint: `${count} more refusals within ${seconds} s were counted, not recorded one by one (at most ${REFUSAL_ROWS_PER_WINDOW} networks of peers that are not listed proxies get a row per ${seconds} s per instance; refusals from listed proxies or of a verified identity are not capped); a flood of refused requests — see the rows just before this one`,
     }).slice(0, 4000),
   };
 }
@@ -324,10 +332,14 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     windowTimer.unref();
   }
 
+  /** A refusal untrusted traffic cannot cause: from a listed proxy, or of an identity established before it (a verified signature). */
+  function vouchedFor(entry: RefusedEntry): boolean {
+    return entry.vouched === true || (typeof entry.peer === 'string' && isListedProxy(entry.peer));
+  }
+
   /** Whether a refusal gets a row of its own now; folds and summaries are written when the window ends. */
   function refusalRecorded(entry: RefusedEntry): boolean {
-    const listed = typeof entry.peer === 'string' && isListedProxy(entry.peer);
-    const { admission, ended } = refusals.admit(entry, listed);
+    const { admission, ended } = refusals.admit(entry, vouchedFor(entry));
     if (ended) writeDrained(ended);
     armWindowTimer();
     return admission === 'row';

@@ -1,13 +1,17 @@
-import ipaddr from 'ipaddr.js';
+import { networkOf } from '../../pipeline/peer-network';
+
+export { networkOf };
 
 /**
  * How many rows refusals may take (T26). Untrusted traffic must not be able
  * to spend the rows of what matters, so refusals are split by who sent them:
  *
- * - from a listed proxy (`trustedProxies`): a row each, no cap — only exact
- *   repeats (same reason, peer and identity within the window) fold;
+ * - from a listed proxy (`trustedProxies`), or whose identity was established
+ *   before the refusal (a verified signature, a listed proxy's header — only
+ *   a holder of a provider-signed token can cause these): a row each, no cap —
+ *   only exact repeats (same reason, peer and identity within the window) fold;
  * - from any other peer (all of them when only an assertion is trusted): one
- *   fold per network (/24 IPv4, /64 IPv6) per window, whatever the reason,
+ *   fold per network (/24 IPv4, /48 IPv6) per window, whatever the reason,
  *   keeping the count, the reasons and the latest attempt; at most
  *   `rowsPerWindow` networks per window, the refusals past that counted into
  *   one summary that also keeps the latest attempt.
@@ -55,19 +59,6 @@ export interface RefusalBudgetOptions {
   readonly rowsPerWindow: number;
   /** Exact repeats remembered at most (oldest forgotten first). */
   readonly memoLimit: number;
-}
-
-/**
- * The network a peer sends from: /24 for IPv4, /64 for IPv6 (one host has a
- * whole /64 to send from), IPv4-mapped IPv6 unwrapped to IPv4. Not an
- * address: the text itself.
- */
-export function networkOf(peer: string | null | undefined): string {
-  if (!peer || !ipaddr.isValid(peer)) return peer ?? '';
-  const parsed = ipaddr.process(peer);
-  const bits = parsed.kind() === 'ipv4' ? 24 : 64;
-  const bytes = parsed.toByteArray().map((byte, i) => (i * 8 >= bits ? 0 : byte));
-  return `${ipaddr.fromByteArray(bytes).toString()}/${bits}`;
 }
 
 const tally = (reasons: Record<string, number>, reason: string): void => {
@@ -147,10 +138,10 @@ export function createRefusalBudget<T extends RefusalLike>(options: RefusalBudge
      * network's fold (`folded`) or the summary (`suppressed`). `ended` is what
      * a window that ended before this refusal left to write.
      */
-    admit(entry: T, listed: boolean): { admission: Admission; ended: Drained<T> | null } {
+    admit(entry: T, vouched: boolean): { admission: Admission; ended: Drained<T> | null } {
       const at = now();
       const ended = roll(at);
-      if (listed) {
+      if (vouched) {
         const fresh = firstWithin(`${entry.reason}|${entry.peer ?? ''}|${entry.identity ?? ''}`, at);
         return { admission: fresh ? 'row' : 'repeat', ended };
       }

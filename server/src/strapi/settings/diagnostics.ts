@@ -111,7 +111,7 @@ export function maskIdentity(value: string): string {
 export async function diagnose(
   ctx: Context,
   compiled: CompiledSettings,
-  { signIn, resolver, verifier, serverUrl }: { signIn: SignIn; resolver: AccountResolver; verifier: AssertionVerifier; serverUrl: unknown },
+  { signIn, resolver, verifier, serverUrl, now = Date.now }: { signIn: SignIn; resolver: AccountResolver; verifier: AssertionVerifier; serverUrl: unknown; now?: () => number },
 ): Promise<Diagnosis> {
   const { assertion: rules, settings } = compiled;
   const peer = ctx.req.socket.remoteAddress ?? 'unknown';
@@ -127,12 +127,13 @@ export async function diagnose(
     }
   }
 
-  const signed = compiled.identity.signed === null ? null : await inspectAssertion(ctx, compiled, verifier);
+  const signed = compiled.identity.signed === null ? null : await inspectAssertion(ctx, compiled, verifier, now);
 
   const outcome: Diagnosis['outcome'] = { result: 'anonymous', user: null, code: null, reason: null };
   const groups: Diagnosis['groups'] = { seen: null, roles: [], unmatched: [] };
   try {
-    const assertion = settings.enabled ? await signIn.assertIdentity(ctx, compiled) : ({ state: 'anonymous' } as const);
+    // Cached keys only: the check must not spend the fetch budget of sign-ins (its key check fetches, cached).
+    const assertion = settings.enabled ? await signIn.assertIdentity(ctx, compiled, { cachedKeysOnly: true }) : ({ state: 'anonymous' } as const);
     if (assertion.state === 'asserted') {
       const { claim } = assertion;
       const seen = claim.attributes.groups;
@@ -178,7 +179,7 @@ function maskedClaims(payload: Record<string, unknown>, rules: NonNullable<Compi
 }
 
 /** The signed assertion of this request, verified afresh (no cache), or why it is refused. */
-async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifier: AssertionVerifier): Promise<NonNullable<Diagnosis['assertion']>> {
+async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifier: AssertionVerifier, now: () => number): Promise<NonNullable<Diagnosis['assertion']>> {
   const rules = compiled.identity.signed!;
   const result: NonNullable<Diagnosis['assertion']> = {
     preset: rules.preset,
@@ -203,7 +204,7 @@ async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifi
     Object.assign(result, { state: 'refused', code: error.code, reason: error.reason });
   }
   result.keys = verifier.describeKeys(rules);
-  result.keyCheck = await probeKeys(rules, token ? keyIdOf(token) : null);
+  result.keyCheck = await probeKeys(rules, token ? keyIdOf(token) : null, now);
   return result;
 }
 

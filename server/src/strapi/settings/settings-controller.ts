@@ -12,6 +12,7 @@ import type { LockoutGuard } from './lockout-guard';
 import type { AssertionVerifier } from '../../assertions/verifier';
 import type { SettingsSource } from './settings-source';
 import type { ActivityLog } from '../activity/activity-log';
+import type { Clock } from '../clock';
 import { logLine } from '../../pipeline/log-text';
 
 interface Dependencies {
@@ -23,6 +24,8 @@ interface Dependencies {
   readonly lockoutProblem: LockoutGuard;
   readonly verifier: AssertionVerifier;
   readonly activity: ActivityLog;
+  /** The time the key check's cached answer is judged by (tests move it). */
+  readonly clock: Clock;
 }
 
 type Values = Record<string, unknown>;
@@ -100,7 +103,7 @@ const validationError = (issues: readonly SettingsIssue[]): errors.ValidationErr
  * Pinned keys (set in config/plugins) are shown and accepted unchanged, never
  * overwritten; everything else is validated with the boot schema and stored.
  */
-export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem, verifier, activity }: Dependencies) {
+export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem, verifier, activity, clock }: Dependencies) {
   /** Roles are loaded from the database: never trust a cached or partial ctx.state.user. */
   async function isSuperAdmin(ctx: Context): Promise<boolean> {
     const id = (ctx.state.user as AdminUser | undefined)?.id;
@@ -233,7 +236,7 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
 
     async diagnostics(ctx: Context): Promise<void> {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver, verifier, serverUrl: strapi.config.get('server.url') }) };
+      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver, verifier, serverUrl: strapi.config.get('server.url'), now: () => clock.now() }) };
     },
   };
 }

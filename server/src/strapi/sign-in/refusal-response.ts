@@ -60,6 +60,8 @@ export function logRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal):
     hint: refusal.hint,
     peer: peerOf(ctx),
     identity: typeof identity === 'string' ? identity : null,
+    // Set only once a listed proxy's header or a verified signature named the person (sign-in.ts).
+    vouched: typeof identity === 'string',
   });
 }
 

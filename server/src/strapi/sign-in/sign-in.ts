@@ -98,12 +98,13 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
    * one is configured. Throws a Refusal; never touches the database (it may
    * fetch the provider's keys, bounded by a time-out).
    */
-  async function assertIdentity(ctx: Context, compiled: CompiledSettings): Promise<Assertion> {
+  async function assertIdentity(ctx: Context, compiled: CompiledSettings, options: { readonly cachedKeysOnly?: boolean } = {}): Promise<Assertion> {
     const assertion = await identifyRequest(
       { headers: ctx.req, remoteAddress: ctx.req.socket.remoteAddress },
       compiled.identity,
       verifier,
       guardHook(compiled.settings.normalizeIdentity),
+      options,
     );
     if (assertion.state === 'asserted') ctx.state[IDENTITY_STATE] = assertion.claim.subject;
     return assertion;
