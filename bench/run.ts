@@ -87,7 +87,7 @@ const PROFILE_ALL = flag('profile');
 const PLANS = {
   full: { forks: 3, warmSeconds: 2, roundSeconds: 3, rounds: 4, connections: 10, signInWarm: 20, signIns: 100, b4Identities: 1000, b4Rounds: 3, b4Warm: 50 },
   quick: { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 3, connections: 10, signInWarm: 10, signIns: 30, b4Identities: 300, b4Rounds: 1, b4Warm: 50 },
-  smoke: { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 1, connections: 10, signInWarm: 5, signIns: 10, b4Identities: 100, b4Rounds: 1, b4Warm: 20 },
+  smoke: { forks: 1, warmSeconds: 1, roundSeconds: 1, rounds: 1, connections: 10, signInWarm: 5, signIns: 10, b4Identities: 100, b4Rounds: 1, b4Warm: 50 },
 } as const;
 const PLAN = PLANS[MODE];
 const B4_IDENTITIES = PLAN.b4Identities;
