@@ -56,7 +56,7 @@ function wire(strapi: Core.Strapi) {
     const known = settings.known();
     return known !== null && isTrustedPeer(known.identity.header.proxies, peer);
   };
-  const activity = createActivityLog(strapi, background, { isListedProxy });
+  const activity = createActivityLog(strapi, background, { isListedProxy, now: () => clock.now() });
   attachActivityLog(strapi, activity);
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
