@@ -14,7 +14,11 @@ import { parseJwks, createKeyStore } from '../../server/src/assertions/key-store
 import { compileSignedRules } from '../../server/src/assertions/signed-rules';
 import { verifyAssertion } from '../../server/src/assertions/verify-assertion';
 import { Refusal } from '../../server/src/pipeline/refusal';
-import { albToken, createSigningKey, oidcToken, signToken } from '../harness/assertion-tokens';
+import { identifyRequest } from '../../server/src/pipeline/request-identity';
+import { createAssertionVerifier } from '../../server/src/assertions/verifier';
+import { compileSettings } from '../../server/src/settings/compile';
+import { parseSettings } from '../../server/src/settings/schema';
+import { albToken, createSigningKey, oidcToken, pomeriumToken, signToken } from '../harness/assertion-tokens';
 import { headers } from './fake-headers';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -141,4 +145,16 @@ test('aws-alb: an expired exp in the signed header is refused even when the payl
     assert.equal(refusal.code, 'assertion-expired', String(exp));
     assert.match(refusal.reason, /expired \(header exp/);
   }
+});
+
+test('signed assertion with a single trustedProxies entry: a peer outside it is refused before the token is looked at (T1)', async () => {
+  const ec = await createSigningKey('ES256', 'k-ec');
+  const rules = compileSettings(
+    parseSettings({ assertion: { preset: 'pomerium', routeDomain: 'cms.example.com', keys: { keys: [ec.publicJwk] } }, trustedProxies: ['10.9.9.9/32'] }),
+  ).identity;
+  const token = await pomeriumToken(ec, { routeDomain: 'cms.example.com', person: { email: 'jane@corp.example' } });
+  const identify = (peer: string) =>
+    identifyRequest({ headers: headers(['X-Pomerium-Jwt-Assertion', token]), remoteAddress: peer }, rules, createAssertionVerifier());
+  await assert.rejects(identify('127.0.0.1'), (error: unknown) => error instanceof Refusal && error.code === 'untrusted-peer');
+  assert.equal((await identify('10.9.9.9')).state, 'asserted');
 });
