@@ -68,3 +68,21 @@ describe('deprovisioning (deactivateAfterDays)', () => {
     assert.equal(users.find((user) => user.email === linked)?.isActive, true);
   });
 });
+
+describe('password-login guard', () => {
+  test('allowPasswordLogin off: a Super Admin linked to single sign-on keeps the password form; a linked editor does not (control)', async () => {
+    app.configure({ allowPasswordLogin: false });
+    const password = 'Sup3rSecret!pass';
+    const chief = `${fresh('chief')}@corp.example`;
+    const editor = `${fresh('editor')}@corp.example`;
+    await app.createAdmin({ email: chief, password });
+    await app.createAdmin({ email: editor, password, roles: ['strapi-editor'] });
+    for (const identity of [chief, editor]) {
+      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': identity } });
+      assert.ok(res.cookies.jwtToken, `${identity} was not signed in (and so not linked): ${res.status}`);
+    }
+    assert.equal((await passwordLogin(app, editor, password)).status, 403, 'the control: a linked editor must be refused');
+    const res = await passwordLogin(app, chief, password);
+    assert.equal(res.status, 200, `a linked Super Admin lost the password form: ${res.body.slice(0, 200)}`);
+  });
+});
