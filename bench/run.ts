@@ -31,7 +31,7 @@ import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/prof
 import { alternate, firstSide, formatRatio, spreadOf } from './lib/rounds';
 import { countAdmins, seedAdmins } from './lib/seed-admins';
 import { measureUserBase } from './lib/user-base';
-import { connect } from './lib/sql';
+import { connectDirect } from '../tests/harness/sql';
 import { b6 } from './lib/b6-assertions';
 
 // ---------------------------------------------------------------- options
@@ -486,7 +486,7 @@ async function b4(server: Server): Promise<Outcome> {
   const after = proc.memory();
   const adminsAtEnd = await countAdmins(database);
 
-  const sql = await connect(database);
+  const sql = await connectDirect(database, { readonly: true });
   let duplicates: Record<string, unknown[]>;
   let missing = 0;
   try {
@@ -711,7 +711,7 @@ async function main(): Promise<number> {
     const dbVersion = await (async () => {
       const any = Object.values(servers)[0]?.[0];
       if (!any) return DB;
-      const sql = await connect(any.database);
+      const sql = await connectDirect(any.database, { readonly: true });
       try {
         return await sql.version();
       } finally {

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database';
 import { request } from './http';
-import { connectDirect, startStrapiProcess, type DirectSql, type StrapiProcess } from './strapi-process';
+import { startStrapiProcess, type StrapiProcess } from './strapi-process';
+import { connectDirect, type DirectSql } from './sql';
 import { startTcpForwarder, type TcpForwarder } from './tcp-forwarder';
 
 export const ROOT = { email: 'root@corp.example', password: 'Sup3rSecret!pass', firstname: 'Root', lastname: 'Admin' };

@@ -222,39 +222,3 @@ export function failOnProcessDeath(processes: () => Array<StrapiProcess | null |
     }
   });
 }
-
-/** Direct SQL on a test database, from the test process: to check rows without going through Strapi. */
-export interface DirectSql {
-  /** `?` placeholders; identifiers written as "name" are quoted for the engine. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  close(): Promise<void>;
-}
-
-export async function connectDirect(database: Pick<TestDatabase, 'kind' | 'env'>): Promise<DirectSql> {
-  const name = database.env.DATABASE_NAME;
-  if (database.kind === 'postgres') {
-    const { Client } = require('pg') as typeof import('pg');
-    const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: name });
-    await client.connect();
-    return {
-      async query(sql, params = []) {
-        let n = 0;
-        const text = sql.replace(/\?/g, () => `$${++n}`);
-        return (await client.query(text, params as unknown[])).rows;
-      },
-      close: () => client.end(),
-    };
-  }
-  if (database.kind === 'mysql') {
-    const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
-    const connection = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', database: name });
-    return {
-      async query(sql, params = []) {
-        const [rows] = await connection.query(sql.replace(/"([A-Za-z_][A-Za-z0-9_]*)"/g, '`$1`'), params);
-        return rows as never;
-      },
-      close: () => connection.end(),
-    };
-  }
-  throw new Error(`connectDirect: ${database.kind} is not a server database`);
-}

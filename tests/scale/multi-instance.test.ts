@@ -17,7 +17,8 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
 import { LINKS_MIGRATION_COUNT, LINKS_SCHEMA_VERSION } from '../../server/src/strapi/accounts/identity-links';
-import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { failOnProcessDeath, startStrapiProcess, type StrapiProcess } from '../harness/strapi-process';
+import { connectDirect, type DirectSql } from '../harness/sql';
 
 const kind = databaseKind();
 const skip =

@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
-import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { failOnProcessDeath, startStrapiProcess, type StrapiProcess } from '../harness/strapi-process';
+import { connectDirect, type DirectSql } from '../harness/sql';
 
 const kind = databaseKind();
 const skip = kind === 'sqlite' ? 'needs a database server shared by two Strapi processes; run with TEST_DB=postgres or TEST_DB=mysql' : false;
