@@ -101,8 +101,10 @@ async function main(): Promise<void> {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
     say(`${reason}: stopping…`);
+    // Asked at once (Ctrl-C also reaches Strapi itself: its exit is then no crash).
+    const strapiStopped = strapi?.stop(STOP_TIMEOUT_MS);
     await simulator?.close();
-    await strapi?.stop(STOP_TIMEOUT_MS);
+    await strapiStopped;
     say('stopped.');
     process.exit(exitCode);
   };

@@ -393,6 +393,8 @@ async function startChild(options: ChildOptions): Promise<StrapiProcess> {
  * prove that bad configuration stops Strapi instead of running half-configured.
  */
 export async function bootOnce(options: Omit<ChildOptions, 'mode' | 'database' | 'logFile' | 'onOutput'>): Promise<{ code: number | null; stderr: string; log: string }> {
+  await waitForAdminBuild();
+  assertPluginFromTarball();
   const database = await createTestDatabase();
   try {
     const child = spawnChild({ ...options, mode: 'child' }, database, true);
