@@ -13,7 +13,7 @@
  *   away (stdin closes). With `"once": true` it stops as soon as Strapi
  *   started (exit code 0), to prove a configuration boots.
  *
- * SERVE_STRAPI = { "database": { "env" }, "config": {…}, "env": {…}, "superAdmin": bool, "once": bool }
+ * SERVE_STRAPI = { "database": { "env" }, "config": {…}, "env": {…}, "superAdmin": bool, "once": bool, "readyFd": 3 }
  * The database is the parent's: this process never drops it.
  */
 const { createRequire } = require('node:module');
@@ -161,7 +161,10 @@ function serve() {
       process.removeAllListeners('SIGINT');
       onSignals();
       const { port } = strapi.server.httpServer.address();
-      process.stdout.write(`${JSON.stringify({ serveStrapi: 'ready', port, pid: process.pid })}\n`);
+      const ready = `${JSON.stringify({ serveStrapi: 'ready', port, pid: process.pid })}\n`;
+      process.stdout.write(ready);
+      // stdout may go straight to a log file: then the parent reads the ready line on this pipe.
+      if (spec.readyFd) require('node:fs').writeSync(spec.readyFd, ready);
       if (spec.once) void shutdown('booted once');
     },
     (error) => {

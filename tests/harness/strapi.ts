@@ -22,7 +22,7 @@
  * prove that a configuration starts (or how it refuses to).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { afterEach, beforeEach } from 'node:test';
 import type { Core } from '@strapi/strapi';
@@ -94,7 +94,11 @@ export interface ChildOptions extends CommonOptions {
   /** Options for node itself, e.g. --cpu-prof or --insecure-http-parser. */
   nodeArgs?: string[];
   bootTimeoutMs?: number;
-  /** Write everything the process prints to this file; output() then keeps only its last 128 kB. */
+  /**
+   * The process writes everything it prints straight into this file (this
+   * process never reads it, as with `strapi start > file`); output() then
+   * reads the file's last 128 kB, and onOutput is not called.
+   */
   logFile?: string;
   /** Every line the process prints (but the ready line), as it comes. */
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
@@ -234,23 +238,23 @@ process.on('exit', () => {
 });
 
 /** The child-process entry, run by plain node (no TypeScript loader), on `database`. */
-function spawnChild(options: ChildOptions, database: Pick<TestDatabase, 'kind' | 'env'>, once = false): ChildProcess {
+function spawnChild(options: ChildOptions, database: Pick<TestDatabase, 'kind' | 'env'>, once = false, logFd: number | null = null): ChildProcess {
   const { config = {}, env = {}, superAdmin = true, nodeArgs = [] } = options;
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     // In the process environment too: node itself reads some (NODE_OPTIONS).
     ...env,
-    SERVE_STRAPI: JSON.stringify({ database: { kind: database.kind, env: database.env }, config, env, superAdmin, once }),
+    SERVE_STRAPI: JSON.stringify({ database: { kind: database.kind, env: database.env }, config, env, superAdmin, once, readyFd: logFd === null ? undefined : 3 }),
   };
   // We are often run by `node --test`: the child is a server, not a test file.
   delete childEnv.NODE_TEST_CONTEXT;
   // The entry is plain JavaScript and must not inherit a loader (tsx runs the bench).
   if (childEnv.NODE_OPTIONS?.includes('tsx')) delete childEnv.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--stack-trace-limit=40', ...nodeArgs, ENTRY], { cwd: FIXTURE_APP, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stdio = logFd === null ? (['pipe', 'pipe', 'pipe'] as const) : (['pipe', logFd, logFd, 'pipe'] as const);
+  const child = spawn(process.execPath, ['--stack-trace-limit=40', ...nodeArgs, ENTRY], { cwd: FIXTURE_APP, env: childEnv, stdio: [...stdio] });
   running.add(child);
   child.on('exit', () => running.delete(child));
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
+  for (const stream of [child.stdout, child.stderr, child.stdio[3]]) (stream as NodeJS.ReadableStream | null)?.setEncoding('utf8');
   child.stdin!.on('error', () => {}); // EPIPE when the child is gone
   return child;
 }
@@ -275,17 +279,20 @@ async function startChild(options: ChildOptions): Promise<StrapiProcess> {
   const own = options.database === undefined ? await createTestDatabase() : null;
   const database = options.database ?? own!;
   const { bootTimeoutMs = 180_000, logFile, onOutput } = options;
-  const child = spawnChild(options, database);
   const logFd = logFile ? openSync(logFile, 'a') : null;
+  const child = spawnChild(options, database, false, logFd);
+  if (logFd !== null) closeSync(logFd); // the child has its own copy
 
-  let output = '';
-  let dropped = 0; // characters of output no longer kept (logFile)
-  const append = (chunk: string) => {
-    if (logFd !== null) writeSync(logFd, chunk);
-    output += chunk;
-    if (logFd !== null && output.length > 2 * OUTPUT_KEPT_WITH_LOG_FILE) {
-      dropped += output.length - OUTPUT_KEPT_WITH_LOG_FILE;
-      output = output.slice(-OUTPUT_KEPT_WITH_LOG_FILE);
+  let captured = '';
+  const append = (chunk: string) => (captured += chunk);
+  /** With logFile: the last 128 kB of the file (marks from outputSince are then approximate). */
+  const output = (): string => {
+    if (!logFile) return captured;
+    try {
+      const text = readFileSync(logFile, 'utf8');
+      return text.length > OUTPUT_KEPT_WITH_LOG_FILE ? text.slice(-OUTPUT_KEPT_WITH_LOG_FILE) : text;
+    } catch {
+      return '';
     }
   };
   let exit: number | string | null = null;
@@ -296,7 +303,6 @@ async function startChild(options: ChildOptions): Promise<StrapiProcess> {
     child.on('exit', (code, signal) => {
       exit = code ?? signal ?? 'unknown';
       exitDetail = signal ? `killed by ${signal}` : `exit code ${code}`;
-      if (logFd !== null) closeSync(logFd);
       if (!stopRequested && ready) {
         // Also on our stderr at once: the evidence is printed even if no test looks.
         process.stderr.write(`\n${crashReport()}\n`);
@@ -308,11 +314,12 @@ async function startChild(options: ChildOptions): Promise<StrapiProcess> {
 
   function crashReport(): string | null {
     if (exit === null || stopRequested) return null;
-    const tail = output.length > OUTPUT_IN_REPORT ? `…${output.slice(-OUTPUT_IN_REPORT)}` : output;
+    const all = output();
+    const tail = all.length > OUTPUT_IN_REPORT ? `…${all.slice(-OUTPUT_IN_REPORT)}` : all;
     return [
       `Strapi process ${child.pid} exited unexpectedly (${exitDetail}).`,
       `--- cause ---`,
-      causeOf(output),
+      causeOf(all),
       `--- its last output ---`,
       tail,
       `--- end of output of Strapi process ${child.pid} ---`,
@@ -327,9 +334,9 @@ async function startChild(options: ChildOptions): Promise<StrapiProcess> {
     if (report) throw new StrapiProcessDied(report);
   }
 
-  child.stderr!.on('data', append);
-  child.stdout!.on('data', append);
-  if (onOutput) {
+  child.stderr?.on('data', append);
+  child.stdout?.on('data', append);
+  if (onOutput && logFd === null) {
     eachLine(child.stdout!, (line) => line.startsWith('{"serveStrapi"') || onOutput(line, 'stdout'));
     eachLine(child.stderr!, (line) => onOutput(line, 'stderr'));
   }
@@ -341,12 +348,12 @@ async function startChild(options: ChildOptions): Promise<StrapiProcess> {
       stopRequested = true; // reported here, with the output; not a crash report later
       clearTimeout(timer);
       child.kill('SIGKILL');
-      rejectStart(new Error(`Strapi process ${child.pid} ${why}\n--- its output ---\n${output.slice(-8000)}`));
+      rejectStart(new Error(`Strapi process ${child.pid} ${why}\n--- its output ---\n${output().slice(-8000)}`));
     };
     const timer = setTimeout(() => fail(`did not start within ${bootTimeoutMs} ms`), bootTimeoutMs);
     void ended.then(() => fail(`exited during boot (${exitDetail})`));
 
-    eachLine(child.stdout!, (line) => {
+    eachLine((child.stdio[3] ?? child.stdout) as NodeJS.ReadableStream, (line) => {
       if (ready || !line.trim().startsWith('{"serveStrapi"')) return;
       const message = JSON.parse(line.trim()) as { serveStrapi: string; port: number; pid: number };
       if (message.serveStrapi !== 'ready') return;
@@ -357,8 +364,8 @@ async function startChild(options: ChildOptions): Promise<StrapiProcess> {
         origin: `http://127.0.0.1:${message.port}`,
         port: message.port,
         pid: message.pid,
-        output: () => output,
-        outputSince: (mark) => output.slice(Math.max(0, mark - dropped)),
+        output,
+        outputSince: (mark) => output().slice(mark),
         exited: () => exit,
         ended,
         crashReport,
