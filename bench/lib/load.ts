@@ -120,7 +120,8 @@ export async function provisionWave(
   const started = process.hrtime.bigint();
   const instance = start({
     url: `${origin}${path}`,
-    connections,
+    // autocannon refuses more connections than requests (the smoke warm-up: 20 identities, 50 at a time).
+    connections: Math.min(connections, identities.length),
     amount: identities.length,
     timeout: 60,
     requests: [

@@ -1,18 +1,18 @@
 /**
  * The processes the bench measures: real Strapi servers started from the
- * fixture app exactly as `strapi start` would (tests/demo/start-strapi.js,
- * NODE_ENV=production), and a bare node:http server for B0. Every process is
- * tracked and stopped; a crash is reported, never ignored.
+ * fixture app by the test harness in child-process mode (tests/harness/strapi.ts,
+ * plain node, NODE_ENV=production, Strapi's own log level), and a bare
+ * node:http server for B0. Every process is tracked and stopped; a crash is
+ * reported, never ignored.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TestDatabase } from '../../tests/harness/database';
+import { startStrapi as startHarnessStrapi } from '../../tests/harness/strapi';
 
 export const ROOT = resolve(__dirname, '..', '..');
-export const FIXTURE_APP = join(ROOT, 'tests', 'fixture-app');
-const START_STRAPI = join(ROOT, 'tests', 'demo', 'start-strapi.js');
 const BARE_SERVER = join(__dirname, 'bare-server.js');
 
 const running = new Set<ChildProcess>();
@@ -190,36 +190,49 @@ export interface StrapiOptions {
 }
 
 export async function startStrapi(options: StrapiOptions): Promise<ServerProcess> {
-  const port = await freePort();
   const logFile = join(options.logDir, `${options.name}.log`);
-  const logFd = openSync(logFile, 'a');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    STRAPI_TELEMETRY_DISABLED: 'true',
-    STRAPI_DISABLE_UPDATE_NOTIFICATION: 'true',
-    ADMIN_RATE_LIMIT: 'false',
-    REMOTE_AUTH_ENABLED: options.pluginEnabled === false ? 'false' : 'true',
-    REMOTE_AUTH_CONFIG: JSON.stringify(options.config ?? {}),
-    ...options.database.env,
-    ...options.env,
-  };
-  // tsx runs the bench; the server is plain JavaScript and must not inherit its loader.
-  if (env.NODE_OPTIONS?.includes('tsx')) delete env.NODE_OPTIONS;
-  delete env.NODE_TEST_CONTEXT;
-  const flags = options.cpuProfile
-    ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfile.dir, '--cpu-prof-name', options.cpuProfile.name]
-    : [];
-  const child = spawn(process.execPath, [...flags, START_STRAPI], {
-    cwd: FIXTURE_APP,
-    env,
-    stdio: ['pipe', logFd, logFd],
+  const app = await startHarnessStrapi({
+    mode: 'child',
+    database: options.database,
+    config: options.config ?? {},
+    env: {
+      NODE_ENV: 'production',
+      // Strapi's own default (the harness's is "error"): a production server logs every request.
+      STRAPI_LOG_LEVEL: 'http',
+      STRAPI_DISABLE_UPDATE_NOTIFICATION: 'true',
+      ADMIN_RATE_LIMIT: 'false',
+      REMOTE_AUTH_ENABLED: options.pluginEnabled === false ? 'false' : 'true',
+      ...options.env,
+    },
+    // The bench registers its own first administrator.
+    superAdmin: false,
+    nodeArgs: options.cpuProfile
+      ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfile.dir, '--cpu-prof-name', options.cpuProfile.name]
+      : [],
+    bootTimeoutMs: options.bootTimeoutMs ?? 180_000,
+    logFile,
   });
-  const proc = track(options.name, child, port, logFile, logFd);
-  await waitForHealth(proc, options.bootTimeoutMs ?? 180_000);
-  return proc;
+  const tail = (lines = 40) => {
+    try {
+      return readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  };
+  return {
+    name: options.name,
+    origin: app.origin,
+    port: app.port,
+    pid: app.pid,
+    logFile,
+    memory: () => (app.exited() === null ? readStatus(app.pid) : null),
+    cpuSeconds: () => (app.exited() === null ? cpuSecondsOf(app.pid) : null),
+    crashed: () => (app.crashReport() ? `exited with ${app.exited()}` : null),
+    tail,
+    async stop(graceMs = 20_000) {
+      await app.stop(graceMs);
+    },
+  };
 }
 
 export async function startBareServer(logDir: string): Promise<ServerProcess> {

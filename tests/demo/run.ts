@@ -6,17 +6,14 @@
  *
  * Ports: DEMO_PORT (simulator, 8080) and DEMO_STRAPI_PORT (Strapi, 1337).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
+import { FIXTURE_APP, startStrapi, type StrapiProcess } from '../harness/strapi';
 import { startSsoSimulator, type SsoSimulator } from './sso-simulator';
 
 const HOST = '127.0.0.1';
-const FIXTURE_APP = resolve(__dirname, '..', 'fixture-app');
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
 /** The group the demo maps to Super Admin (offered in the simulator's form). */
 const DEMO_ADMINS = 'demo-admins';
@@ -36,13 +33,6 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
-/**
- * Starts Strapi the way `strapi start` does for a JavaScript app. The CLI
- * itself (node_modules/@strapi/strapi/bin/strapi.js start) cannot be used: the
- * fixture app's tsconfig.json makes it look for a TypeScript build output.
- */
-const STRAPI_LAUNCHER = join(__dirname, 'start-strapi.js');
-
 /** True when something already accepts connections on the port (another Strapi would fool the health check). */
 function portTaken(portNumber: number): Promise<boolean> {
   return new Promise((done) => {
@@ -53,21 +43,6 @@ function portTaken(portNumber: number): Promise<boolean> {
     });
     socket.once('error', () => done(false));
   });
-}
-
-function healthy(origin: string): Promise<boolean> {
-  return new Promise((done) => {
-    const req = http.get(`${origin}/_health`, { agent: false, timeout: 2_000 }, (res) => {
-      res.resume();
-      done(res.statusCode === 204);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => done(false));
-  });
-}
-
-function prefixLines(stream: NodeJS.ReadableStream, write: (line: string) => void): void {
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', write);
 }
 
 /**
@@ -117,75 +92,51 @@ async function main(): Promise<void> {
   };
 
   say(`starting Strapi from ${FIXTURE_APP} on ${strapiOrigin} (database ${databaseFile})…`);
-  const child: ChildProcess = spawn(process.execPath, [STRAPI_LAUNCHER], {
-    cwd: FIXTURE_APP,
-    env: {
-      ...process.env,
-      HOST,
-      PORT: String(strapiPort),
-      NODE_ENV: 'development',
-      DATABASE_FILENAME: databaseFile,
-      REMOTE_AUTH_CONFIG: JSON.stringify(pluginConfig),
-      STRAPI_TELEMETRY_DISABLED: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  prefixLines(child.stdout!, (line) => console.log(`[strapi] ${line}`));
-  prefixLines(child.stderr!, (line) => console.error(`[strapi] ${line}`));
-
-  // Whatever ends this process, never leave Strapi running behind it.
-  process.on('exit', () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-
+  let strapi: StrapiProcess | null = null;
   let simulator: SsoSimulator | null = null;
   let stopping = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
-  child.once('error', (error) => {
-    console.error(`[demo] could not start Strapi: ${error.message}`);
-    process.exit(1);
-  });
 
+  // Whatever ends this process, the harness never leaves Strapi running behind it.
   const stop = async (reason: string, exitCode = 0): Promise<never> => {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
     say(`${reason}: stopping…`);
+    // Asked at once (Ctrl-C also reaches Strapi itself: its exit is then no crash).
+    const strapiStopped = strapi?.stop(STOP_TIMEOUT_MS);
     await simulator?.close();
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        say('Strapi did not stop in time; killing it');
-        child.kill('SIGKILL');
-      }, STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
+    await strapiStopped;
     say('stopped.');
     process.exit(exitCode);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(`received ${signal}`));
 
+  try {
+    strapi = await startStrapi({
+      mode: 'child',
+      database: { kind: 'sqlite', env: { TEST_DB: 'sqlite', DATABASE_FILENAME: databaseFile } },
+      config: pluginConfig,
+      env: { HOST, PORT: String(strapiPort), NODE_ENV: 'development', STRAPI_LOG_LEVEL: 'http' },
+      // The demo registers its first administrator itself, through Strapi's own route (below).
+      superAdmin: false,
+      bootTimeoutMs: STARTUP_TIMEOUT_MS,
+      onOutput: (line, stream) => (stream === 'stdout' ? console.log(`[strapi] ${line}`) : console.error(`[strapi] ${line}`)),
+    });
+  } catch (error) {
+    if (stopping) return;
+    console.error(`[demo] Strapi did not start: ${(error as Error).message.split('\n')[0]}`);
+    await stop('startup failed', 1);
+    return;
+  }
+  const started = strapi;
+
   // Strapi ended by itself (crash, port taken, …): end the demo with its exit code.
-  void exited.then(async ({ code, signal }) => {
+  void started.ended.then(async (code) => {
     if (stopping) return;
     stopping = true;
     await simulator?.close();
-    console.error(`[demo] Strapi exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping the demo.`);
-    process.exit(code ?? 1);
+    console.error(`[demo] Strapi exited (${typeof code === 'string' ? `signal ${code}` : `code ${code}`}); stopping the demo.`);
+    process.exit(typeof code === 'number' ? code : 1);
   });
-
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (!(await healthy(strapiOrigin))) {
-    if (stopping) return;
-    if (Date.now() > deadline) {
-      console.error(`[demo] Strapi did not answer ${strapiOrigin}/_health within ${STARTUP_TIMEOUT_MS / 1000} s`);
-      await stop('startup timed out', 1);
-      return;
-    }
-    await new Promise((done) => setTimeout(done, 500));
-  }
   if (stopping) return;
   const owner = await ensureFirstAdministrator(strapiOrigin);
 

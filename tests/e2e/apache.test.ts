@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, rawRequest, request, type TestResponse } from '../harness/http';
+import { assertSession, basic, raw } from '../harness/proxy-requests';
 import { IDENTITY_HEADERS, startApache, type Apache, type ApacheOptions } from '../harness/apache';
 import { assertRefused, assertUnchanged, snapshot } from '../harness/assertions';
 import { APACHE, needs } from '../harness/system-packages';
@@ -28,7 +29,6 @@ import { assertReadmeMatches, docBlock } from '../harness/readme-blocks';
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
 const SECRET = randomBytes(24).toString('base64url'); // 32 characters
 const PASSWORDS = { jane: randomBytes(12).toString('hex'), bob: randomBytes(12).toString('hex') };
-const SESSION_COOKIES = ['jwtToken', 'strapi_admin_refresh'];
 const JANE = 'jane@corp.example';
 
 const skip = needs(APACHE);
@@ -82,21 +82,10 @@ after(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const asJane = basic('jane', PASSWORDS.jane);
 const asBob = basic('bob', PASSWORDS.bob);
 
-/** Header list with exact spellings and duplicates (Node adds no Host to a raw list). */
-const raw = (...pairs: string[]): string[] => ['Host', '127.0.0.1', 'Accept', BROWSER.Accept, ...pairs];
-
 const emails = async (): Promise<string[]> => (await app.adminUsers()).map((user) => user.email).sort();
-
-function assertSession(res: TestResponse, label: string): string {
-  for (const name of SESSION_COOKIES) {
-    assert.ok(res.cookies[name], `${label}: expected a ${name} cookie, got ${JSON.stringify(res.setCookies)}`);
-  }
-  return res.cookies.jwtToken;
-}
 
 /** Who a token belongs to, asked straight from Strapi (Apache's Basic auth would refuse a Bearer header). */
 async function emailOf(token: string): Promise<string> {

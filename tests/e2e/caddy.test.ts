@@ -25,6 +25,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
+import { raw } from '../harness/proxy-requests';
 import { startCaddy, type Caddy, type CaddyOptions } from '../harness/caddy';
 import { startAuthGateway, type AuthGateway } from '../harness/auth-gateway';
 import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
@@ -77,9 +78,6 @@ after(async () => {
 // ---------------------------------------------------------------- helpers
 
 const fresh = (name: string) => `${name}-${randomBytes(4).toString('hex')}@corp.example`;
-/** Exact spellings and duplicates, as a browser navigation would send them. */
-const raw = (...pairs: string[]): string[] => ['Host', '127.0.0.1', 'Accept', BROWSER.Accept, ...pairs];
-
 /** Header name (lower-case) → every value Caddy forwarded to the echo. */
 async function forwarded(via: Caddy, headers: string[]): Promise<Record<string, string[]>> {
   const res = await request(via.origin, '/admin', { headers });

@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, rawRequest, request, type TestResponse } from '../harness/http';
+import { assertNoSessionGranted, assertSession, basic, raw } from '../harness/proxy-requests';
 import { NGINX_BIN, startNginx, type Nginx } from '../harness/nginx';
 import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
 import { NGINX, needs } from '../harness/system-packages';
@@ -28,7 +29,6 @@ const skip = needs({ ...NGINX, path: NGINX_BIN });
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
 const SECRET = randomBytes(24).toString('base64url');
 const PASSWORDS = { jane: randomBytes(12).toString('hex'), bob: randomBytes(12).toString('hex') };
-const SESSION_COOKIES = ['jwtToken', 'strapi_admin_refresh'];
 const CONFIG = {
   trustedProxies: ['127.0.0.1/32'],
   sharedSecret: { header: SECRET_HEADER, value: SECRET },
@@ -70,25 +70,9 @@ after(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const asJane = basic('jane', PASSWORDS.jane);
 const JSON_ACCEPT = { Accept: 'application/json' };
-/** Exact spellings and duplicates, as a browser navigation; nginx answers 400 to HTTP/1.1 without Host. */
-const raw = (...pairs: string[]): string[] => ['Host', '127.0.0.1', 'Accept', BROWSER.Accept, ...pairs];
-
 const emails = async (): Promise<string[]> => (await app.adminUsers()).map((user) => user.email).sort();
-
-function assertNoSession(res: TestResponse, label: string): void {
-  const lines = res.setCookies.filter((line) => SESSION_COOKIES.some((name) => line.startsWith(`${name}=`) && !line.startsWith(`${name}=;`)));
-  assert.deepEqual(lines, [], `${label}: no session cookie may be set (Set-Cookie: ${JSON.stringify(res.setCookies)})`);
-}
-
-function assertSession(res: TestResponse, label: string): string {
-  for (const name of SESSION_COOKIES) {
-    assert.ok(res.cookies[name], `${label}: expected a ${name} cookie, got ${JSON.stringify(res.setCookies)}`);
-  }
-  return res.cookies.jwtToken;
-}
 
 /** nginx's own 401 page (Strapi answers JSON). */
 function assertNginx401(res: TestResponse, label: string): void {
@@ -122,7 +106,7 @@ describe('without Basic credentials or a Bearer token, nginx answers 401', { ski
       for (const path of ['/admin', '/remote-auth/login?returnTo=/admin', '/admin/users/me']) {
         const res = await request(nginx.origin, path, { headers });
         assertNginx401(res, `${label} ${path}`);
-        assertNoSession(res, `${label} ${path}`);
+        assertNoSessionGranted(res, `${label} ${path}`);
       }
     }
     assert.deepEqual(await emails(), []);
@@ -215,7 +199,7 @@ describe('a Bearer request never carries an identity: client copies of Remote-Us
         // Anonymous: /admin serves the SPA (its password form), the explicit hand-off route says "no identity".
         assert.equal(res.status, path === '/admin' ? 200 : 401, `${label} ${path}: ${res.body.slice(0, 200)}`);
         assert.doesNotMatch(res.body, /<center>nginx/, `${label} ${path}: reaches Strapi (auth_basic off)`);
-        assertNoSession(res, `${label} ${path}`);
+        assertNoSessionGranted(res, `${label} ${path}`);
       }
     }
     assert.deepEqual(await emails(), ['jane@corp.example']);
@@ -225,7 +209,7 @@ describe('a Bearer request never carries an identity: client copies of Remote-Us
     const res = await request(nginx.origin, '/admin', {
       headers: raw('Authorization', `Bearer ${janeSignIn.cookies.jwtToken}`, 'Remote-User', 'bob'),
     });
-    assertNoSession(res, 'Bearer + Remote-User: bob on /admin');
+    assertNoSessionGranted(res, 'Bearer + Remote-User: bob on /admin');
     assert.deepEqual(await emails(), ['jane@corp.example']);
   });
 
@@ -240,7 +224,7 @@ describe('a Bearer request never carries an identity: client copies of Remote-Us
         // nginx (1.22) refuses a second Authorization line outright.
         assert.equal(res.status, 400, `${order[1]} first, ${path}: ${res.body.slice(0, 200)}`);
         assert.match(res.body, /<center>nginx/, `${path}: nginx refuses it itself`);
-        assertNoSession(res, path);
+        assertNoSessionGranted(res, path);
       }
     }
     assert.match(nginx.errorLog(), /client sent duplicate header line: "Authorization: /);

@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
+import { assertNoSessionGranted, assertSession, raw } from '../harness/proxy-requests';
 import { NGINX_BIN, startNginx, type Nginx } from '../harness/nginx';
 import { cookieValue, startAuthGateway, type AuthGateway } from '../harness/auth-gateway';
 import { echoedHeaders, startHeaderEcho, type HeaderEcho } from '../harness/header-echo';
@@ -26,7 +27,6 @@ import { groupsProxySettings } from '../harness/groups-proxy-settings';
 const skip = needs({ ...NGINX, path: NGINX_BIN });
 
 const { secretHeader: SECRET_HEADER, secret: SECRET, config: CONFIG } = groupsProxySettings();
-const SESSION_COOKIES = ['jwtToken', 'strapi_admin_refresh'];
 const GATEWAY_COOKIE = 'gw_session';
 
 let app: TestStrapi;
@@ -68,23 +68,8 @@ after(async () => {
 
 const gw = (who: keyof typeof SESSIONS) => SESSIONS[who];
 const JSON_ACCEPT = { Accept: 'application/json' };
-/** Exact spellings and duplicates, as a browser navigation; nginx answers 400 to HTTP/1.1 without Host. */
-const raw = (...pairs: string[]): string[] => ['Host', '127.0.0.1', 'Accept', BROWSER.Accept, ...pairs];
-
 const users = async () => (await app.adminUsers()).map((user) => ({ email: user.email, roles: user.roles.map((role) => role.code).sort() }));
 const emails = async (): Promise<string[]> => (await users()).map((user) => user.email).sort();
-
-function assertNoSession(res: TestResponse, label: string): void {
-  const lines = res.setCookies.filter((line) => SESSION_COOKIES.some((name) => line.startsWith(`${name}=`) && !line.startsWith(`${name}=;`)));
-  assert.deepEqual(lines, [], `${label}: no session cookie may be set (Set-Cookie: ${JSON.stringify(res.setCookies)})`);
-}
-
-function assertSession(res: TestResponse, label: string): string {
-  for (const name of SESSION_COOKIES) {
-    assert.ok(res.cookies[name], `${label}: expected a ${name} cookie, got ${JSON.stringify(res.setCookies)}`);
-  }
-  return res.cookies.jwtToken;
-}
 
 /** nginx's own 401 page, i.e. the gateway said no and Strapi never saw the request. */
 function assertNginx401(res: TestResponse, label: string): void {
@@ -119,7 +104,7 @@ describe('without a gateway session nginx answers 401 and Strapi never sees the 
       for (const path of ['/admin', '/remote-auth/login?returnTo=/admin', '/admin/users/me', '/admin/init']) {
         const res = await request(nginx.origin, path, { headers });
         assertNginx401(res, `${label} ${path}`);
-        assertNoSession(res, `${label} ${path}`);
+        assertNoSessionGranted(res, `${label} ${path}`);
       }
     }
     assert.deepEqual(await emails(), [], 'no admin user may exist after anonymous requests');

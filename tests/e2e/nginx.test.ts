@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
+import { assertNoSession, assertSession, basic, raw } from '../harness/proxy-requests';
 import { NGINX_BIN, startNginx, type Nginx } from '../harness/nginx';
 import { NGINX, needs } from '../harness/system-packages';
 
@@ -22,7 +23,6 @@ const skip = needs({ ...NGINX, path: NGINX_BIN });
 const SECRET_HEADER = 'X-Remote-Auth-Secret';
 const SECRET = randomBytes(24).toString('base64url'); // 32 characters
 const PASSWORDS = { jane: randomBytes(12).toString('hex'), bob: randomBytes(12).toString('hex') };
-const SESSION_COOKIES = ['jwtToken', 'strapi_admin_refresh'];
 
 let app: TestStrapi;
 /** The proxy under test: nginx defaults (underscores_in_headers off). */
@@ -61,32 +61,10 @@ after(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const asJane = basic('jane', PASSWORDS.jane);
 const asBob = basic('bob', PASSWORDS.bob);
 
-/**
- * Header list with exact spellings and duplicates. Node does not add `Host`
- * to a raw list, and nginx answers 400 to an HTTP/1.1 request without it.
- */
-const raw = (...pairs: string[]): string[] => ['Host', '127.0.0.1', 'Accept', BROWSER.Accept, ...pairs];
-
 const emails = async (): Promise<string[]> => (await app.adminUsers()).map((user) => user.email).sort();
-
-function assertNoSession(res: TestResponse, label: string): void {
-  for (const name of SESSION_COOKIES) {
-    assert.equal(res.cookies[name], undefined, `${label}: must not set ${name} (Set-Cookie: ${JSON.stringify(res.setCookies)})`);
-  }
-  const sessionLines = res.setCookies.filter((line) => SESSION_COOKIES.some((name) => line.startsWith(`${name}=`)));
-  assert.deepEqual(sessionLines, [], `${label}: no session Set-Cookie lines at all`);
-}
-
-function assertSession(res: TestResponse, label: string): string {
-  for (const name of SESSION_COOKIES) {
-    assert.ok(res.cookies[name], `${label}: expected a ${name} cookie, got ${JSON.stringify(res.setCookies)}`);
-  }
-  return res.cookies.jwtToken;
-}
 
 /** Who a token belongs to, asked straight from Strapi (nginx's auth_basic would eat a Bearer header). */
 async function emailOf(token: string): Promise<string> {

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database';
 import { request } from './http';
-import { connectDirect, startStrapiProcess, type DirectSql, type StrapiProcess } from './strapi-process';
+import { startStrapi, type StrapiProcess } from './strapi';
+import { connectDirect, type DirectSql } from './sql';
 import { startTcpForwarder, type TcpForwarder } from './tcp-forwarder';
 
 export const ROOT = { email: 'root@corp.example', password: 'Sup3rSecret!pass', firstname: 'Root', lastname: 'Admin' };
@@ -28,7 +29,8 @@ export async function startBehindForwarder(
   const db = await createTestDatabase(kind);
   const sql = await connectDirect(db);
   const forwarder = await startTcpForwarder({ host: '127.0.0.1', port: kind === 'postgres' ? 5432 : 3306 });
-  const app = await startStrapiProcess({
+  const app = await startStrapi({
+    mode: 'child',
     database: db,
     config,
     env: { DATABASE_HOST: forwarder.host, DATABASE_PORT: String(forwarder.port), STRAPI_LOG_LEVEL: 'info', ...env },

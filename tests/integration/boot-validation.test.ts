@@ -4,30 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { bootOnce } from '../harness/strapi';
 
 /** Boots once; `log` is everything Strapi's logger wrote (stdout and stderr). */
-function boot(
-  config: unknown,
-  env: Record<string, string> = {},
-  nodeArgs: string[] = [],
-): Promise<{ code: number | null; stderr: string; log: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(__dirname, '..', 'harness', 'boot-once.ts')], {
-      env: { ...process.env, BOOT_CONFIG: JSON.stringify(config), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let log = '';
-    child.stdout.on('data', (chunk) => (log += chunk));
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      log += chunk;
-    });
-    child.on('exit', (code) => resolve({ code, stderr, log }));
-  });
-}
+const boot = (config: unknown, env: Record<string, string> = {}, nodeArgs: string[] = []) =>
+  bootOnce({ config: config as Record<string, unknown>, env, nodeArgs });
 
 const refusals: Array<[string, unknown, RegExp]> = [
   ['"*" in trustedProxies', { trustedProxies: ['*'] }, /"trustedProxies" entry "\*" would trust every client/],

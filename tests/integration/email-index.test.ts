@@ -16,7 +16,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
-import { startStrapiProcess } from '../harness/strapi-process';
 import { request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
 
@@ -115,7 +114,7 @@ describe('the index', () => {
       assert.equal(await usersNamed(email), 1, 'a second account was created');
     } finally {
       // Another instance starting on this database puts it back.
-      const other = await startStrapiProcess({ database: app.database });
+      const other = await startStrapi({ mode: 'child', database: app.database });
       await other.stop();
     }
     assert.ok((await indexNames()).includes(ourIndex()), 'the next start did not create the index again');

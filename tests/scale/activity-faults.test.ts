@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { databaseKind } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
 import { startBehindForwarder, type FaultyDatabase } from '../harness/faulty-database';
-import { failOnProcessDeath } from '../harness/strapi-process';
+import { failOnProcessDeath } from '../harness/strapi';
 
 const kind = databaseKind();
 const skip =

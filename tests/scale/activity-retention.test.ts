@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
 import { request } from '../harness/http';
-import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { failOnProcessDeath, startStrapi, type StrapiProcess } from '../harness/strapi';
+import { connectDirect, type DirectSql } from '../harness/sql';
 
 const kind = databaseKind();
 const skip =
@@ -42,8 +43,8 @@ describe(`activity retention with two Strapi processes on one ${kind} database`,
   before(async () => {
     db = await createTestDatabase(kind);
     sql = await connectDirect(db);
-    a = await startStrapiProcess({ database: db, config: CONFIG, env: ENV });
-    b = await startStrapiProcess({ database: db, config: CONFIG, env: ENV });
+    a = await startStrapi({ mode: 'child', database: db, config: CONFIG, env: ENV });
+    b = await startStrapi({ mode: 'child', database: db, config: CONFIG, env: ENV });
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -22,7 +22,8 @@ import assert from 'node:assert/strict';
 import { databaseKind, type TestDatabase } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
 import { ROOT, startBehindForwarder, type FaultyDatabase } from '../harness/faulty-database';
-import { failOnProcessDeath, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { failOnProcessDeath, type StrapiProcess } from '../harness/strapi';
+import { type DirectSql } from '../harness/sql';
 import type { QueryFault, TcpForwarder } from '../harness/tcp-forwarder';
 
 const kind = databaseKind();

@@ -17,7 +17,8 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
 import { LINKS_MIGRATION_COUNT, LINKS_SCHEMA_VERSION } from '../../server/src/strapi/accounts/identity-links';
-import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { failOnProcessDeath, startStrapi, type StrapiProcess } from '../harness/strapi';
+import { connectDirect, type DirectSql } from '../harness/sql';
 
 const kind = databaseKind();
 const skip =
@@ -110,8 +111,8 @@ describe(`two Strapi processes on one ${kind} database`, { skip }, () => {
     db = await createTestDatabase(kind);
     sql = await connectDirect(db);
     // A first, then B: the first instance creates the schema (Strapi's own tables too).
-    a = await startStrapiProcess({ database: db, config: CONFIG, env: ENV, superAdmin: false });
-    b = await startStrapiProcess({ database: db, config: CONFIG, env: ENV, superAdmin: false });
+    a = await startStrapi({ mode: 'child', database: db, config: CONFIG, env: ENV, superAdmin: false });
+    b = await startStrapi({ mode: 'child', database: db, config: CONFIG, env: ENV, superAdmin: false });
     const registered = await request(a.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
     assert.equal(registered.status, 200, registered.body);
     rootToken = registered.json().data.token;
@@ -301,7 +302,7 @@ describe(`two Strapi processes on one ${kind} database`, { skip }, () => {
     const stopped = await b.stop();
     assert.equal(stopped, 0, `B did not stop cleanly: ${stopped}`);
     const restartedAt = Date.now();
-    b = await startStrapiProcess({ database: db, config: CONFIG, env: ENV });
+    b = await startStrapi({ mode: 'child', database: db, config: CONFIG, env: ENV });
     figure(`(d) B restarted in ${Date.now() - restartedAt} ms`);
 
     assert.deepEqual(errorLines(b.output()), [], 'errors while B booted again');

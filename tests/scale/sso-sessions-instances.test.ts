@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../harness/database';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
-import { connectDirect, failOnProcessDeath, startStrapiProcess, type DirectSql, type StrapiProcess } from '../harness/strapi-process';
+import { failOnProcessDeath, startStrapi, type StrapiProcess } from '../harness/strapi';
+import { connectDirect, type DirectSql } from '../harness/sql';
 
 const kind = databaseKind();
 const skip = kind === 'sqlite' ? 'needs a database server shared by two Strapi processes; run with TEST_DB=postgres or TEST_DB=mysql' : false;
@@ -41,8 +42,8 @@ describe(`SSO sessions on two Strapi processes sharing one ${kind} database`, { 
   before(async () => {
     db = await createTestDatabase(kind);
     sql = await connectDirect(db);
-    a = await startStrapiProcess({ database: db, config: CONFIG, superAdmin: false });
-    b = await startStrapiProcess({ database: db, config: CONFIG, superAdmin: false });
+    a = await startStrapi({ mode: 'child', database: db, config: CONFIG, superAdmin: false });
+    b = await startStrapi({ mode: 'child', database: db, config: CONFIG, superAdmin: false });
     const registered = await request(a.origin, '/admin/register-admin', { method: 'POST', body: ROOT });
     assert.equal(registered.status, 200, registered.body);
     root = registered.json().data.token;

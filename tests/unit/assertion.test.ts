@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readAssertion, type AssertionRules, type ProxiedRequest } from '../../server/src/pipeline/assertion';
 import { parseTrustedProxies } from '../../server/src/pipeline/trusted-proxies';
 import type { Attributes } from '../../server/src/pipeline/attributes';
-import { Refusal } from '../../server/src/pipeline/refusal';
+import { refusedWith } from '../harness/refusals';
 import { asLatin1, headers } from './fake-headers';
 
 const SECRET = 'correct-horse-battery-staple-42';
@@ -29,15 +29,6 @@ const request = (remoteAddress: string | undefined, ...lines: Array<[string, str
   headers: headers(...lines),
   remoteAddress,
 });
-
-const refusedWith = (code: string, fn: () => unknown): Refusal => {
-  let caught: unknown;
-  assert.throws(fn, (error: unknown) => {
-    caught = error;
-    return error instanceof Refusal && error.code === code;
-  });
-  return caught as Refusal;
-};
 
 test('a request without the identity header is anonymous, even from an untrusted peer', () => {
   assert.deepEqual(readAssertion(request('203.0.113.9'), RULES), { state: 'anonymous' });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NO_ATTRIBUTES, readAttributes, type AttributeRules, type Attributes } from '../../server/src/pipeline/attributes';
-import { Refusal } from '../../server/src/pipeline/refusal';
+import { refusedWith } from '../harness/refusals';
 import { asLatin1, headers } from './fake-headers';
 
 const RULES: AttributeRules = {
@@ -17,19 +17,6 @@ const EMPTY: Attributes = { email: null, firstName: null, lastName: null, groups
 const read = (...lines: Array<[string, string]>): Attributes => readAttributes(headers(...lines), RULES);
 const groupsOf = (value: string, separator = ','): readonly string[] | null =>
   readAttributes(headers(['Remote-Groups', value]), { ...RULES, groupsSeparator: separator }).groups;
-
-const refusedWith = (code: string, fn: () => unknown, label?: string): Refusal => {
-  let caught: unknown;
-  assert.throws(
-    fn,
-    (error: unknown) => {
-      caught = error;
-      return error instanceof Refusal && error.code === code;
-    },
-    label,
-  );
-  return caught as Refusal;
-};
 
 /** [configured header name as sent on the wire, key in Attributes] */
 const SINGLE_VALUED = [

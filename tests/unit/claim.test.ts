@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Attributes } from '../../server/src/pipeline/attributes';
 import { isDomainName, isEmailAddress, toClaim, withAttributes, type Claim, type ClaimRules } from '../../server/src/pipeline/claim';
 import { Refusal } from '../../server/src/pipeline/refusal';
+import { refusedWith } from '../harness/refusals';
 import { asLatin1 } from './fake-headers';
 
 const EMAIL: ClaimRules = { userField: 'email', emailDomain: null, realms: [], linkByEmailHeader: false };
@@ -11,19 +12,6 @@ const REALM: ClaimRules = { userField: 'username', emailDomain: 'corp.example', 
 
 /** toClaim knows nothing about attribute headers (spelled out, not imported). */
 const NO_ATTRIBUTES: Attributes = { email: null, firstName: null, lastName: null, groups: null };
-
-const refusedWith = (code: string, fn: () => unknown, label?: string): Refusal => {
-  let caught: unknown;
-  assert.throws(
-    fn,
-    (error: unknown) => {
-      caught = error;
-      return error instanceof Refusal && error.code === code;
-    },
-    label,
-  );
-  return caught as Refusal;
-};
 
 // --- e-mail mode --------------------------------------------------------------
 

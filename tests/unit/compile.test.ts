@@ -4,7 +4,7 @@ import { compileSettings } from '../../server/src/settings/compile';
 import { defaultSettings, parseSettings } from '../../server/src/settings/schema';
 import { readAssertion } from '../../server/src/pipeline/assertion';
 import { isTrustedPeer } from '../../server/src/pipeline/trusted-proxies';
-import { Refusal } from '../../server/src/pipeline/refusal';
+import { isRefusalWith } from '../harness/refusals';
 import { headers } from './fake-headers';
 
 const SECRET = 'correct-horse-battery-staple-42';
@@ -74,7 +74,7 @@ test('compiled rules drive readAssertion end to end', () => {
   );
   assert.throws(
     () => readAssertion({ headers: headers(['X-Forwarded-Email', 'jane@corp.example']), remoteAddress: '127.0.0.1' }, assertion),
-    (error: unknown) => error instanceof Refusal && error.code === 'secret-missing',
+    isRefusalWith('secret-missing'),
   );
   assert.throws(
     () =>
@@ -82,7 +82,7 @@ test('compiled rules drive readAssertion end to end', () => {
         { headers: headers(['X-Proxy-Secret', SECRET], ['X-Forwarded-Email', 'jane@corp.example']), remoteAddress: '192.0.2.1' },
         assertion,
       ),
-    (error: unknown) => error instanceof Refusal && error.code === 'untrusted-peer',
+    isRefusalWith('untrusted-peer'),
   );
 });
 
@@ -150,7 +150,7 @@ test('compiled attribute rules drive readAssertion end to end', () => {
         { headers: headers(['Remote-User', 'jane'], ['Remote_Groups', 'admins'], ['Remote-Groups', 'staff']), remoteAddress: '127.0.0.1' },
         assertion,
       ),
-    (error: unknown) => error instanceof Refusal && error.code === 'header-twin',
+    isRefusalWith('header-twin'),
   );
 });
 

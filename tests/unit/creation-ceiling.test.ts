@@ -2,20 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCreationCeiling } from '../../server/src/pipeline/creation-ceiling';
 import { Refusal } from '../../server/src/pipeline/refusal';
+import { refusedWith } from '../harness/refusals';
 
 const clock = (start = 1_000_000) => {
   let now = start;
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 };
 
-const refused = (fn: () => unknown): Refusal => {
-  let caught: unknown;
-  assert.throws(fn, (error: unknown) => {
-    caught = error;
-    return error instanceof Refusal && error.code === 'creation-rate-limited';
-  });
-  return caught as Refusal;
-};
+const refused = (fn: () => unknown): Refusal => refusedWith('creation-rate-limited', fn);
 
 test('maxNewUsersPerMinute: the ceiling refuses with 429 and a Retry-After', () => {
   const time = clock();

@@ -11,18 +11,10 @@ import {
   type HeaderReading,
 } from '../../server/src/pipeline/identity-header';
 import { Refusal } from '../../server/src/pipeline/refusal';
+import { isRefusalWith, refusedWith } from '../harness/refusals';
 import { headers } from './fake-headers';
 
 const NAME = 'remote-user';
-
-const refusedWith = (code: string, fn: () => unknown): Refusal => {
-  let caught: unknown;
-  assert.throws(fn, (error: unknown) => {
-    caught = error;
-    return error instanceof Refusal && error.code === code;
-  });
-  return caught as Refusal;
-};
 
 const read = (...lines: Array<[string, string]>): HeaderReading => readIdentityHeader(headers(...lines), NAME);
 
@@ -214,7 +206,7 @@ test('real IncomingMessage: duplicates are refused although req.headers joins th
       assert.equal(req.headers['remote-user'], 'mallory@corp.example, jane@corp.example');
       return readIdentityHeader(req, NAME);
     }),
-    (error: unknown) => error instanceof Refusal && error.code === 'duplicate-header',
+    isRefusalWith('duplicate-header'),
   );
 });
 
@@ -224,7 +216,7 @@ test('real IncomingMessage: Node keeps "_" and the twin is refused', async () =>
       assert.equal(req.headers['remote_user'], 'admin@corp.example');
       return readIdentityHeader(req, NAME);
     }),
-    (error: unknown) => error instanceof Refusal && error.code === 'header-twin',
+    isRefusalWith('header-twin'),
   );
 });
 
@@ -268,11 +260,11 @@ test('real IncomingMessage: duplicates between line 1,000 and 1,023 are counted 
       assert.equal(req.rawHeaders.length / 2, 999);
       return readIdentityHeader(req, NAME);
     }),
-    (error: unknown) => error instanceof Refusal && error.code === 'duplicate-header',
+    isRefusalWith('duplicate-header'),
   );
   await assert.rejects(
     withRealRequest(['Remote-User: mallory@corp.example', ...padding(996), 'Remote-User: jane@corp.example'], (req) => readIdentityHeader(req, NAME)),
-    (error: unknown) => error instanceof Refusal && error.code === 'too-many-headers',
+    isRefusalWith('too-many-headers'),
   );
 });
 
@@ -285,6 +277,6 @@ test('a request at the limit mentions the header even when no copy is left in vi
 test('readSingleValue (the shared secret) refuses a request at the limit and counts copies over rawHeaders', async () => {
   await assert.rejects(
     withRealRequest(['X-Proxy-Secret: guess', ...padding(1100)], (req) => readSingleValue(req, 'x-proxy-secret')),
-    (error: unknown) => error instanceof Refusal && error.code === 'too-many-headers',
+    isRefusalWith('too-many-headers'),
   );
 });

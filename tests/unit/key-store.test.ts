@@ -9,7 +9,7 @@ import { errors } from 'jose';
 import { createKeyStore, type KeyRequester, REFRESH_AFTER_MS, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, FAILED_FETCH_RETRY_MS } from '../../server/src/assertions/key-store';
 import { KeysUnavailable } from '../../server/src/assertions/assertion-refusals';
 import { fetchKeyDocument, MAX_KEY_DOCUMENT_BYTES } from '../../server/src/assertions/fetch-limited';
-import { Refusal } from '../../server/src/pipeline/refusal';
+import { isRefusalWith } from '../harness/refusals';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { createSigningKey, type SigningKey } from '../harness/assertion-tokens';
 
@@ -149,7 +149,7 @@ test('ALB: one PEM per kid, cached; crafted kids never reach the URL; a missing 
   assert.equal(keys.requestsTo(`/pem/${ec.kid}`), 1);
   const total = keys.requests();
   for (const kid of ['../jwks', 'a/b', 'https://evil.example/', '', 'a b', '%2e']) {
-    await assert.rejects(store.keyFor({ alg: 'ES256', kid }, token, spread()), (error: unknown) => error instanceof Refusal && error.code === 'assertion-malformed');
+    await assert.rejects(store.keyFor({ alg: 'ES256', kid }, token, spread()), isRefusalWith('assertion-malformed'));
   }
   assert.equal(keys.requests(), total);
   const missing = randomUUID();

@@ -2,21 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertGroupsAllowed, decide, type AccountRules, type AccountState, type GroupRules } from '../../server/src/pipeline/policy';
 import { Refusal } from '../../server/src/pipeline/refusal';
+import { refusedWith } from '../harness/refusals';
 
 const rules = (overrides: Partial<AccountRules> = {}): AccountRules => ({ autoCreate: false, allowInactive: false, ...overrides });
 const ACTIVE: AccountState = { isActive: true, blocked: false };
 const INACTIVE: AccountState = { isActive: false, blocked: false };
 const BLOCKED: AccountState = { isActive: true, blocked: true };
 const BLOCKED_INACTIVE: AccountState = { isActive: false, blocked: true };
-
-const refusedWith = (code: string, fn: () => unknown): Refusal => {
-  let caught: unknown;
-  assert.throws(fn, (error: unknown) => {
-    caught = error;
-    return error instanceof Refusal && error.code === code;
-  });
-  return caught as Refusal;
-};
 
 test('unknown user with autoCreate off → unknown-user (403)', () => {
   const refusal = refusedWith('unknown-user', () => decide(null, rules(), 'jane@corp.example'));

@@ -3,20 +3,12 @@ import assert from 'node:assert/strict';
 import { assertTrustedProxy, type TrustRules } from '../../server/src/pipeline/trust';
 import { parseTrustedProxies } from '../../server/src/pipeline/trusted-proxies';
 import { Refusal } from '../../server/src/pipeline/refusal';
+import { refusedWith } from '../harness/refusals';
 import { headers } from './fake-headers';
 
 const SECRET = 'correct-horse-battery-staple-42';
 const NO_SECRET: TrustRules = { proxies: parseTrustedProxies(['127.0.0.1/32', '::1/128']), secret: null };
 const WITH_SECRET: TrustRules = { ...NO_SECRET, secret: { header: 'x-proxy-secret', value: SECRET } };
-
-const refusedWith = (code: string, fn: () => unknown): Refusal => {
-  let caught: unknown;
-  assert.throws(fn, (error: unknown) => {
-    caught = error;
-    return error instanceof Refusal && error.code === code;
-  });
-  return caught as Refusal;
-};
 
 test('a trusted peer without a configured secret passes', () => {
   assert.doesNotThrow(() => assertTrustedProxy(headers(['Remote-User', 'jane']), '127.0.0.1', NO_SECRET));
