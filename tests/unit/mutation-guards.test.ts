@@ -21,6 +21,9 @@ import { parseSettings } from '../../server/src/settings/schema';
 import { albToken, createSigningKey, oidcToken, pomeriumToken, signToken } from '../harness/assertion-tokens';
 import { headers } from './fake-headers';
 
+/** The peer a key lookup is for (key budgets are per network); not a listed proxy. */
+const PEER = { network: '127.0.0.0/24', reserved: false };
+
 const now = (): number => Math.floor(Date.now() / 1000);
 
 async function refusalOf(work: Promise<unknown>): Promise<Refusal> {
@@ -115,8 +118,8 @@ test('iat: an issue time just beyond clockToleranceSeconds is refused, one withi
   });
   const keys = createKeyStore(rules.keySource, 60);
   const token = (iat: number) => oidcToken(rsa, { issuer: ISSUER, clientId: 'cms', person: { email: 'a@corp.example' }, claims: { iat, nbf: now() - 60 } });
-  await verifyAssertion(await token(now() + 10), rules, keys);
-  const refusal = await refusalOf(verifyAssertion(await token(now() + 30 + 20), rules, keys));
+  await verifyAssertion(await token(now() + 10), rules, keys, PEER);
+  const refusal = await refusalOf(verifyAssertion(await token(now() + 30 + 20), rules, keys, PEER));
   assert.equal(refusal.code, 'assertion-expired');
   assert.match(refusal.reason, /issue time .* in the future/);
 });
@@ -126,10 +129,10 @@ test('custom preset: an ID token issued to another client (azp) is refused like 
   const rules = compileSignedRules({ preset: 'custom', header: 'X-Id', issuer: ISSUER, audience: 'cms', algorithms: ['RS256'], keys: { keys: [rsa.publicJwk] } as Record<string, unknown> });
   const keys = createKeyStore(rules.keySource, 60);
   const claims = (extra: Record<string, unknown>) => ({ iss: ISSUER, sub: 'u1', email: 'a@corp.example', iat: now(), exp: now() + 120, ...extra });
-  await verifyAssertion(await signToken(rsa, claims({ aud: 'cms' }), { typ: 'JWT' }), rules, keys);
-  const other = await refusalOf(verifyAssertion(await signToken(rsa, claims({ aud: ['other', 'cms'], azp: 'other' }), { typ: 'JWT' }), rules, keys));
+  await verifyAssertion(await signToken(rsa, claims({ aud: 'cms' }), { typ: 'JWT' }), rules, keys, PEER);
+  const other = await refusalOf(verifyAssertion(await signToken(rsa, claims({ aud: ['other', 'cms'], azp: 'other' }), { typ: 'JWT' }), rules, keys, PEER));
   assert.equal(other.code, 'assertion-audience');
-  const several = await refusalOf(verifyAssertion(await signToken(rsa, claims({ aud: ['other', 'cms'] }), { typ: 'JWT' }), rules, keys));
+  const several = await refusalOf(verifyAssertion(await signToken(rsa, claims({ aud: ['other', 'cms'] }), { typ: 'JWT' }), rules, keys, PEER));
   assert.equal(several.code, 'assertion-audience');
 });
 
@@ -139,9 +142,9 @@ test('aws-alb: an expired exp in the signed header is refused even when the payl
   const rules = compileSignedRules({ preset: 'aws-alb', region: 'eu-west-1', albArn: ARN, issuer: ISSUER, keys: { keys: [ec.publicJwk] } as Record<string, unknown> });
   const keys = createKeyStore(rules.keySource, 60);
   const token = (headerExp: unknown) => albToken(ec, { albArn: ARN, issuer: ISSUER, person: { email: 'a@corp.example' }, header: { exp: headerExp } });
-  await verifyAssertion(await token(now() + 120), rules, keys);
+  await verifyAssertion(await token(now() + 120), rules, keys, PEER);
   for (const exp of [now() - 3600, 'tomorrow']) {
-    const refusal = await refusalOf(verifyAssertion(await token(exp), rules, keys));
+    const refusal = await refusalOf(verifyAssertion(await token(exp), rules, keys, PEER));
     assert.equal(refusal.code, 'assertion-expired', String(exp));
     assert.match(refusal.reason, /expired \(header exp/);
   }
