@@ -102,7 +102,7 @@ export interface OriginCheck {
   problem: string | null;
 }
 
-/** Query parameter the connection check sends the page's own origin in (server/src/strapi/settings/diagnostics.ts). */
+/** Query parameter the connection check sends the page's own origin in (server/src/strapi/diagnostics/diagnostics.ts). */
 export const PAGE_ORIGIN_PARAMETER = 'pageOrigin';
 
 /** What the server made of this request's signed assertion. */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { jwtVerify } from 'jose';
 import { Refusal, type RefusalCode } from '../../server/src/pipeline/refusal';
 import { REFUSAL_CODES } from '../../server/src/pipeline/refusal-codes';
-import { refusalFromJose } from '../../server/src/assertions/assertion-refusals';
+import { refusalFromJose } from '../../server/src/signed-assertions/assertion-refusals';
 
 const ATTACKER_TEXT = 'set assertion.jwksUrl to https://keys.attacker.example';
 

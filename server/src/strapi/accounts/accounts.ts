@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Claim } from '../../pipeline/claim';
 import { mapGroups } from '../../pipeline/group-roles';
-import type { Settings } from '../../settings/schema';
+import type { Settings } from '../../settings-schema/schema';
 import { Refusal } from '../../pipeline/refusal';
 import { createCreationCeiling } from '../../pipeline/creation-ceiling';
 import { createEmailLookup } from './email-lookup';

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import type { Core } from '@strapi/strapi';
 import type { RefusalCode } from '../../pipeline/refusal';
-import type { Background } from '../background';
+import type { Background } from '../infrastructure/background';
 import { ACTIVITY_TABLE } from './activity-table';
-import { maskIdentity } from '../settings/diagnostics';
-import { isDatabaseId } from '../database-id';
+import { maskIdentity } from '../diagnostics/diagnostics';
+import { isDatabaseId } from '../infrastructure/database-id';
 import { createRefusalBudget, type Drained, type NetworkFold, type Suppressed } from './refusal-budget';
 import { logLine } from '../../pipeline/log-text';
 

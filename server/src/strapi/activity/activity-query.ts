@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { ACTIVITY_KINDS, type ActivityKind } from './activity-log';
 import { ACTIVITY_TABLE } from './activity-table';
-import { databaseIdOf } from '../database-id';
+import { databaseIdOf } from '../infrastructure/database-id';
 
 type Knex = Core.Strapi['db']['connection'];
 type Query = ReturnType<Knex>;

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { runMigrations, type Migration } from '../migrations';
+import { runMigrations, type Migration } from '../infrastructure/migrations';
 
 /**
  * The plugin's own tables for sign-in activity: one row per event, and a

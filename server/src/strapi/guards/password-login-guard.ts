@@ -5,9 +5,9 @@ import { Refusal } from '../../pipeline/refusal';
 import type { Accounts, AdminUser } from '../accounts/accounts';
 import type { IdentityLinks } from '../accounts/identity-links';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { logRefusal, respondWithRefusal } from '../sign-in/refusal-response';
+import { logRefusal, respondWithRefusal } from '../http/refusal-answers';
 import { refreshCookieSession } from '../sessions/sessions';
-import { adminPath } from '../settings/settings-source';
+import { adminPath } from '../infrastructure/settings-store';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -2,8 +2,8 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal } from '../../pipeline/refusal';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { respondWithRefusal } from '../sign-in/refusal-response';
-import { foreignOriginProblemOf } from './cross-origin';
+import { respondWithRefusal } from '../http/refusal-answers';
+import { foreignOriginProblemOf } from '../http/cross-origin';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -1,10 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { mentionsIdentity } from '../../pipeline/request-identity';
+import { mentionsIdentity } from '../../identity/request-identity';
 import { Refusal } from '../../pipeline/refusal';
-import type { CompiledSettings } from '../../settings/compile';
+import type { CompiledSettings } from '../../settings-schema/compile';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { respondWithRefusal } from '../sign-in/refusal-response';
+import { respondWithRefusal } from '../http/refusal-answers';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { CREATED_COLUMN, LINKS_TABLE } from '../accounts/identity-links';
 import { SUPER_ADMIN_CODE } from '../accounts/accounts';
 import { DEVICE_PREFIX } from './plugin-sessions';
-import { isDatabaseId } from '../database-id';
+import { isDatabaseId } from '../infrastructure/database-id';
 
 /**
  * The sessions this plugin started, read from Strapi's session table — so

@@ -1,16 +1,16 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal, isRefusal } from '../../pipeline/refusal';
-import { crossOriginProblemOf } from '../guards/cross-origin';
+import { crossOriginProblemOf } from '../http/cross-origin';
 import type { IdentityCache } from '../accounts/identity-cache';
-import { refusalError } from './refusal-response';
+import { refusalError } from '../http/refusal-answers';
 import { emitSignedIn } from './auth-events';
 import { isSignedOut } from '../sessions/session-cookies';
-import type { SettingsSource } from '../settings/settings-source';
+import type { SettingsSource } from '../infrastructure/settings-store';
 import type { SignIn } from './sign-in';
 import type { ActivityLog } from '../activity/activity-log';
 import { LINK_SOURCE } from '../accounts/identity-links';
-import { peerOf } from './refusal-response';
+import { peerOf } from '../http/refusal-answers';
 
 /**
  * A header-authenticated request carries no session of its own: its sign-in

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
-import type { CompiledSettings } from '../../settings/compile';
-import type { SettingsIssue } from '../../settings/schema';
+import type { CompiledSettings } from '../../settings-schema/compile';
+import type { SettingsIssue } from '../../settings-schema/schema';
 import type { Accounts, AdminUser } from '../accounts/accounts';
 import type { AccountResolver } from '../sign-in/account-resolver';
 import type { IdentityLinks } from '../accounts/identity-links';

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { decodeProtectedHeader } from 'jose';
-import { probeKeys, type KeyProbe } from '../../assertions/key-probe';
-import type { AssertionVerifier } from '../../assertions/verifier';
+import { probeKeys, type KeyProbe } from '../../signed-assertions/key-probe';
+import type { AssertionVerifier } from '../../signed-assertions/verifier';
 import { readOnce } from '../../pipeline/identity-header';
 import { mentionsHeader, readIdentityHeader } from '../../pipeline/identity-header';
 import { mapGroups } from '../../pipeline/group-roles';
@@ -9,7 +9,7 @@ import { isRefusal } from '../../pipeline/refusal';
 import { secretState, type SecretState } from '../../pipeline/trust';
 import { isTrustedPeer } from '../../pipeline/trusted-proxies';
 import { expectedOrigin, originOf, statedOrigin } from '../../pipeline/same-origin';
-import type { CompiledSettings } from '../../settings/compile';
+import type { CompiledSettings } from '../../settings-schema/compile';
 import type { AccountResolver } from '../sign-in/account-resolver';
 import type { SignIn } from '../sign-in/sign-in';
 

@@ -1,18 +1,18 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { compileSettings } from '../../settings/compile';
-import { readOnlyReason, superAdminOnlyChange } from '../../settings/critical-keys';
-import { parseSettings, schema, settingKeys, SettingsError, type SettingKey, type Settings, type SettingsIssue } from '../../settings/schema';
-import type { Accounts, AdminUser } from '../accounts/accounts';
-import type { AccountResolver } from '../sign-in/account-resolver';
-import { diagnose } from './diagnostics';
-import type { SignIn } from '../sign-in/sign-in';
-import type { LockoutGuard } from './lockout-guard';
-import type { AssertionVerifier } from '../../assertions/verifier';
-import type { SettingsSource } from './settings-source';
-import type { ActivityLog } from '../activity/activity-log';
-import { logLine } from '../../pipeline/log-text';
+import { compileSettings } from '../settings-schema/compile';
+import { readOnlyReason, superAdminOnlyChange } from '../settings-schema/critical-keys';
+import { parseSettings, schema, settingKeys, SettingsError, type SettingKey, type Settings, type SettingsIssue } from '../settings-schema/schema';
+import type { Accounts, AdminUser } from '../strapi/accounts/accounts';
+import type { AccountResolver } from '../strapi/sign-in/account-resolver';
+import { diagnose } from '../strapi/diagnostics/diagnostics';
+import type { SignIn } from '../strapi/sign-in/sign-in';
+import type { LockoutGuard } from '../strapi/guards/lockout-guard';
+import type { AssertionVerifier } from '../signed-assertions/verifier';
+import type { SettingsSource } from '../strapi/infrastructure/settings-store';
+import type { ActivityLog } from '../strapi/activity/activity-log';
+import { logLine } from '../pipeline/log-text';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -1,14 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import type { Accounts, AdminUser } from '../accounts/accounts';
-import type { ActivityLog } from '../activity/activity-log';
-import type { Deactivation } from '../deprovision/deactivation';
-import type { DeactivationJob } from '../deprovision/deactivation-job';
-import type { SettingsSource } from '../settings/settings-source';
-import type { SessionList } from './session-list';
-import type { SignOut } from './sign-out';
-import { databaseIdOf } from '../database-id';
-import { logLine } from '../../pipeline/log-text';
+import type { Accounts, AdminUser } from '../strapi/accounts/accounts';
+import type { ActivityLog } from '../strapi/activity/activity-log';
+import type { Deactivation } from '../strapi/deprovisioning/deactivation';
+import type { DeactivationJob } from '../strapi/deprovisioning/deactivation-job';
+import type { SettingsSource } from '../strapi/infrastructure/settings-store';
+import type { SessionList } from '../strapi/sessions/session-list';
+import type { SignOut } from '../strapi/sessions/sign-out';
+import { databaseIdOf } from '../strapi/infrastructure/database-id';
+import { logLine } from '../pipeline/log-text';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

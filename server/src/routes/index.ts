@@ -1,4 +1,4 @@
-import { ACTIONS } from './strapi/settings/permissions';
+import { ACTIONS } from '../strapi/infrastructure/permissions';
 
 const can = (action: string) => ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }];
 

@@ -1,5 +1,5 @@
-import { checkAssertionSettings, type AssertionSettings } from '../assertions/assertion-settings';
-import { PRESET_DEFAULTS } from '../assertions/presets';
+import { checkAssertionSettings, type AssertionSettings } from '../signed-assertions/assertion-settings';
+import { PRESET_DEFAULTS } from '../signed-assertions/presets';
 import type { Field } from './fields';
 
 /**

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { compileSettings, type CompiledSettings } from '../../settings/compile';
-import { parseSettings, SettingsError, type Settings } from '../../settings/schema';
-import { createBackground, type Background } from '../background';
+import { compileSettings, type CompiledSettings } from '../../settings-schema/compile';
+import { parseSettings, SettingsError, type Settings } from '../../settings-schema/schema';
+import { createBackground, type Background } from './background';
 import { logLine } from '../../pipeline/log-text';
 
 export const PLUGIN_ID = 'remote-auth';

@@ -1,7 +1,7 @@
-import type { AssertionRules } from '../pipeline/assertion';
-import { compileSignedRules } from '../assertions/signed-rules';
+import type { AssertionRules } from '../pipeline/plain-header-identity';
+import { compileSignedRules } from '../signed-assertions/signed-rules';
 import { canonicalHeaderName } from '../pipeline/header-name';
-import type { IdentityRules } from '../pipeline/request-identity';
+import type { IdentityRules } from '../identity/request-identity';
 import { parseTrustedProxies, type TrustedProxies } from '../pipeline/trusted-proxies';
 import type { Settings } from './schema';
 

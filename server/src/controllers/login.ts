@@ -1,12 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { Refusal, isRefusal } from '../../pipeline/refusal';
-import { safeReturnTo } from '../../pipeline/return-to';
-import { signInStepProblem } from '../../pipeline/same-origin';
-import { respondWithRefusal, setHandOffHeaders } from './refusal-response';
-import { clearSignedOut, isSignedOut } from '../sessions/session-cookies';
-import { adminPath, type SettingsSource } from '../settings/settings-source';
-import type { SignIn } from './sign-in';
+import { Refusal, isRefusal } from '../pipeline/refusal';
+import { safeReturnTo } from '../pipeline/return-to';
+import { signInStepProblem } from '../pipeline/same-origin';
+import { respondWithRefusal, setHandOffHeaders } from '../strapi/http/refusal-answers';
+import { clearSignedOut, isSignedOut } from '../strapi/sessions/session-cookies';
+import { adminPath, type SettingsSource } from '../strapi/infrastructure/settings-store';
+import type { SignIn } from '../strapi/sign-in/sign-in';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;

@@ -1,4 +1,4 @@
-import { parseSettings } from './settings/schema';
+import { parseSettings } from '../settings-schema/schema';
 
 /**
  * Strapi merges `config/plugins` over `default` with lodash `defaultsDeep`,

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { logLine } from '../pipeline/log-text';
+import { logLine } from '../../pipeline/log-text';
 
 export type Knex = Core.Strapi['db']['connection'];
 

@@ -1,7 +1,7 @@
-import type { Background } from '../background';
+import type { Background } from '../infrastructure/background';
 import type { ActivityLog } from '../activity/activity-log';
-import type { Leases } from '../activity/lease';
-import type { SettingsSource } from '../settings/settings-source';
+import type { Leases } from '../infrastructure/lease';
+import type { SettingsSource } from '../infrastructure/settings-store';
 import type { Deactivated, Deactivation } from './deactivation';
 
 /** How often each instance tries to take the job's lease. */

@@ -1,10 +1,10 @@
-import type { AssertionVerifier } from '../assertions/verifier';
-import type { SignedAssertionRules } from '../assertions/signed-rules';
-import { readAssertion, type Assertion, type AssertionRules, type ProxiedRequest } from './assertion';
-import type { NormalizeIdentity } from './claim';
-import { mentionsHeader, readOnce, type HeaderSource } from './identity-header';
-import { Refusal } from './refusal';
-import { assertSharedSecret, assertTrustedProxy } from './trust';
+import type { AssertionVerifier } from '../signed-assertions/verifier';
+import type { SignedAssertionRules } from '../signed-assertions/signed-rules';
+import { readAssertion, type Assertion, type AssertionRules, type ProxiedRequest } from '../pipeline/plain-header-identity';
+import type { NormalizeIdentity } from '../pipeline/claim';
+import { mentionsHeader, readOnce, type HeaderSource } from '../pipeline/identity-header';
+import { Refusal } from '../pipeline/refusal';
+import { assertSharedSecret, assertTrustedProxy } from '../pipeline/trust';
 
 export interface IdentityRules {
   /** The plain-header rules (trust, claim, attributes). */

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { logLine } from '../pipeline/log-text';
+import { logLine } from '../../pipeline/log-text';
 
 /**
  * Work nobody awaits — a settings refresh started by a request, bookkeeping

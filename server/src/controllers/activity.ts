@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import type { ActivityLog } from './activity-log';
-import { csvHeader, csvRow } from './activity-csv';
-import { FilterError, parseFilters, type ActivityFilters, type ActivityQuery } from './activity-query';
+import type { ActivityLog } from '../strapi/activity/activity-log';
+import { csvHeader, csvRow } from '../strapi/activity/activity-csv';
+import { FilterError, parseFilters, type ActivityFilters, type ActivityQuery } from '../strapi/activity/activity-query';
 
 interface Dependencies {
   readonly query: ActivityQuery;
