@@ -3,12 +3,14 @@ import type { Context } from 'koa';
 import { Refusal, isRefusal } from '../pipeline/refusal';
 import { safeReturnTo } from '../pipeline/return-to';
 import { signInStepProblem } from '../pipeline/same-origin';
-import { respondWithRefusal, setHandOffHeaders } from '../strapi/http/refusal-answers';
+import { setHandOffHeaders } from '../strapi/http/response-headers';
+import type { RefusalAnswers } from '../strapi/http/refusal-answers';
 import { clearSignedOut, isSignedOut } from '../strapi/sessions/session-cookies';
 import { adminPath, type SettingsSource } from '../strapi/infrastructure/settings-store';
 import type { SignIn } from '../strapi/sign-in/sign-in';
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly settings: SettingsSource;
   readonly signIn: SignIn;
@@ -23,7 +25,7 @@ interface Dependencies {
  * `GET /remote-auth/status` — what the admin login page needs to show the SSO link.
  * Login and logout must be navigations the person makes (see signInStepProblem).
  */
-export function createLoginController({ strapi, settings, signIn }: Dependencies) {
+export function createLoginController({ answers, strapi, settings, signIn }: Dependencies) {
   /** Refuses a sign-in step another page fired; true when it answered. */
   function refusedStep(ctx: Context, step: 'login' | 'logout'): boolean {
     const problem = signInStepProblem(step, {
@@ -32,7 +34,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
     });
     if (!problem) return false;
     const refusal = new Refusal('cross-site-request', 403, `GET /remote-auth/${step} refused: ${problem}`, 'This sign-in link must be opened from the Strapi admin itself.');
-    respondWithRefusal(strapi, ctx, refusal, `${adminPath(strapi)}/auth/login`);
+    answers.respond(ctx, refusal, `${adminPath(strapi)}/auth/login`);
     return true;
   }
 
@@ -42,7 +44,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
       setHandOffHeaders(ctx);
       const compiled = await settings.current();
       if (!compiled.settings.enabled) {
-        respondWithRefusal(strapi, ctx, disabled(), `${admin}/auth/login`);
+        answers.respond(ctx, disabled(), `${admin}/auth/login`);
         return;
       }
       if (refusedStep(ctx, 'login')) return;
@@ -51,7 +53,7 @@ export function createLoginController({ strapi, settings, signIn }: Dependencies
         if (result.state === 'anonymous') throw noIdentity(compiled.identity.signed?.label ?? compiled.settings.header);
       } catch (error) {
         if (!isRefusal(error)) throw error;
-        respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);
+        answers.respond(ctx, error, `${admin}/auth/login`);
         return;
       }
       clearSignedOut(strapi, ctx);

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { actorIsSuperAdmin } from '../policies/is-super-admin';
 import type { Context } from 'koa';
 import type { Accounts, AdminUser } from '../strapi/accounts/accounts';
 import type { ActivityLog } from '../strapi/activity/activity-log';
@@ -46,18 +47,12 @@ function answer(ctx: Context, status: number, name: string, message: string): vo
  * either — and only a Super Admin may run the deactivation job by hand.
  */
 export function createSessionsController({ strapi, settings, accounts, list, signOut, deactivation, job, activity }: Dependencies) {
-  /** Roles are loaded from the database: never trust a cached or partial ctx.state.user. */
-  async function actorIsSuperAdmin(ctx: Context): Promise<boolean> {
-    const id = (ctx.state.user as AdminUser | undefined)?.id;
-    if (id === undefined) return false;
-    const user = (await strapi.db.query('admin::user').findOne({ where: { id }, populate: ['roles'] })) as AdminUser | null;
-    return user !== null && accounts.isSuperAdmin(user);
-  }
+  const callerIsSuperAdmin = (ctx: Context): Promise<boolean> => actorIsSuperAdmin(strapi, ctx);
 
   /** Whether the actor may sign `userId` out; answers 403 when not. */
   async function mayManage(ctx: Context, userId: number): Promise<boolean> {
     const target = (await list.people([userId])).get(userId);
-    if (!target?.isSuperAdmin || (await actorIsSuperAdmin(ctx))) return true;
+    if (!target?.isSuperAdmin || (await callerIsSuperAdmin(ctx))) return true;
     answer(ctx, 403, 'ForbiddenError', 'Only a Super Admin can sign a Super Admin out.');
     return false;
   }
@@ -116,7 +111,7 @@ export function createSessionsController({ strapi, settings, accounts, list, sig
 
     /** Runs the deactivation job now (Super Admin only), under the same lease as the timer. */
     async run(ctx: Context) {
-      if (!(await actorIsSuperAdmin(ctx))) return answer(ctx, 403, 'ForbiddenError', 'Only a Super Admin can run the deactivation job.');
+      if (!(await callerIsSuperAdmin(ctx))) return answer(ctx, 403, 'ForbiddenError', 'Only a Super Admin can run the deactivation job.');
       ctx.body = { data: await job.runOnce() };
     },
   };

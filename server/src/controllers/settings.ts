@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import { actorIsSuperAdmin } from '../policies/is-super-admin';
 import type { Context } from 'koa';
 import { compileSettings } from '../settings-schema/compile';
 import { readOnlyReason, superAdminOnlyChange } from '../settings-schema/critical-keys';
@@ -101,13 +102,7 @@ const validationError = (issues: readonly SettingsIssue[]): errors.ValidationErr
  * overwritten; everything else is validated with the boot schema and stored.
  */
 export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem, verifier, activity }: Dependencies) {
-  /** Roles are loaded from the database: never trust a cached or partial ctx.state.user. */
-  async function isSuperAdmin(ctx: Context): Promise<boolean> {
-    const id = (ctx.state.user as AdminUser | undefined)?.id;
-    if (id === undefined) return false;
-    const user = (await strapi.db.query('admin::user').findOne({ where: { id }, populate: ['roles'] })) as AdminUser | null;
-    return user !== null && accounts.isSuperAdmin(user);
-  }
+  const isSuperAdmin = (ctx: Context): Promise<boolean> => actorIsSuperAdmin(strapi, ctx);
 
   async function payload(ctx: Context): Promise<Values> {
     const current = (await settings.current()).settings;

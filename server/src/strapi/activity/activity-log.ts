@@ -1,9 +1,9 @@
-import { hostname } from 'node:os';
 import type { Core } from '@strapi/strapi';
 import type { RefusalCode } from '../../pipeline/refusal';
 import type { Background } from '../infrastructure/background';
 import { ACTIVITY_TABLE } from './activity-table';
-import { maskIdentity } from '../diagnostics/diagnostics';
+import { maskIdentity, maskedHint } from '../../pipeline/masking';
+import { INSTANCE_ID } from '../infrastructure/instance-id';
 import { isDatabaseId } from '../infrastructure/database-id';
 import { createRefusalBudget, type Drained, type NetworkFold, type Suppressed } from './refusal-budget';
 import { logLine } from '../../pipeline/log-text';
@@ -19,9 +19,6 @@ interface Common {
   /** Where the identity came from (`header`, an assertion source, `admin` for panel actions). */
   readonly source?: string | null;
 }
-
-/** Where the refusal recorder finds the identity a refused request asserted (`ctx.state`; kept masked). */
-export const IDENTITY_STATE = 'remoteAuthIdentity';
 
 export type SignInVia = 'hand-off' | 'explicit' | 'strict' | 'header-strategy';
 
@@ -113,22 +110,6 @@ const GIVE_UP_AFTER = 3;
 /** Shutdown waits this long at most for the last batches: a database that is down must not hold Strapi's exit. */
 const CLOSE_DEADLINE_MS = 5_000;
 const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
-
-/** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
-export const INSTANCE_ID = `${hostname()}:${process.pid}`.slice(0, 64);
-
-/** An e-mail address anywhere in a text (what a hint quotes: the claim's, an account's). */
-const EMAIL = /[^\s"'<>()[\],;:]+@[^\s"'<>()[\],;:]+/g;
-/** An identity a hint quotes by name: `identity "…"`, `subject "…"`, `linked to "…"` (another person's, not only this row's). */
-const QUOTED_IDENTITY = /\b(identity|subject|to) "([^"]*)"/g;
-
-/** A refusal's hint as stored: the row's identity, every e-mail address and every quoted identity masked like the identity column. */
-export function maskedHint(hint: string, identity?: string | null): string {
-  const own = identity ? hint.split(identity).join(maskIdentity(identity)) : hint;
-  return own
-    .replace(QUOTED_IDENTITY, (_, label: string, value: string) => `${label} "${value.includes('*') || value === '' ? value : maskIdentity(value)}"`)
-    .replace(EMAIL, (address) => (address.split('@')[0].includes('*') ? address : maskIdentity(address)));
-}
 
 export { networkOf } from './refusal-budget';
 
@@ -408,15 +389,3 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
 }
 
 export type ActivityLog = ReturnType<typeof createActivityLog>;
-
-const logs = new WeakMap<object, ActivityLog>();
-
-/** Makes the recorder reachable from the free functions that answer refusals (refusal-response.ts). */
-export function attachActivityLog(strapi: Core.Strapi, log: ActivityLog): void {
-  logs.set(strapi, log);
-}
-
-/** The recorder of this Strapi instance, or null before the plugin is wired. */
-export function activityOf(strapi: Core.Strapi): ActivityLog | null {
-  return logs.get(strapi) ?? null;
-}

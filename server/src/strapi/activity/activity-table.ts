@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { LEASES_TABLE } from '../infrastructure/lease';
 import { runMigrations, type Migration } from '../infrastructure/migrations';
 
 /**
@@ -7,7 +8,6 @@ import { runMigrations, type Migration } from '../infrastructure/migrations';
  * (retention pruning). Versioned separately from the identity link table.
  */
 export const ACTIVITY_TABLE = 'remote_auth_activity';
-export const LEASES_TABLE = 'remote_auth_leases';
 const VERSION_KEY = 'activitySchemaVersion';
 
 const migrations: Migration[] = [

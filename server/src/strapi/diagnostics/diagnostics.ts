@@ -1,3 +1,4 @@
+import { maskIdentity } from '../../pipeline/masking';
 import type { Context } from 'koa';
 import { decodeProtectedHeader } from 'jose';
 import { probeKeys, type KeyProbe } from '../../signed-assertions/key-probe';
@@ -93,14 +94,6 @@ export function checkOrigin(ctx: Context, serverUrl: unknown): OriginCheck {
         'renewals of single sign-on sessions (POST /admin/access-token) are refused as cross-site-request and sessions end after about 30 minutes. ' +
         `Fix: set url in config/server.ts to ${seen.browser}`;
   return { ...seen, enforced, enforcedFrom: stated ? 'server.url' : 'request', problem };
-}
-
-/** "jane.doe@corp.example" → "ja******@corp.example"; enough to recognise, not to copy. */
-export function maskIdentity(value: string): string {
-  const at = value.indexOf('@');
-  const local = at === -1 ? value : value.slice(0, at);
-  const shown = local.slice(0, Math.min(2, Math.max(1, local.length - 1)));
-  return `${shown}${'*'.repeat(Math.max(1, local.length - shown.length))}${at === -1 ? '' : value.slice(at)}`;
 }
 
 /**

@@ -2,10 +2,11 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal } from '../../pipeline/refusal';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { respondWithRefusal } from '../http/refusal-answers';
+import type { RefusalAnswers } from '../http/refusal-answers';
 import { foreignOriginProblemOf } from '../http/cross-origin';
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly sessions: PluginSessions;
 }
@@ -21,15 +22,13 @@ interface Dependencies {
  * answer; password sessions are Strapi's business. Returns false when it
  * answered the request.
  */
-export function createRenewalGuard({ strapi, sessions }: Dependencies) {
+export function createRenewalGuard({ answers, strapi, sessions }: Dependencies) {
   return async function renewalGuard(ctx: Context, passwordLoginUrl: string): Promise<boolean> {
     const session = await sessions.ofRefreshCookie(ctx);
     if (!session) return true;
     const problem = foreignOriginProblemOf(strapi, ctx);
     if (!problem) return true;
-    respondWithRefusal(
-      strapi,
-      ctx,
+    answers.respond(ctx,
       new Refusal(
         'cross-site-request',
         403,

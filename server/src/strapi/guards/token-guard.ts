@@ -4,9 +4,10 @@ import { mentionsIdentity } from '../../identity/request-identity';
 import { Refusal } from '../../pipeline/refusal';
 import type { CompiledSettings } from '../../settings-schema/compile';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { respondWithRefusal } from '../http/refusal-answers';
+import type { RefusalAnswers } from '../http/refusal-answers';
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly sessions: PluginSessions;
 }
@@ -17,16 +18,14 @@ interface Dependencies {
  * single-sign-on session — authenticated by the header, or one of our
  * sessions — may not mint one. Returns false when it answered the request.
  */
-export function createTokenGuard({ strapi, sessions }: Dependencies) {
+export function createTokenGuard({ answers, strapi, sessions }: Dependencies) {
   return async function tokenGuard(ctx: Context, compiled: CompiledSettings, passwordLoginUrl: string): Promise<boolean> {
     const authorization = ctx.get('authorization');
     const bySingleSignOn = authorization
       ? await sessions.isPluginBearer(authorization)
       : mentionsIdentity(ctx.req, compiled.identity);
     if (!bySingleSignOn) return true;
-    respondWithRefusal(
-      strapi,
-      ctx,
+    answers.respond(ctx,
       new Refusal(
         'token-creation-refused',
         403,

@@ -1,96 +1,69 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { errors } from '@strapi/utils';
 import { logLine } from '../../pipeline/log-text';
 import type { Refusal } from '../../pipeline/refusal';
-import { IDENTITY_STATE, activityOf } from '../activity/activity-log';
+import type { ActivityLog } from '../activity/activity-log';
+import { IDENTITY_STATE } from './identity-state';
+import { refusalJson, refusalPage } from './refusal-page';
+import { strapiErrorOf } from './refusal-error';
+import { peerOf, setHandOffHeaders, withdrawCorsGrant } from './response-headers';
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-/** Headers every hand-off response carries (T13, T15). */
-export function setHandOffHeaders(ctx: Context): void {
-  ctx.set('Cache-Control', 'no-store');
-  ctx.set('Referrer-Policy', 'no-referrer');
+interface Dependencies {
+  /** Where the log line goes (read at each refusal, as Strapi may swap its logger). */
+  readonly strapi: Pick<Core.Strapi, 'log'>;
+  /** Where a refusal is recorded for the activity view; null records nothing. */
+  readonly activity: Pick<ActivityLog, 'record'> | null;
 }
 
 /**
- * Takes back the CORS grant Strapi's CORS middleware (which runs first) put on
- * the response: a refused request must not be readable by another origin's
- * page (T17).
+ * Every answer to a refused request, in one place: one log line and one
+ * activity entry for the operator, then a plain page for browsers, JSON for
+ * API clients, or the error Strapi's own handling answers with. Never a stack
+ * trace, never a cookie, never another origin's CORS grant.
  */
-export function withdrawCorsGrant(ctx: Context): void {
-  for (const name of Object.keys(ctx.response.headers)) {
-    if (name.toLowerCase().startsWith('access-control-')) ctx.remove(name);
+export function createRefusalAnswers({ strapi, activity }: Dependencies) {
+  function log(ctx: Context, refusal: Refusal): void {
+    const level = refusal.status >= 500 ? 'error' : 'warn';
+    strapi.log[level](logLine`[remote-auth] refused (${refusal.code}) ${ctx.method} ${ctx.path} from ${peerOf(ctx)}: ${refusal.reason}`);
+    const identity = ctx.state?.[IDENTITY_STATE];
+    activity?.record({
+      kind: 'refused',
+      reason: refusal.code,
+      status: refusal.status,
+      path: ctx.path.slice(0, 200),
+      hint: refusal.hint,
+      peer: peerOf(ctx),
+      identity: typeof identity === 'string' ? identity : null,
+    });
   }
-}
 
-/**
- * A refusal raised inside Strapi's own request handling (the auth strategy),
- * as the error Strapi's error middleware answers with the refusal's status and
- * `details.code`. A 403 is a PolicyError: on GET, Strapi's catch-all admin
- * panel route runs first and its authorize step turns any other
- * ForbiddenError from a later route into a bare "Forbidden" without details.
- * A 5xx refusal stays an internal error: no details leave.
- */
-export function refusalError(strapi: Core.Strapi, ctx: Context, refusal: Refusal): Error {
-  logRefusal(strapi, ctx, refusal);
-  withdrawCorsGrant(ctx);
-  const details = { code: refusal.code };
-  const status: number = refusal.status;
-  if (status === 401) return new errors.UnauthorizedError(refusal.publicMessage, details);
-  if (status === 403) return new errors.PolicyError(refusal.publicMessage, details);
-  if (status === 429) return new errors.RateLimitError(refusal.publicMessage, details);
-  if (status < 500) return new errors.ApplicationError(refusal.publicMessage, details);
-  // Strapi's error middleware logs this error as it is: our own words only (the reason was logged, escaped, above).
-  return Object.assign(new Error(`[remote-auth] refused (${refusal.code}); see the line logged just before`), { status, expose: false });
-}
+  return {
+    /** Logs and records a refusal the caller answers itself. */
+    log,
 
-export const peerOf = (ctx: Context): string => ctx.req.socket.remoteAddress ?? 'unknown peer';
+    /** A refusal raised inside Strapi's request handling (the auth strategy), as the error to throw. */
+    asError(ctx: Context, refusal: Refusal): Error {
+      log(ctx, refusal);
+      withdrawCorsGrant(ctx);
+      return strapiErrorOf(refusal);
+    },
 
-export function logRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal): void {
-  const level = refusal.status >= 500 ? 'error' : 'warn';
-  strapi.log[level](logLine`[remote-auth] refused (${refusal.code}) ${ctx.method} ${ctx.path} from ${peerOf(ctx)}: ${refusal.reason}`);
-  const identity = ctx.state?.[IDENTITY_STATE];
-  activityOf(strapi)?.record({
-    kind: 'refused',
-    reason: refusal.code,
-    status: refusal.status,
-    path: ctx.path.slice(0, 200),
-    hint: refusal.hint,
-    peer: peerOf(ctx),
-    identity: typeof identity === 'string' ? identity : null,
-  });
-}
-
-/**
- * Answers a refused request: one log line for the operator, a plain page for
- * browsers, JSON for API clients. Never a stack trace, never a cookie.
- */
-export function respondWithRefusal(strapi: Core.Strapi, ctx: Context, refusal: Refusal, passwordLoginUrl: string): void {
-  logRefusal(strapi, ctx, refusal);
-  withdrawCorsGrant(ctx);
-  setHandOffHeaders(ctx);
-  ctx.status = refusal.status;
-  if (refusal.retryAfterSeconds !== null) ctx.set('Retry-After', String(refusal.retryAfterSeconds));
-  if (ctx.accepts('json', 'html') === 'html') {
-    ctx.type = 'html';
-    ctx.body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Sign-in refused</title>
-<style>body{font-family:system-ui,sans-serif;background:#f6f6f9;color:#32324d;display:grid;place-items:center;min-height:100vh;margin:0}
-main{background:#fff;padding:2.5rem;border-radius:8px;box-shadow:0 1px 4px rgba(33,33,52,.1);max-width:32rem}
-h1{font-size:1.25rem;margin-top:0}code{color:#666687}a{color:#4945ff}</style></head>
-<body><main><h1>Single sign-on did not sign you in</h1>
-<p>${escapeHtml(refusal.publicMessage)}</p>
-<p><a href="${escapeHtml(passwordLoginUrl)}">Sign in with a password instead</a></p>
-<p><small>Reference for your administrator: <code>${escapeHtml(refusal.code)}</code></small></p>
-</main></body></html>`;
-    return;
-  }
-  ctx.type = 'json';
-  ctx.body = {
-    data: null,
-    error: { status: refusal.status, name: 'RemoteAuthError', message: refusal.publicMessage, details: { code: refusal.code } },
+    /** Answers a refused request: a plain page for browsers, JSON for API clients. */
+    respond(ctx: Context, refusal: Refusal, passwordLoginUrl: string): void {
+      log(ctx, refusal);
+      withdrawCorsGrant(ctx);
+      setHandOffHeaders(ctx);
+      ctx.status = refusal.status;
+      if (refusal.retryAfterSeconds !== null) ctx.set('Retry-After', String(refusal.retryAfterSeconds));
+      if (ctx.accepts('json', 'html') === 'html') {
+        ctx.type = 'html';
+        ctx.body = refusalPage(refusal, passwordLoginUrl);
+        return;
+      }
+      ctx.type = 'json';
+      ctx.body = refusalJson(refusal);
+    },
   };
 }
+
+export type RefusalAnswers = ReturnType<typeof createRefusalAnswers>;

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { createClock, type Clock } from './clock';
-import { LEASES_TABLE } from '../activity/activity-table';
-import { INSTANCE_ID } from '../activity/activity-log';
+import { INSTANCE_ID } from './instance-id';
+
+/** One row per named job that only one instance may run at a time (created by the activity tables' migration, version 2). */
+export const LEASES_TABLE = 'remote_auth_leases';
 
 /** This process, as a lease holder: host and pid for the operator, a random tail so a restarted process is another holder. */
 export const LEASE_HOLDER = `${INSTANCE_ID.slice(0, 50)}:${randomUUID().slice(0, 8)}`;

@@ -1,25 +1,27 @@
 import type { Core } from '@strapi/strapi';
 import type { Context, Next } from 'koa';
-import { isAdminDocumentRequest } from '../pipeline/admin-document';
-import { adminRoute, isSessionRoute } from '../pipeline/admin-route';
-import { isRefusal } from '../pipeline/refusal';
-import { respondWithRefusal, setHandOffHeaders } from '../strapi/http/refusal-answers';
-import { isSignedOut, markSignedOut } from '../strapi/sessions/session-cookies';
-import { adminPath, type SettingsSource } from '../strapi/infrastructure/settings-store';
-import type { SignIn } from '../strapi/sign-in/sign-in';
-import type { StrictGuard } from '../strapi/guards/strict-guard';
-import type { PluginSessions } from '../strapi/sessions/plugin-sessions';
-import { mentionsIdentity } from '../identity/request-identity';
-import type { RenewalGuard } from '../strapi/guards/renewal-guard';
-import type { TokenGuard } from '../strapi/guards/token-guard';
-import type { PasswordLoginGuard } from '../strapi/guards/password-login-guard';
-import type { PeriodicSync } from '../strapi/sign-in/periodic-sync';
-import type { ActivityLog } from '../strapi/activity/activity-log';
-import { peerOf } from '../strapi/http/refusal-answers';
-import { logLine } from '../pipeline/log-text';
-import type { SuperAdminGate } from '../strapi/accounts/super-admin-gate';
+import { isAdminDocumentRequest } from '../../pipeline/admin-document';
+import { adminRoute, isSessionRoute } from '../../pipeline/admin-route';
+import { isRefusal } from '../../pipeline/refusal';
+import { setHandOffHeaders } from '../http/response-headers';
+import type { RefusalAnswers } from '../http/refusal-answers';
+import { isSignedOut, markSignedOut } from '../sessions/session-cookies';
+import { adminPath, type SettingsSource } from '../infrastructure/settings-store';
+import type { SignIn } from '../sign-in/sign-in';
+import type { StrictGuard } from '../guards/strict-guard';
+import type { PluginSessions } from '../sessions/plugin-sessions';
+import { mentionsIdentity } from '../../identity/request-identity';
+import type { RenewalGuard } from '../guards/renewal-guard';
+import type { TokenGuard } from '../guards/token-guard';
+import type { PasswordLoginGuard } from '../guards/password-login-guard';
+import type { PeriodicSync } from '../sign-in/periodic-sync';
+import type { ActivityLog } from '../activity/activity-log';
+import { peerOf } from '../http/response-headers';
+import { logLine } from '../../pipeline/log-text';
+import type { SuperAdminGate } from '../accounts/super-admin-gate';
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly settings: SettingsSource;
   readonly signIn: SignIn;
@@ -50,7 +52,7 @@ const isAdminAuthPage = (path: string, admin: string): boolean => path.toLowerCa
  * without a hand-off, so its first-administrator form stays reachable.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity, superAdmins }: Dependencies) {
+export function createHandOffMiddleware({ answers, strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity, superAdmins }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -107,7 +109,7 @@ export function createHandOffMiddleware({ strapi, settings, signIn, passwordLogi
       }
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      respondWithRefusal(strapi, ctx, error, `${admin}/auth/login`);
+      answers.respond(ctx, error, `${admin}/auth/login`);
       return;
     }
     await next();
