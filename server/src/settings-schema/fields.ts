@@ -3,7 +3,9 @@
  * check a value (throwing a TypeError whose message completes the sentence
  * "<key> …"), and how the admin form should present it.
  */
-export type FieldKind = 'boolean' | 'choice' | 'text' | 'number' | 'list' | 'mapping' | 'secret' | 'hook' | 'assertion';
+import type { FieldKind } from '../../../shared/contracts/settings';
+
+export type { FieldKind };
 
 export interface Field<T> {
   readonly kind: FieldKind;

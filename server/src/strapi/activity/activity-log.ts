@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { RefusalCode } from '../../pipeline/refusal';
+import { ACTIVITY_KINDS as SHARED_ACTIVITY_KINDS, type ActivityKind as SharedActivityKind } from '../../../../shared/contracts/activity';
 import type { Background } from '../infrastructure/background';
 import { ACTIVITY_TABLE } from './activity-table';
 import { maskIdentity, maskedHint } from '../../pipeline/masking';
@@ -49,17 +50,11 @@ export type ActivityEntry = Common &
   );
 
 export type ActivityKind = ActivityEntry['kind'];
-export const ACTIVITY_KINDS: readonly ActivityKind[] = [
-  'sign-in',
-  'created',
-  'roles-changed',
-  'refused',
-  'logout',
-  'revoked',
-  'settings-changed',
-  'signed-out-by-admin',
-  'deactivated',
-];
+/** Every kind, in the order the activity view lists them (the list the admin panel filters by). */
+export const ACTIVITY_KINDS: readonly ActivityKind[] = SHARED_ACTIVITY_KINDS;
+// Both ways: a kind the server records that the contract lacks, or the reverse, does not compile.
+const _sameKinds: [ActivityKind, SharedActivityKind] = ['' as SharedActivityKind, '' as ActivityKind];
+void _sameKinds;
 
 export interface ActivityRow {
   at: number;

@@ -13,6 +13,7 @@ import { expectedOrigin, originOf, statedOrigin } from '../../pipeline/same-orig
 import type { CompiledSettings } from '../../settings-schema/compile';
 import type { AccountResolver } from '../sign-in/account-resolver';
 import type { SignIn } from '../sign-in/sign-in';
+import type { Diagnostics } from '../../../../shared/contracts/diagnostics';
 
 export interface Diagnosis {
   peer: string;
@@ -51,6 +52,9 @@ export interface Diagnosis {
     reason: string | null;
   };
 }
+
+/** What the server answers must fit what the panel reads (shared/contracts/diagnostics.ts): a drift does not compile. */
+export const fitsContract = (diagnosis: Diagnosis): Diagnostics => diagnosis;
 
 export interface OriginCheck {
   /** The browser's origin, or null when this request does not show it. */
