@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -13,7 +14,11 @@ const root = join(__dirname, '..', '..');
 test('no import cycles and no upward imports between layers (npm run check:dependencies)', () => {
   // DEPENDENCY_CRUISER_HOME: a folder whose node_modules holds dependency-cruiser, for a checkout whose own node_modules predates it.
   const home = process.env.DEPENDENCY_CRUISER_HOME;
-  const cli = require.resolve('dependency-cruiser/bin/dependency-cruise.mjs', { paths: home ? [root, home] : [root] });
+  const cli = [root, home]
+    .filter((base): base is string => Boolean(base))
+    .map((base) => join(base, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'))
+    .find((path) => existsSync(path));
+  assert.ok(cli, 'dependency-cruiser is not installed: run npm ci');
   const run = spawnSync(process.execPath, [cli, '--config', '.dependency-cruiser.js', 'server/src', 'admin/src', 'shared'], {
     cwd: root,
     encoding: 'utf8',
