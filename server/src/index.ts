@@ -9,7 +9,16 @@ import services from './services';
 
 export type { RemoteAuthConfig, RemoteAuthPluginEntry } from './settings-schema/config-type';
 
-export default {
+const plugin: {
+  register: typeof register;
+  bootstrap: typeof bootstrap;
+  destroy: typeof destroy;
+  config: typeof config;
+  routes: typeof routes;
+  controllers: typeof controllers;
+  services: typeof services;
+  policies: typeof policies;
+} = {
   register,
   bootstrap,
   destroy,
@@ -19,3 +28,5 @@ export default {
   services,
   policies,
 };
+
+export default plugin;

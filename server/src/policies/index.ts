@@ -1,3 +1,5 @@
 import isSuperAdmin from './is-super-admin';
 
-export default { 'is-super-admin': isSuperAdmin };
+const policies: Record<string, typeof isSuperAdmin> = { 'is-super-admin': isSuperAdmin };
+
+export default policies;
