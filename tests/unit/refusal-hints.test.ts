@@ -37,7 +37,7 @@ test('every refusal code has a hint: one or more plain sentences, no placeholder
 });
 
 test("a refusal's hint is the fixed sentence of its code, whatever its reason says", () => {
-  const refusal = new Refusal('unknown-user', 403, `no admin user matches "${ATTACKER_TEXT}\ninfo: forged"`, 'No account.');
+  const refusal = new Refusal('unknown-user', `no admin user matches "${ATTACKER_TEXT}\ninfo: forged"`, 'No account.');
   assert.equal(refusal.hint, REFUSAL_CODES['unknown-user'].hint);
   assert.ok(!refusal.hint.includes('attacker'));
 });

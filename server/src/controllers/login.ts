@@ -33,7 +33,7 @@ export function createLoginController({ answers, strapi, settings, signIn }: Dep
       secFetchMode: ctx.get('sec-fetch-mode') || undefined,
     });
     if (!problem) return false;
-    const refusal = new Refusal('cross-site-request', 403, `GET /remote-auth/${step} refused: ${problem}`, 'This sign-in link must be opened from the Strapi admin itself.');
+    const refusal = new Refusal('cross-site-request', `GET /remote-auth/${step} refused: ${problem}`, 'This sign-in link must be opened from the Strapi admin itself.');
     answers.respond(ctx, refusal, `${adminPath(strapi)}/auth/login`);
     return true;
   }
@@ -86,10 +86,9 @@ export function createLoginController({ answers, strapi, settings, signIn }: Dep
 const noIdentity = (header: string): Refusal =>
   new Refusal(
     'no-identity',
-    401,
     `GET /remote-auth/login without an identity: the proxy did not send "${header}"; is this route behind the proxy?`,
     'The single sign-on proxy did not identify you. Sign in through your organisation’s portal, or use a password.',
   );
 
 const disabled = (): Refusal =>
-  new Refusal('disabled', 403, 'remote login is disabled (enabled: false)', 'Single sign-on is turned off.');
+  new Refusal('disabled', 'remote login is disabled (enabled: false)', 'Single sign-on is turned off.');

@@ -54,7 +54,6 @@ export async function identifyRequest(
     const sent = [...signed.unsignedCompanions, header.header].filter((name) => mentionsHeader(source, name));
     throw new Refusal(
       'assertion-missing',
-      401,
       `the request carries ${sent.map((name) => `"${name}"`).join(', ')} but no signed assertion in "${signed.label}"; ` +
         'with assertion configured only the verified JWT is believed — is the request bypassing the identity-aware proxy?',
       'The single sign-on proxy did not identify you. Sign in through your organisation’s portal.',

@@ -13,7 +13,7 @@ const MAX_GROUPS = 8192;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const invalid = (reason: string): Refusal =>
-  new Refusal('invalid-identity', 403, reason, 'The identity sent by the proxy is not a valid account name.');
+  new Refusal('invalid-identity', reason, 'The identity sent by the proxy is not a valid account name.');
 
 function text(payload: JWTPayload, name: string | null, what: string): string | null {
   if (name === null) return null;

@@ -9,7 +9,7 @@ import { Refusal, type RefusalCode } from '../pipeline/refusal';
 const PUBLIC = 'Your sign-in could not be verified. Please reload the page or sign in again through your organisation’s portal.';
 
 export const refuse = (code: RefusalCode, reason: string): Refusal =>
-  new Refusal(code, code === 'assertion-malformed' ? 400 : 403, reason, PUBLIC);
+  new Refusal(code, reason, PUBLIC);
 
 export const malformed = (reason: string): Refusal => refuse('assertion-malformed', reason);
 
@@ -26,7 +26,6 @@ export const KEYS_RETRY_AFTER_SECONDS = 30;
 export const keysUnavailable = (reason: string): Refusal =>
   new Refusal(
     'keys-unavailable',
-    503,
     reason,
     'Single sign-on is temporarily unavailable (the identity provider’s keys could not be loaded). Please try again in a moment.',
     KEYS_RETRY_AFTER_SECONDS,

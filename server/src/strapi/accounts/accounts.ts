@@ -54,7 +54,6 @@ const ROLES_TTL_MS = 5_000;
 const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
   new Refusal(
     'account-not-linked',
-    403,
     linkByEmail
       ? `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and that address came from the e-mail ` +
           'attribute header, which never links to an existing account unless linkByEmailHeader is on (the person may be able to edit it at the identity provider)'
@@ -65,7 +64,6 @@ const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
 const linkedElsewhere = (claim: Claim, userId: number, holder: LinkedIdentity): Refusal =>
   new Refusal(
     'account-linked-elsewhere',
-    403,
     `"${claim.subject}" asserts the e-mail ${claim.email}, whose admin account (user ${userId}) is linked to the identity "${holder.subject}"; ` +
       'an account is signed in by the identity linked to it and by no other. If that person\'s identity really changed, delete the old row ' +
       `from ${LINKS_TABLE} (source "${holder.source}", subject "${holder.subject}")`,
@@ -155,7 +153,6 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
         }
         throw new Refusal(
           'no-role',
-          403,
           `default role "${reference}" does not exist; fix defaultRoles (known roles: ${roles.map((r) => r.code).join(', ')})`,
           'Your Strapi admin account could not be created. Please contact an administrator.',
         );
@@ -207,7 +204,6 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     if (target !== null && target.length === 0) {
       throw new Refusal(
         'no-role',
-        403,
         `"${claim.subject}" would be left without any role (no defaultRoles and no mapped group)`,
         'Your groups do not give you access to this Strapi admin. Please contact an administrator.',
       );

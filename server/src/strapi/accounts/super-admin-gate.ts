@@ -15,7 +15,6 @@ export const NO_SUPER_ADMIN_MESSAGE =
 const noSuperAdmin = (subject: string): Refusal =>
   new Refusal(
     'no-super-admin',
-    403,
     `"${subject}" has no admin account and autoCreate would create one, but the app has no Super Admin yet (no active, unblocked ` +
       'user with the strapi-super-admin role); create the first administrator with the form at /admin or with ' +
       '"npx strapi admin:create-user", then sign in through the proxy again',

@@ -89,7 +89,6 @@ export function createPasswordLoginGuard({ answers, strapi, accounts, links, ses
 
     const refusal = new Refusal(
       'password-login-disabled',
-      403,
       `${route} refused for admin user ${user.id}: it signs in through the proxy and allowPasswordLogin is off`,
       'Password sign-in is disabled for this account. Sign in through your organisation’s single sign-on.',
     );

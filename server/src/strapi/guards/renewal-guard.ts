@@ -28,10 +28,10 @@ export function createRenewalGuard({ answers, strapi, sessions }: Dependencies) 
     if (!session) return true;
     const problem = foreignOriginProblemOf(strapi, ctx);
     if (!problem) return true;
-    answers.respond(ctx,
+    answers.respond(
+      ctx,
       new Refusal(
         'cross-site-request',
-        403,
         `renewal of single sign-on session for admin user ${session.userId} refused: ${problem}; if this is the admin's own address, ` +
           'set server.url to it (or turn on server.proxy so X-Forwarded-Proto/Host count)',
         'Cross-site request refused.',

@@ -25,10 +25,10 @@ export function createTokenGuard({ answers, strapi, sessions }: Dependencies) {
       ? await sessions.isPluginBearer(authorization)
       : mentionsIdentity(ctx.req, compiled.identity);
     if (!bySingleSignOn) return true;
-    answers.respond(ctx,
+    answers.respond(
+      ctx,
       new Refusal(
         'token-creation-refused',
-        403,
         'strict mode: a single-sign-on session may not create or regenerate an admin token, which would keep working after the ' +
           'identity header is gone; create admin tokens from a password session of an account that is not linked to the proxy',
         'Admin tokens cannot be created from a single sign-on session.',

@@ -54,7 +54,6 @@ export function createHeaderStrategy({ answers, strapi, settings, signIn, cache,
         if (problem) {
           throw new Refusal(
             'cross-site-request',
-            403,
             `header-authenticated ${ctx.method} ${ctx.path} refused: ${problem}; if this is the admin's own address, set server.url to it (or turn on server.proxy so X-Forwarded-Proto/Host count)`,
             'Cross-site request refused.',
           );

@@ -37,7 +37,6 @@ function withDeadline<T>(work: Promise<T>, claim: Claim): Promise<T> {
         reject(
           new Refusal(
             'service-unavailable',
-            503,
             `sign-in of "${claim.subject}" waited ${DATABASE_DEADLINE_MS / 1000} s for the database; is it reachable?`,
             'Single sign-on is temporarily unavailable. Please try again in a moment.',
           ),
@@ -78,7 +77,6 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
         } catch (error) {
           throw new Refusal(
             'invalid-identity',
-            403,
             `the normalizeIdentity hook threw: ${(error as Error).message}`,
             'The identity sent by the proxy is not a valid account name.',
           );
@@ -148,7 +146,6 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
     strapi.log.error(logLine`[remote-auth] sign-in of "${claim.subject}" failed: ${(error as Error).stack ?? error}`);
     return new Refusal(
       'service-unavailable',
-      503,
       `sign-in of "${claim.subject}" failed; the error is logged just before`,
       'Single sign-on is temporarily unavailable. Please try again in a moment.',
     );
