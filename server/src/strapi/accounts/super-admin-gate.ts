@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { Refusal } from '../../pipeline/refusal';
-import { SUPER_ADMIN_CODE } from './accounts';
+import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
 
 /**
  * The fixed sentence a person sees when single sign-on would create the app's
@@ -36,7 +36,7 @@ export function createSuperAdminGate(strapi: Core.Strapi) {
       where: {
         isActive: true,
         $or: [{ blocked: false }, { blocked: { $null: true } }],
-        roles: { code: SUPER_ADMIN_CODE },
+        roles: { code: SUPER_ADMIN_ROLE_CODE },
       },
     });
   }

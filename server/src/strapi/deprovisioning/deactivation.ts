@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { SUPER_ADMIN_CODE } from '../accounts/accounts';
+import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
 import { CREATED_COLUMN, LINKS_TABLE } from '../accounts/identity-links';
 import type { Person, SessionList } from '../sessions/session-list';
 import type { SignOut } from '../sessions/sign-out';
@@ -59,7 +59,7 @@ export function createDeactivation(strapi: Core.Strapi, list: SessionList, signO
           .from(roles.name)
           .join(roleTable, `${roleTable}.id`, `${roles.name}.${roles.inverseJoinColumn.name}`)
           .whereRaw(`${roles.name}.${roles.joinColumn.name} = created.user_id`)
-          .andWhere(`${roleTable}.code`, SUPER_ADMIN_CODE),
+          .andWhere(`${roleTable}.code`, SUPER_ADMIN_ROLE_CODE),
       );
   }
 

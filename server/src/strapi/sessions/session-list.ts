@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { CREATED_COLUMN, LINKS_TABLE } from '../accounts/identity-links';
-import { SUPER_ADMIN_CODE } from '../accounts/accounts';
+import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
 import { DEVICE_PREFIX } from './plugin-sessions';
 import { isDatabaseId } from '../infrastructure/database-id';
 
@@ -91,7 +91,7 @@ export function createSessionList(strapi: Core.Strapi) {
           ((await knex()(join.name)
             .join(r.table, `${r.table}.id`, `${join.name}.${join.inverseJoinColumn.name}`)
             .whereIn(`${join.name}.${join.joinColumn.name}`, ids)
-            .andWhere(`${r.table}.${r.column('code')}`, SUPER_ADMIN_CODE)
+            .andWhere(`${r.table}.${r.column('code')}`, SUPER_ADMIN_ROLE_CODE)
             .select(`${join.name}.${join.joinColumn.name} as user_id`)) as Array<{ user_id: unknown }>).map((row) => Number(row.user_id)),
         )
       : new Set<number>();
