@@ -3,6 +3,7 @@
  * check a value (throwing a TypeError whose message completes the sentence
  * "<key> …"), and how the admin form should present it.
  */
+import { describeValue } from '../pipeline/describe-value';
 import type { FieldKind } from '../../../shared/contracts/settings';
 
 export type { FieldKind };
@@ -18,16 +19,13 @@ export interface Field<T> {
   check(value: unknown): T;
 }
 
-const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? `"${value}"` : typeof value;
-
 export function boolean(defaultValue: boolean, help: string): Field<boolean> {
   return {
     kind: 'boolean',
     default: defaultValue,
     help,
     check(value) {
-      if (typeof value !== 'boolean') throw new TypeError(`must be true or false, got ${describe(value)}`);
+      if (typeof value !== 'boolean') throw new TypeError(`must be true or false, got ${describeValue(value)}`);
       return value;
     },
   };
@@ -41,7 +39,7 @@ export function choice<C extends string>(choices: readonly C[], defaultValue: C,
     choices,
     check(value) {
       if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-        throw new TypeError(`must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describe(value)}`);
+        throw new TypeError(`must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describeValue(value)}`);
       }
       return value as C;
     },
@@ -62,7 +60,7 @@ export function text<T extends string | null>(
         if (defaultValue === null) return null as T;
         throw new TypeError('must not be empty');
       }
-      if (typeof value !== 'string') throw new TypeError(`must be a string, got ${describe(value)}`);
+      if (typeof value !== 'string') throw new TypeError(`must be a string, got ${describeValue(value)}`);
       const problem = validate(value);
       if (problem) throw new TypeError(problem);
       return value as T;
@@ -80,7 +78,7 @@ export function integer(defaultValue: number, help: string, min: number, max: nu
     max,
     check(value) {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-        throw new TypeError(`must be a whole number from ${min} to ${max}, got ${typeof value === 'number' ? value : describe(value)}`);
+        throw new TypeError(`must be a whole number from ${min} to ${max}, got ${typeof value === 'number' ? value : describeValue(value)}`);
       }
       return value;
     },
@@ -100,7 +98,7 @@ export function list(defaultValue: readonly string[], help: string, validate?: (
     help,
     check(value) {
       if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-        throw new TypeError(`must be a list of strings, got ${describe(value)}`);
+        throw new TypeError(`must be a list of strings, got ${describeValue(value)}`);
       }
       validate?.(value);
       return [...value];
@@ -116,7 +114,7 @@ export function mapping(help: string): Field<Record<string, string[]>> {
     help,
     check(value) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new TypeError(`must be an object like { "cms-editors": ["strapi-editor"] }, got ${describe(value)}`);
+        throw new TypeError(`must be an object like { "cms-editors": ["strapi-editor"] }, got ${describeValue(value)}`);
       }
       const result: Record<string, string[]> = {};
       for (const [key, targets] of Object.entries(value as Record<string, unknown>)) {
@@ -175,7 +173,7 @@ export function hook<F extends (...args: never[]) => unknown>(help: string): Fie
     help,
     check(value) {
       if (value === null || value === undefined) return null;
-      if (typeof value !== 'function') throw new TypeError(`must be a function, got ${describe(value)}`);
+      if (typeof value !== 'function') throw new TypeError(`must be a function, got ${describeValue(value)}`);
       return value as F;
     },
   };
