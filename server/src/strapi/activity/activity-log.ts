@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import type { Background } from '../infrastructure/background';
-import { ACTIVITY_TABLE } from './activity-table';
 import { createRefusalBudget, type Drained } from './refusal-budget';
 import type { ActivityEntry, ActivityRow } from './activity-entry';
+import { createActivityWriter } from './activity-writer';
 import { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW, foldRow, suppressedRow, toRow, type RefusedEntry } from './activity-rows';
 
 export * from './activity-entry';
@@ -31,8 +31,6 @@ export interface ActivityStats {
 
 const TASK = 'recording sign-in activity';
 const MEMO_LIMIT = 10_000;
-/** A refused batch is retried row by row; this many failures in a row before any row was written mean the database is down. */
-const GIVE_UP_AFTER = 3;
 /** Shutdown waits this long at most for the last batches: a database that is down must not hold Strapi's exit. */
 const CLOSE_DEADLINE_MS = 5_000;
 
@@ -49,6 +47,7 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
   const now = options.now ?? Date.now;
   const isListedProxy = options.isListedProxy ?? (() => false);
 
+  const writer = createActivityWriter(strapi, background, TASK);
   let buffer: ActivityRow[] = [];
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> | null = null;
@@ -87,29 +86,8 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     });
   };
 
-  const insert = (rows: ActivityRow[]) =>
-    background.settle(TASK, async () => {
-      await strapi.db.connection(ACTIVITY_TABLE).insert(rows);
-      return true;
-    });
-
-  /** The rows of a refused batch one by one: one row the database refuses must not take its neighbours with it. */
-  async function writeOneByOne(rows: ActivityRow[]): Promise<number> {
-    let written = 0;
-    let failedInARow = 0;
-    for (const row of rows) {
-      if (await insert([row])) {
-        written++;
-        failedInARow = 0;
-      } else if (++failedInARow >= GIVE_UP_AFTER && written === 0) {
-        break; // not a bad row: the database is down; the rest is dropped without a query each
-      }
-    }
-    return written;
-  }
-
   async function writeBatch(rows: ActivityRow[]): Promise<void> {
-    const written = (await insert(rows)) ? rows.length : rows.length > 1 ? await writeOneByOne(rows) : 0;
+    const written = await writer.write(rows);
     recorded += written;
     if (written === rows.length) {
       if (droppedInStreak > 0) {
