@@ -71,13 +71,15 @@ module.exports = {
       comment: 'The pipeline carries the security logic and is testable without Strapi.',
       severity: 'error',
       from: { path: '^server/src/(pipeline|signed-assertions|identity|settings-schema)/' },
-      to: { path: '^node_modules/(@strapi|koa)' },
+      to: { path: '(^|/)node_modules/(@strapi|koa)(/|$)|^(@strapi/|koa$)' },
     },
     ...upward,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|\\.strapi)/' },
+    // node_modules may be a symbolic link (a worktree sharing another checkout's): keep the paths under node_modules/.
+    preserveSymlinks: true,
+    exclude: { path: '^(dist|tests/fixture-app)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
