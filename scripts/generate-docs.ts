@@ -4,7 +4,7 @@
  *
  * - docs/configuration.md, between `<!-- generated:options start -->` and
  *   `<!-- generated:options end -->`: every option of the settings schema
- *   (server/src/settings/schema.ts: kind, default, help) with the label and
+ *   (server/src/settings-schema/schema.ts: kind, default, help) with the label and
  *   hint the admin settings page shows (admin/src/translations/en.json),
  *   grouped as the page groups them (SECTIONS in admin/src/pages/SettingsPage.tsx).
  * - docs/refusals.md, between `<!-- generated:refusals start -->` and
@@ -17,7 +17,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { schema, settingKeys } from '../server/src/settings/schema';
+import { schema, settingKeys } from '../server/src/settings-schema/schema';
 import { REFUSAL_CODES } from '../server/src/pipeline/refusal-codes';
 
 const ROOT = resolve(__dirname, '..');

@@ -365,7 +365,7 @@ describe('retention', () => {
   const DAY_MS = 86_400_000;
 
   test('the lease: of holders racing for it, exactly one gets it; it renews for its holder and passes on when it expires', async () => {
-    const { createLeases } = await import('../../server/src/strapi/activity/lease');
+    const { createLeases } = await import('../../server/src/strapi/infrastructure/lease');
     const name = `race-${Date.now()}`;
     // One clock for every holder, moved by the test (the instances of a deployment share real time).
     let now = Date.now();
@@ -399,7 +399,7 @@ describe('retention', () => {
     await knex(ACTIVITY_TABLE).insert(kept.map(row));
     const retention = app.strapi.plugin('remote-auth').service('retention') as { prune(): Promise<{ deleted: number } | 'skipped'> };
     // Another instance holds the lease: this one skips.
-    const { createLeases } = await import('../../server/src/strapi/activity/lease');
+    const { createLeases } = await import('../../server/src/strapi/infrastructure/lease');
     await knex('remote_auth_leases').where({ name: 'activity-retention' }).delete();
     assert.equal(await createLeases(app.strapi, 'another-instance').acquire('activity-retention', 60_000), true);
     assert.equal(await retention.prune(), 'skipped');

@@ -12,7 +12,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
-import { PROBE_CACHE_MS } from '../../server/src/assertions/key-probe';
+import { PROBE_CACHE_MS } from '../../server/src/signed-assertions/key-probe';
 import { albToken, cloudflareToken, createSigningKey, oidcToken, type Claims, type Header, type Person, type SigningKey } from '../harness/assertion-tokens';
 
 const PASSWORD = 'Sup3rSecret!pass';

@@ -20,7 +20,7 @@ import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { albToken, cloudflareToken, createSigningKey, type SigningKey } from '../harness/assertion-tokens';
 import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
 import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
-import { UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES } from '../../server/src/assertions/unknown-kids';
+import { UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES } from '../../server/src/signed-assertions/unknown-kids';
 
 const TEAM = 'acme';
 const AUD = '4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2';

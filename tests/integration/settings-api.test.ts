@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertSignedInAs, passwordLogin, userCount } from '../harness/assertions';
-import { schema, settingKeys, type SettingKey } from '../../server/src/settings/schema';
+import { schema, settingKeys, type SettingKey } from '../../server/src/settings-schema/schema';
 
 const PASSWORD = 'Sup3rSecret!pass';
 const SECRET = 'settings-api-shared-secret-0123456789';

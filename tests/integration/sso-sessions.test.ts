@@ -309,7 +309,7 @@ describe('syncInterval (persistent mode), on a clock the test moves', () => {
     defaultRoles: [],
   };
   const INTERVAL_MS = 3_000;
-  /** The plugin's clock (server/src/strapi/clock.ts): syncInterval decides with clock.now(). */
+  /** The plugin's clock (server/src/strapi/infrastructure/clock.ts): syncInterval decides with clock.now(). */
   const clock = () => app.strapi.plugin('remote-auth').service('clock') as { now(): number };
   let system: (() => number) | null = null;
   let at = 0;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Core } from '@strapi/strapi';
 import { createActivityLog } from '../../server/src/strapi/activity/activity-log';
-import { createBackground } from '../../server/src/strapi/background';
+import { createBackground } from '../../server/src/strapi/infrastructure/background';
 
 function fakeStrapi(insert: (rows: unknown[]) => Promise<unknown>) {
   const lines: string[] = [];

@@ -10,7 +10,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskedHint, networkOf, REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW } from '../../server/src/strapi/activity/activity-log';
+import { maskedHint } from '../../server/src/pipeline/masking';
+import { networkOf, REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW } from '../../server/src/strapi/activity/activity-log';
 import { createRefusalBudget, type RefusalLike } from '../../server/src/strapi/activity/refusal-budget';
 
 test('networks: /48 (IPv6) and /24 (IPv4); IPv4-mapped IPv6 is IPv4', () => {

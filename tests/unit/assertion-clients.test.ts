@@ -7,12 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JWK } from 'jose';
-import { checkAssertionSettings, type AssertionSettings } from '../../server/src/assertions/assertion-settings';
-import { compileSignedRules, perKidBase } from '../../server/src/assertions/signed-rules';
-import { createKeyStore, type KeyRequester } from '../../server/src/assertions/key-store';
-import { verifyAssertion } from '../../server/src/assertions/verify-assertion';
-import { claimFromAssertion } from '../../server/src/assertions/assertion-claim';
-import { usableKeyCount } from '../../server/src/assertions/key-probe';
+import { checkAssertionSettings, type AssertionSettings } from '../../server/src/signed-assertions/assertion-settings';
+import { compileSignedRules, perKidBase } from '../../server/src/signed-assertions/signed-rules';
+import { createKeyStore, type KeyRequester } from '../../server/src/signed-assertions/key-store';
+import { verifyAssertion } from '../../server/src/signed-assertions/verify-assertion';
+import { claimFromAssertion } from '../../server/src/signed-assertions/assertion-claim';
+import { usableKeyCount } from '../../server/src/signed-assertions/key-probe';
 import { Refusal } from '../../server/src/pipeline/refusal';
 import { albToken, createSigningKey, oidcToken, type Claims, type Header } from '../harness/assertion-tokens';
 

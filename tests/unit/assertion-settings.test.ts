@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAssertionSettings } from '../../server/src/assertions/assertion-settings';
-import { compileSignedRules } from '../../server/src/assertions/signed-rules';
-import { parseSettings } from '../../server/src/settings/schema';
+import { checkAssertionSettings } from '../../server/src/signed-assertions/assertion-settings';
+import { compileSignedRules } from '../../server/src/signed-assertions/signed-rules';
+import { parseSettings } from '../../server/src/settings-schema/schema';
 
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/cms-alb/50dc6c495c0c9188';
 

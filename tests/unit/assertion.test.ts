@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readAssertion, type AssertionRules, type ProxiedRequest } from '../../server/src/pipeline/assertion';
+import { readAssertion, type AssertionRules, type ProxiedRequest } from '../../server/src/pipeline/plain-header-identity';
 import { parseTrustedProxies } from '../../server/src/pipeline/trusted-proxies';
 import type { Attributes } from '../../server/src/pipeline/attributes';
 import { refusedWith } from '../harness/refusals';

@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { KeysUnavailable } from '../../server/src/assertions/assertion-refusals';
+import { KeysUnavailable } from '../../server/src/signed-assertions/assertion-refusals';
 import {
   RESERVED_KID_FETCHES,
   UNKNOWN_KID_COOLDOWN_MS,
@@ -20,7 +20,7 @@ import {
   UNKNOWN_KID_FETCHES_PER_NETWORK,
   UnknownKids,
   type KeyRequester,
-} from '../../server/src/assertions/unknown-kids';
+} from '../../server/src/signed-assertions/unknown-kids';
 import { networkOf } from '../../server/src/pipeline/peer-network';
 import { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW } from '../../server/src/strapi/activity/activity-log';
 import { createRefusalBudget, type RefusalLike } from '../../server/src/strapi/activity/refusal-budget';

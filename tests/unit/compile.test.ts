@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileSettings } from '../../server/src/settings/compile';
-import { defaultSettings, parseSettings } from '../../server/src/settings/schema';
-import { readAssertion } from '../../server/src/pipeline/assertion';
+import { compileSettings } from '../../server/src/settings-schema/compile';
+import { defaultSettings, parseSettings } from '../../server/src/settings-schema/schema';
+import { readAssertion } from '../../server/src/pipeline/plain-header-identity';
 import { isTrustedPeer } from '../../server/src/pipeline/trusted-proxies';
 import { isRefusalWith } from '../harness/refusals';
 import { headers } from './fake-headers';

@@ -7,8 +7,8 @@ import {
   grantsSuperAdmin,
   readOnlyReason,
   superAdminOnlyChange,
-} from '../../server/src/settings/critical-keys';
-import { schema, settingKeys } from '../../server/src/settings/schema';
+} from '../../server/src/settings-schema/critical-keys';
+import { schema, settingKeys } from '../../server/src/settings-schema/schema';
 
 const configurable = settingKeys.filter((key) => schema[key].kind !== 'hook');
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generated, optionsTable, refusalsTable, splice } from '../../scripts/generate-docs';
-import { settingKeys } from '../../server/src/settings/schema';
+import { settingKeys } from '../../server/src/settings-schema/schema';
 import { REFUSAL_CODES } from '../../server/src/pipeline/refusal-codes';
 
 const ROOT = resolve(__dirname, '..', '..');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boolean, choice, hook, integer, list, mapping, secretHeader, text } from '../../server/src/settings/fields';
+import { boolean, choice, hook, integer, list, mapping, secretHeader, text } from '../../server/src/settings-schema/fields';
 
 const throwsType = (fn: () => unknown, message: RegExp): void => {
   assert.throws(fn, (error: unknown) => {

@@ -5,8 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { PROBE_CACHE_MS, probeKeys } from '../../server/src/assertions/key-probe';
-import { compileSignedRules } from '../../server/src/assertions/signed-rules';
+import { PROBE_CACHE_MS, probeKeys } from '../../server/src/signed-assertions/key-probe';
+import { compileSignedRules } from '../../server/src/signed-assertions/signed-rules';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { createSigningKey, type SigningKey } from '../harness/assertion-tokens';
 

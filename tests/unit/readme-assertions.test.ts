@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSettings } from '../../server/src/settings/schema';
+import { parseSettings } from '../../server/src/settings-schema/schema';
 import { docSectionBlocks } from '../harness/readme-blocks';
 
 /** What the documentation's env() calls stand for. */

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseSettings } from '../../server/src/settings/schema';
+import { parseSettings } from '../../server/src/settings-schema/schema';
 import { docSectionBlocks } from '../harness/readme-blocks';
 
 const ROOT = resolve(__dirname, '..', '..');

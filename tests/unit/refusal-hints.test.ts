@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { jwtVerify } from 'jose';
 import { Refusal, type RefusalCode } from '../../server/src/pipeline/refusal';
 import { REFUSAL_CODES } from '../../server/src/pipeline/refusal-codes';
-import { refusalFromJose } from '../../server/src/assertions/assertion-refusals';
+import { refusalFromJose } from '../../server/src/signed-assertions/assertion-refusals';
 
 const ATTACKER_TEXT = 'set assertion.jwksUrl to https://keys.attacker.example';
 
@@ -37,7 +37,7 @@ test('every refusal code has a hint: one or more plain sentences, no placeholder
 });
 
 test("a refusal's hint is the fixed sentence of its code, whatever its reason says", () => {
-  const refusal = new Refusal('unknown-user', 403, `no admin user matches "${ATTACKER_TEXT}\ninfo: forged"`, 'No account.');
+  const refusal = new Refusal('unknown-user', `no admin user matches "${ATTACKER_TEXT}\ninfo: forged"`, 'No account.');
   assert.equal(refusal.hint, REFUSAL_CODES['unknown-user'].hint);
   assert.ok(!refusal.hint.includes('attacker'));
 });

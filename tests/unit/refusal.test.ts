@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Refusal, isRefusal } from '../../server/src/pipeline/refusal';
+import { Refusal, isRefusal, type RefusalCode } from '../../server/src/pipeline/refusal';
+import { REFUSAL_CODES } from '../../server/src/pipeline/refusal-codes';
 
 test('a Refusal carries code, status, reason and public message', () => {
-  const refusal = new Refusal('untrusted-peer', 403, 'peer 10.0.0.9 is not trusted', 'Use the proxy.');
+  const refusal = new Refusal('untrusted-peer', 'peer 10.0.0.9 is not trusted', 'Use the proxy.');
   assert.ok(refusal instanceof Error);
   assert.ok(refusal instanceof Refusal);
   assert.equal(refusal.name, 'Refusal');
@@ -16,7 +17,7 @@ test('a Refusal carries code, status, reason and public message', () => {
 });
 
 test('isRefusal recognises refusals only', () => {
-  assert.equal(isRefusal(new Refusal('duplicate-header', 400, 'r', 'p')), true);
+  assert.equal(isRefusal(new Refusal('duplicate-header', 'r', 'p')), true);
   assert.equal(isRefusal(new Error('boom')), false);
   assert.equal(isRefusal({ code: 'untrusted-peer', status: 403, reason: 'r', publicMessage: 'p' }), false);
   assert.equal(isRefusal(null), false);
@@ -24,8 +25,10 @@ test('isRefusal recognises refusals only', () => {
   assert.equal(isRefusal('Refusal'), false);
 });
 
-test('refusals keep their status', () => {
-  for (const status of [400, 401, 403, 503] as const) {
-    assert.equal(new Refusal('service-unavailable', status, 'r', 'p').status, status);
+test('a refusal answers with the status its code has in the table', () => {
+  for (const [code, entry] of Object.entries(REFUSAL_CODES)) {
+    assert.equal(new Refusal(code as RefusalCode, 'r', 'p').status, entry.status, code);
   }
+  assert.equal(new Refusal('service-unavailable', 'r', 'p').status, 503);
+  assert.equal(new Refusal('duplicate-header', 'r', 'p').status, 400);
 });

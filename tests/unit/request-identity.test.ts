@@ -4,12 +4,12 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { identifyRequest } from '../../server/src/pipeline/request-identity';
-import { createAssertionVerifier } from '../../server/src/assertions/verifier';
-import { compileSettings } from '../../server/src/settings/compile';
-import { parseSettings } from '../../server/src/settings/schema';
+import { identifyRequest } from '../../server/src/identity/request-identity';
+import { createAssertionVerifier } from '../../server/src/signed-assertions/verifier';
+import { compileSettings } from '../../server/src/settings-schema/compile';
+import { parseSettings } from '../../server/src/settings-schema/schema';
 import { isRefusalWith } from '../harness/refusals';
-import { MAX_ASSERTION_BYTES } from '../../server/src/assertions/verify-assertion';
+import { MAX_ASSERTION_BYTES } from '../../server/src/signed-assertions/verify-assertion';
 import { albToken, createSigningKey, iapToken, pomeriumToken, signToken, type SigningKey } from '../harness/assertion-tokens';
 import { headers } from './fake-headers';
 

@@ -7,7 +7,7 @@ import {
   schema,
   settingKeys,
   type SettingsIssue,
-} from '../../server/src/settings/schema';
+} from '../../server/src/settings-schema/schema';
 
 const SECRET = 'x'.repeat(32);
 

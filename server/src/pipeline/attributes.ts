@@ -1,5 +1,5 @@
 import { readOnce, type HeaderSource } from './identity-header';
-import { Refusal } from './refusal';
+import { INVALID_IDENTITY, Refusal } from './refusal';
 
 /**
  * Profile attributes and groups the proxy sends next to the identity
@@ -55,10 +55,10 @@ function readOne(source: HeaderSource, name: string | null, max: number): string
   if (raw === null) return null;
   const value = decodeUtf8(raw).trim();
   if (CONTROL.test(value)) {
-    throw new Refusal('forbidden-character', 400, `attribute header "${name}" contains a control or bidirectional-formatting character`, 'The identity sent by the proxy is not valid.');
+    throw new Refusal('forbidden-character', `attribute header "${name}" contains a control or bidirectional-formatting character`, INVALID_IDENTITY);
   }
   if (value.length > max) {
-    throw new Refusal('value-too-long', 400, `attribute header "${name}" is ${value.length} characters long (limit ${max})`, 'The identity sent by the proxy is not valid.');
+    throw new Refusal('value-too-long', `attribute header "${name}" is ${value.length} characters long (limit ${max})`, INVALID_IDENTITY);
   }
   return value;
 }
@@ -71,7 +71,7 @@ export function readAttributes(source: HeaderSource, rules: AttributeRules): Att
       : [...new Set(groupsValue.split(rules.groupsSeparator).map((g) => g.trim()).filter((g) => g !== ''))];
   const long = groups?.find((group) => group.length > MAX_VALUE);
   if (long !== undefined) {
-    throw new Refusal('value-too-long', 400, `a group in "${rules.groupsHeader}" is ${long.length} characters long (limit ${MAX_VALUE})`, 'The identity sent by the proxy is not valid.');
+    throw new Refusal('value-too-long', `a group in "${rules.groupsHeader}" is ${long.length} characters long (limit ${MAX_VALUE})`, INVALID_IDENTITY);
   }
   return {
     email: readOne(source, rules.emailHeader, MAX_VALUE) || null,

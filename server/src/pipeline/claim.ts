@@ -55,7 +55,7 @@ const REALM = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 const USERNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/;
 
 const invalid = (reason: string): Refusal =>
-  new Refusal('invalid-identity', 403, reason, 'The identity sent by the proxy is not a valid account name.');
+  new Refusal('invalid-identity', reason, 'The identity sent by the proxy is not a valid account name.');
 
 export function isEmailAddress(value: string): boolean {
   const at = value.lastIndexOf('@');
@@ -87,7 +87,6 @@ function stripListedRealm(value: string, realms: readonly string[]): string {
   if (realms.some((listed) => foldAscii(listed) === foldAscii(realm))) return value.slice(0, at);
   throw new Refusal(
     'foreign-realm',
-    403,
     realms.length === 0
       ? `identity "${value}" carries the realm "${realm}" and realms is empty; list the realms whose users are local in realms (e.g. ["${realm}"]), or use userField: "email" if the header carries e-mail addresses`
       : `identity "${value}" is from the realm "${realm}", which is not in realms (${realms.join(', ')})`,
@@ -103,7 +102,6 @@ export function requireAscii(value: string): void {
   if (NON_ASCII.test(value)) {
     throw new Refusal(
       'non-ascii-identity',
-      403,
       'identity contains non-ASCII characters; look-alike letters could impersonate another account',
       'The identity sent by the proxy is not a valid account name.',
     );

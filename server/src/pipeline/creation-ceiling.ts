@@ -25,7 +25,6 @@ export function createCreationCeiling(now: () => number = Date.now) {
         const retryAfter = Math.max(1, Math.ceil((slots[0] + WINDOW_MS - at) / 1000));
         throw new Refusal(
           'creation-rate-limited',
-          429,
           `not creating an admin user for "${who}": ${slots.length} accounts were created in the last minute (maxNewUsersPerMinute is ${limit}); ` +
             'if this many people really sign in for the first time at once, raise maxNewUsersPerMinute',
           'Too many new accounts are being created right now. Please try again in a minute.',

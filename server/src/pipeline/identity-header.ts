@@ -1,5 +1,5 @@
 import { foldHeaderName } from './header-name';
-import { Refusal } from './refusal';
+import { INVALID_IDENTITY, Refusal } from './refusal';
 
 /** The parts of Node's `IncomingMessage` this module reads. */
 export interface HeaderSource {
@@ -62,7 +62,6 @@ export function readOnce(source: HeaderSource, name: string, what: string, label
     } else if (foldHeaderName(rawName) === folded) {
       throw new Refusal(
         'header-twin',
-        400,
         `request carries "${rawName}", a look-alike of the ${what} "${label}"; ` +
           'make the proxy strip client copies of both spellings',
         'The request carries conflicting identity headers.',
@@ -73,7 +72,6 @@ export function readOnce(source: HeaderSource, name: string, what: string, label
   if (occurrences.length !== 1) {
     throw new Refusal(
       'duplicate-header',
-      400,
       `${what} "${label}" appears ${occurrences.length} times; ` +
         'configure the proxy to overwrite the header (proxy_set_header / RequestHeader set), not append to it',
       'The request carries more than one identity header.',
@@ -97,25 +95,22 @@ export function readIdentityHeader(source: HeaderSource, name: string, label = n
   if (value.includes(',')) {
     throw new Refusal(
       'forbidden-character',
-      400,
       `identity header "${label}" contains a comma, which is how joined duplicates look`,
-      'The identity sent by the proxy is not valid.',
+      INVALID_IDENTITY,
     );
   }
   if (CONTROL.test(value)) {
     throw new Refusal(
       'forbidden-character',
-      400,
       `identity header "${label}" contains a control character`,
-      'The identity sent by the proxy is not valid.',
+      INVALID_IDENTITY,
     );
   }
   if (value.length > MAX_IDENTITY_LENGTH) {
     throw new Refusal(
       'value-too-long',
-      400,
       `identity header "${label}" is ${value.length} characters long (limit ${MAX_IDENTITY_LENGTH})`,
-      'The identity sent by the proxy is not valid.',
+      INVALID_IDENTITY,
     );
   }
   return { state: 'present', value };
@@ -127,7 +122,6 @@ export function assertAllHeadersSeen(source: HeaderSource, what: string, label: 
   if (lines < MAX_HEADER_LINES) return;
   throw new Refusal(
     'too-many-headers',
-    400,
     `request carries ${lines} or more header lines (limit ${MAX_HEADER_LINES - 1}): Node drops lines past its limit, ` +
       `so a copy of the ${what} "${label}" appended by the proxy could be hidden`,
     'The request carries too many headers.',

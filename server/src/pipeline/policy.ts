@@ -29,19 +29,17 @@ export function decide(account: AccountState | null, rules: AccountRules, who: s
     if (rules.autoCreate) return { action: 'provision' };
     throw new Refusal(
       'unknown-user',
-      403,
       `no admin user matches "${who}" and autoCreate is off; invite the user in Settings → Users or enable autoCreate`,
       'There is no Strapi admin account for you. Ask an administrator to invite you.',
     );
   }
   if (account.blocked) {
-    throw new Refusal('blocked-user', 403, `admin user "${who}" is blocked`, 'Your Strapi admin account is blocked.');
+    throw new Refusal('blocked-user', `admin user "${who}" is blocked`, 'Your Strapi admin account is blocked.');
   }
   if (!account.isActive) {
     if (rules.allowInactive) return { action: 'sign-in', activate: true };
     throw new Refusal(
       'inactive-user',
-      403,
       `admin user "${who}" is inactive; activate it in Settings → Users or set allowInactive: true`,
       'Your Strapi admin account is not active.',
     );
@@ -62,15 +60,14 @@ export interface GroupRules {
 export function assertGroupsAllowed(groups: readonly string[] | null, rules: GroupRules, who: string): void {
   if (rules.denyGroups.length > 0 && groups === null) {
     // Fail closed: without the groups header membership of a denied group cannot be ruled out.
-    throw new Refusal('group-denied', 403, `denyGroups is set but the proxy sent no groups header for "${who}"`, 'Your group membership could not be checked.');
+    throw new Refusal('group-denied', `denyGroups is set but the proxy sent no groups header for "${who}"`, 'Your group membership could not be checked.');
   }
   if (rules.denyGroups.length > 0 && groups !== null && inAnyGroup(groups, rules.denyGroups)) {
-    throw new Refusal('group-denied', 403, `"${who}" is in a group listed in denyGroups`, 'Your group membership does not allow access to this Strapi admin.');
+    throw new Refusal('group-denied', `"${who}" is in a group listed in denyGroups`, 'Your group membership does not allow access to this Strapi admin.');
   }
   if (rules.requireGroups.length > 0 && (groups === null || !inAnyGroup(groups, rules.requireGroups))) {
     throw new Refusal(
       'group-required',
-      403,
       `"${who}" is in none of requireGroups (${rules.requireGroups.join(', ')})${groups === null ? '; the proxy sent no groups header' : ''}`,
       'You are not in a group that may use this Strapi admin.',
     );

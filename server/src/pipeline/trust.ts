@@ -32,7 +32,6 @@ export function assertTrustedProxy(source: HeaderSource, remoteAddress: string |
   if (!isTrustedPeer(rules.proxies, remoteAddress)) {
     throw new Refusal(
       'untrusted-peer',
-      403,
       `identity header sent by ${remoteAddress ?? 'an unknown peer'}, which is not in trustedProxies ` +
         `(${rules.proxies.entries.join(', ')}); a client may be talking to Strapi directly`,
       'Single sign-on is only accepted through the organisation’s proxy.',
@@ -48,7 +47,6 @@ export function assertSharedSecret(source: HeaderSource, configured: SharedSecre
   if (secret === 'missing') {
     throw new Refusal(
       'secret-missing',
-      403,
       `the proxy did not send the shared-secret header "${rules.secret?.header}" (or sent it more than once)`,
       'Single sign-on is only accepted through the organisation’s proxy.',
     );
@@ -56,7 +54,6 @@ export function assertSharedSecret(source: HeaderSource, configured: SharedSecre
   if (secret === 'mismatch') {
     throw new Refusal(
       'secret-mismatch',
-      403,
       `the shared-secret header "${rules.secret?.header}" does not match the configured value`,
       'Single sign-on is only accepted through the organisation’s proxy.',
     );

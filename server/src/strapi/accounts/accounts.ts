@@ -1,46 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import type { Claim } from '../../pipeline/claim';
-import { mapGroups } from '../../pipeline/group-roles';
-import type { Settings } from '../../settings/schema';
+import type { Settings } from '../../settings-schema/schema';
 import { Refusal } from '../../pipeline/refusal';
 import { createCreationCeiling } from '../../pipeline/creation-ceiling';
 import { createEmailLookup } from './email-lookup';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 import { logLine } from '../../pipeline/log-text';
+import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
+import type { AccountMatch, AdminRole, AdminUser, Provisioned } from './admin-user';
+import { oncePerChange } from './once-per-change';
+import { retrying } from './retrying';
+import { createRolePlanner } from './role-plan';
+
+export type { AccountMatch, AdminRole, AdminUser, Provisioned } from './admin-user';
 
 /** The identity-link namespace of a claim: "header" unless a signed assertion's opaque id says otherwise (claim.ts). */
 const sourceOf = (claim: Claim): string => claim.source ?? LINK_SOURCE;
-
-export const SUPER_ADMIN_CODE = 'strapi-super-admin';
-
-export interface AdminRole {
-  id: number;
-  code: string;
-  name: string;
-}
-
-export interface Provisioned {
-  readonly user: AdminUser;
-  readonly created: boolean;
-}
-
-/** An existing account for a claim, and how it was found. */
-export interface AccountMatch {
-  readonly user: AdminUser;
-  /** 'link': the identity is linked to it; 'email': same address, not linked yet. */
-  readonly via: 'link' | 'email';
-}
-
-export interface AdminUser {
-  id: number;
-  email: string;
-  firstname: string | null;
-  lastname: string | null;
-  username: string | null;
-  isActive: boolean;
-  blocked: boolean | null;
-  roles?: AdminRole[];
-}
 
 /** Thrown inside the provisioning transaction when another request linked the identity first. */
 class LostRace extends Error {
@@ -49,12 +24,9 @@ class LostRace extends Error {
   }
 }
 
-const ROLES_TTL_MS = 5_000;
-
 const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
   new Refusal(
     'account-not-linked',
-    403,
     linkByEmail && claim.emailLinkRefusal
       ? `an admin account with e-mail ${claim.email} exists but was never linked to "${claim.subject}", and ${claim.emailLinkRefusal}`
       : linkByEmail
@@ -67,42 +39,11 @@ const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
 const linkedElsewhere = (claim: Claim, userId: number, holder: LinkedIdentity): Refusal =>
   new Refusal(
     'account-linked-elsewhere',
-    403,
     `"${claim.subject}" asserts the e-mail ${claim.email}, whose admin account (user ${userId}) is linked to the identity "${holder.subject}"; ` +
       'an account is signed in by the identity linked to it and by no other. If that person\'s identity really changed, delete the old row ' +
       `from ${LINKS_TABLE} (source "${holder.source}", subject "${holder.subject}")`,
     'Your e-mail address belongs to an account that is linked to someone else. Please contact an administrator.',
   );
-
-/** Remembers the last value per key, so a repeated condition is logged once per change, not once per request. */
-function oncePerChange() {
-  const seen = new Map<string, string>();
-  return (key: string, value: string): boolean => {
-    if (seen.get(key) === value) return false;
-    if (seen.size > 10_000) seen.clear();
-    seen.set(key, value);
-    return true;
-  };
-}
-
-const RETRYABLE = new Set(['40001', '40P01', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
-const isRetryable = (error: unknown): boolean => RETRYABLE.has(String((error as { code?: unknown })?.code ?? ''));
-
-/**
- * Runs a write that concurrent sign-ins (here or on other instances) may make
- * the database refuse with a deadlock or serialization error: up to five
- * tries, with jitter, before the error counts.
- */
-async function retrying<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isRetryable(error) || attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
-    }
-  }
-}
 
 /**
  * Finds, creates and activates admin users through Strapi's own `admin::user`
@@ -119,106 +60,10 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const changed = oncePerChange();
   const emails = createEmailLookup(strapi);
 
-  let roleList: { roles: AdminRole[]; at: number } | null = null;
-  async function allRoles(): Promise<AdminRole[]> {
-    if (roleList && Date.now() - roleList.at < ROLES_TTL_MS) return roleList.roles;
-    const roles = (await strapi.db.query('admin::role').findMany({ select: ['id', 'code', 'name'] })) as AdminRole[];
-    roleList = { roles, at: Date.now() };
-    return roles;
-  }
+  const roles = createRolePlanner(strapi, changed);
+  const planRoles = roles.plan;
 
-  /**
-   * Role codes or names → roles. Resolved at login time: roles are created in
-   * admin's bootstrap, after ours, and operators rename them. A missing
-   * default role refuses the sign-in; a missing mapped role is skipped with a warning.
-   */
-  async function resolveRoles(
-    references: readonly string[],
-    missing: 'refuse' | 'skip' = 'refuse',
-    what = 'groupRoles',
-  ): Promise<AdminRole[]> {
-    let roles = await allRoles();
-    const find = (reference: string) => {
-      const wanted = reference.trim().toLowerCase();
-      return roles.find((r) => r.code === reference) ?? roles.find((r) => r.name.toLowerCase() === wanted);
-    };
-    if (references.some((reference) => !find(reference))) {
-      // Perhaps created on another instance since we cached the list.
-      roleList = null;
-      roles = await allRoles();
-    }
-    const resolved: AdminRole[] = [];
-    for (const reference of references) {
-      const role = find(reference);
-      if (!role) {
-        if (missing === 'skip') {
-          strapi.log.warn(logLine`[remote-auth] ${what} names role "${reference}", which does not exist; ignored`);
-          continue;
-        }
-        throw new Refusal(
-          'no-role',
-          403,
-          `default role "${reference}" does not exist; fix defaultRoles (known roles: ${roles.map((r) => r.code).join(', ')})`,
-          'Your Strapi admin account could not be created. Please contact an administrator.',
-        );
-      }
-      if (!resolved.some((r) => r.id === role.id)) resolved.push(role);
-    }
-    return resolved;
-  }
-
-  const union = (...lists: AdminRole[][]): AdminRole[] => {
-    const out: AdminRole[] = [];
-    for (const role of lists.flat()) if (!out.some((r) => r.id === role.id)) out.push(role);
-    return out;
-  };
-  const sameRoles = (a: AdminRole[], b: AdminRole[]) => a.length === b.length && a.every((r) => b.some((o) => o.id === r.id));
-
-  /**
-   * The roles the user should have after this sign-in, or null for "leave
-   * them alone". New users: defaultRoles + mapped. Existing users, when the
-   * groups header was sent: with syncRoles exactly defaultRoles + mapped (NetBox
-   * semantics), without it current + mapped. Super Admin is never granted nor
-   * removed by a mapping unless allowSuperAdminMapping.
-   */
-  async function planRoles(user: AdminUser | null, claim: Claim, options: Settings): Promise<AdminRole[] | null> {
-    const groups = claim.attributes.groups;
-    if (user && groups === null) return null; // nothing known: leave the roles alone
-    // A missing default role refuses new users, but never locks existing ones out.
-    const defaults = await resolveRoles(options.defaultRoles, user ? 'skip' : 'refuse', 'defaultRoles');
-    let mapped: AdminRole[] = [];
-    if (groups !== null) {
-      const mapping = mapGroups(groups, options.groupRoles);
-      if (mapping.unmatched.length > 0 && changed(`groups:${claim.subject}`, mapping.unmatched.join('\n'))) {
-        strapi.log.info(logLine`[remote-auth] "${claim.subject}": groups without a role mapping ignored: ${mapping.unmatched.join(', ')}`);
-      }
-      mapped = await resolveRoles(mapping.roles, 'skip');
-      if (!options.allowSuperAdminMapping && mapped.some((r) => r.code === SUPER_ADMIN_CODE)) {
-        strapi.log.warn(logLine`[remote-auth] "${claim.subject}": a group maps to Super Admin; ignored because allowSuperAdminMapping is off`);
-        mapped = mapped.filter((r) => r.code !== SUPER_ADMIN_CODE);
-      }
-    }
-    const target = (() => {
-      if (!user) return union(defaults, mapped);
-      if (groups === null) return null;
-      const current = user.roles ?? [];
-      if (!options.syncRoles) return union(current, mapped);
-      const keep = options.allowSuperAdminMapping ? [] : current.filter((r) => r.code === SUPER_ADMIN_CODE);
-      return union(keep, defaults, mapped);
-    })();
-    if (target !== null && target.length === 0) {
-      throw new Refusal(
-        'no-role',
-        403,
-        `"${claim.subject}" would be left without any role (no defaultRoles and no mapped group)`,
-        'Your groups do not give you access to this Strapi admin. Please contact an administrator.',
-      );
-    }
-    if (target !== null && user && sameRoles(target, user.roles ?? [])) return null;
-    return target;
-  }
-
-  const isSuperAdmin = (user: AdminUser): boolean => (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_CODE);
+  const isSuperAdmin = (user: AdminUser): boolean => (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE);
 
   /** The account `findOneByEmail` would find (same predicate), through an index (email-lookup.ts). */
   async function findByEmail(email: string, trx?: unknown): Promise<AdminUser | null> {
@@ -392,9 +237,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       return (await planRoles(null, claim, options)) as AdminRole[];
     },
 
-    forgetRoles(): void {
-      roleList = null;
-    },
+    forgetRoles: roles.forget,
 
     isSuperAdmin,
 

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { runMigrations, type Knex, type Migration } from '../migrations';
+import { runMigrations, type Knex, type Migration } from '../infrastructure/migrations';
 
 /**
  * The plugin's own table: which proxy identity (source + subject) signed in

@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { logLine } from '../../pipeline/log-text';
 import { Refusal } from '../../pipeline/refusal';
-import type { Clock } from '../clock';
-import { SUPER_ADMIN_CODE } from './accounts';
+import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
+import type { Background } from '../infrastructure/background';
+import type { Clock } from '../infrastructure/clock';
 
 /**
  * The fixed sentence a person sees when single sign-on would create the app's
@@ -22,7 +23,6 @@ const CREATE_THE_FIRST_ADMIN =
 const noSuperAdmin = (subject: string): Refusal =>
   new Refusal(
     'no-super-admin',
-    403,
     `"${subject}" has no admin account and autoCreate would create one, but the app has no Super Admin yet (no active, unblocked ` +
       `user with the strapi-super-admin role); ${CREATE_THE_FIRST_ADMIN}; then sign in through the proxy again`,
     NO_SUPER_ADMIN_MESSAGE,
@@ -52,7 +52,7 @@ export function createSuperAdminGate(strapi: Core.Strapi, clock: Clock) {
       where: {
         isActive: true,
         $or: [{ blocked: false }, { blocked: { $null: true } }],
-        roles: { code: SUPER_ADMIN_CODE },
+        roles: { code: SUPER_ADMIN_ROLE_CODE },
       },
     });
   }
@@ -85,3 +85,20 @@ export function createSuperAdminGate(strapi: Core.Strapi, clock: Clock) {
 }
 
 export type SuperAdminGate = ReturnType<typeof createSuperAdminGate>;
+
+/**
+ * The operator's warning for an app without a Super Admin. Admin roles and the first
+ * administrator may be created after the plugin's bootstrap (admin's bootstrap, a seed
+ * script), so the look is taken once, at the first request this process serves, off that
+ * request's path: nothing waits for it.
+ */
+export function warnWithoutSuperAdminAtFirstRequest(strapi: Core.Strapi, background: Background, superAdmins: SuperAdminGate): void {
+  let looked = false;
+  strapi.server.use((_ctx: unknown, next: () => Promise<unknown>) => {
+    if (!looked) {
+      looked = true;
+      void background.settle('checking for a Super Admin', () => superAdmins.exists());
+    }
+    return next();
+  });
+}

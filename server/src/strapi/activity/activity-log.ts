@@ -1,88 +1,14 @@
-import { hostname } from 'node:os';
 import type { Core } from '@strapi/strapi';
-import type { RefusalCode } from '../../pipeline/refusal';
-import type { Background } from '../background';
-import { ACTIVITY_TABLE } from './activity-table';
-import { maskIdentity } from '../settings/diagnostics';
-import { isDatabaseId } from '../database-id';
-import { createRefusalBudget, type Drained, type NetworkFold, type Suppressed } from './refusal-budget';
+import type { Background } from '../infrastructure/background';
+import { createRefusalBudget, type Drained } from './refusal-budget';
+import type { ActivityEntry, ActivityRow } from './activity-entry';
+import { createActivityWriter } from './activity-writer';
+import { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW, foldRow, suppressedRow, toRow, type RefusedEntry } from './activity-rows';
+
+export * from './activity-entry';
+export { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON, toRow } from './activity-rows';
+export { networkOf } from './refusal-budget';
 import { logLine } from '../../pipeline/log-text';
-
-/** Who and where, common to every entry; all optional (a refusal may have no user, a settings change no peer). */
-interface Common {
-  /** The admin user the entry is about (for settings-changed: who changed them). */
-  readonly userId?: number | string | null;
-  /** The identity as the proxy sent it (refusals are masked when recorded). */
-  readonly identity?: string | null;
-  /** The TCP peer: the proxy's address. */
-  readonly peer?: string | null;
-  /** Where the identity came from (`header`, an assertion source, `admin` for panel actions). */
-  readonly source?: string | null;
-}
-
-/** Where the refusal recorder finds the identity a refused request asserted (`ctx.state`; kept masked). Set only after the trust checks: a listed proxy's header or a verified signature named the person. */
-export const IDENTITY_STATE = 'remoteAuthIdentity';
-
-export type SignInVia = 'hand-off' | 'explicit' | 'strict' | 'header-strategy';
-
-/** One thing worth recording. `kind` decides the details kept. */
-export type ActivityEntry = Common &
-  (
-    | { readonly kind: 'sign-in'; readonly via: SignInVia }
-    | { readonly kind: 'created'; readonly roles: readonly string[] }
-    | { readonly kind: 'roles-changed'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly groups: readonly string[] }
-    | {
-        readonly kind: 'refused';
-        readonly reason: RefusalCode;
-        readonly status: number;
-        readonly path?: string;
-        /** What the operator should change: the fixed sentence for the refusal's code (`Refusal.hint`), never request data; masked when recorded all the same. */
-        readonly hint?: string;
-        /** A fold of a peer that is not a listed proxy: its network, how many refusals, which reasons, since when (the row shows the latest). */
-        readonly network?: string;
-        readonly refusals?: number;
-        readonly reasons?: Readonly<Record<string, number>>;
-        readonly since?: string;
-        /**
-         * The identity was established before the refusal — by a verified signature or a listed
-         * proxy's header (`ctx.state[IDENTITY_STATE]`) — so only a holder of a provider-signed
-         * token (or the proxy) can cause it: a row of its own, like a listed proxy's refusal (T26).
-         * Not stored.
-         */
-        readonly vouched?: boolean;
-      }
-    | { readonly kind: 'logout' }
-    | { readonly kind: 'revoked'; readonly cause: 'strict-revocation' | 'person-switch'; readonly code?: string }
-    | { readonly kind: 'settings-changed'; readonly keys: readonly string[] }
-    | { readonly kind: 'signed-out-by-admin'; readonly by: number | string; readonly sessions: number }
-    | { readonly kind: 'deactivated'; readonly inactiveDays: number; readonly dryRun?: false }
-  );
-
-export type ActivityKind = ActivityEntry['kind'];
-export const ACTIVITY_KINDS: readonly ActivityKind[] = [
-  'sign-in',
-  'created',
-  'roles-changed',
-  'refused',
-  'logout',
-  'revoked',
-  'settings-changed',
-  'signed-out-by-admin',
-  'deactivated',
-];
-
-export interface ActivityRow {
-  at: number;
-  day: string;
-  kind: string;
-  reason: string | null;
-  user_id: number | null;
-  identity: string | null;
-  peer: string | null;
-  source: string | null;
-  details: string | null;
-  instance: string;
-}
 
 export interface ActivityLogOptions {
   /** Flush when this many entries wait… */
@@ -104,91 +30,9 @@ export interface ActivityStats {
 }
 
 const TASK = 'recording sign-in activity';
-/**
- * The refusal window. From a listed proxy, the same refusal (reason, peer,
- * identity) is recorded at most once in it; from any other peer, a network's
- * refusals in it are one row (written when the window ends).
- */
-export const REFUSAL_REPEAT_MS = 10_000;
 const MEMO_LIMIT = 10_000;
-/** At most this many networks of peers that are not listed proxies get a row per REFUSAL_REPEAT_MS per instance; past it, their refusals are counted into one summarising row. Refusals from listed proxies, and refusals of an identity a verified signature established, are not capped. */
-export const REFUSAL_ROWS_PER_WINDOW = 50;
-/** The reason of the row that says how many refusals were counted, not recorded one by one. */
-export const SUPPRESSED_REASON = 'refusals-suppressed';
-/** A refused batch is retried row by row; this many failures in a row before any row was written mean the database is down. */
-const GIVE_UP_AFTER = 3;
 /** Shutdown waits this long at most for the last batches: a database that is down must not hold Strapi's exit. */
 const CLOSE_DEADLINE_MS = 5_000;
-const cut = (value: unknown, max: number): string | null => (value === null || value === undefined || value === '' ? null : String(value).slice(0, max));
-
-/** The instance that wrote a row: host and process, so rows from several instances can be told apart. */
-export const INSTANCE_ID = `${hostname()}:${process.pid}`.slice(0, 64);
-
-/** An e-mail address anywhere in a text (what a hint quotes: the claim's, an account's). */
-const EMAIL = /[^\s"'<>()[\],;:]+@[^\s"'<>()[\],;:]+/g;
-/** An identity a hint quotes by name: `identity "…"`, `subject "…"`, `linked to "…"` (another person's, not only this row's). */
-const QUOTED_IDENTITY = /\b(identity|subject|to) "([^"]*)"/g;
-
-/** A refusal's hint as stored: the row's identity, every e-mail address and every quoted identity masked like the identity column. */
-export function maskedHint(hint: string, identity?: string | null): string {
-  const own = identity ? hint.split(identity).join(maskIdentity(identity)) : hint;
-  return own
-    .replace(QUOTED_IDENTITY, (_, label: string, value: string) => `${label} "${value.includes('*') || value === '' ? value : maskIdentity(value)}"`)
-    .replace(EMAIL, (address) => (address.split('@')[0].includes('*') ? address : maskIdentity(address)));
-}
-
-export { networkOf } from './refusal-budget';
-
-export function toRow(entry: ActivityEntry, at = Date.now()): ActivityRow {
-  const { kind, userId, identity, peer, source, ...details } = entry;
-  const reason = kind === 'refused' ? (entry as { reason: string }).reason : null;
-  if (kind === 'refused') {
-    delete (details as { reason?: unknown }).reason;
-    delete (details as { vouched?: unknown }).vouched;
-    const hint = (details as { hint?: string }).hint;
-    // The reason names the person; the row keeps them masked (also the raw-value prefix the reason may quote).
-    if (hint) (details as { hint?: string }).hint = maskedHint(hint, identity);
-  }
-  const userNumber = userId === null || userId === undefined || userId === '' ? null : Number(userId);
-  return {
-    at,
-    day: new Date(at).toISOString().slice(0, 10),
-    kind,
-    reason,
-    // An id the INT column cannot hold would fail the whole batch on MySQL/PostgreSQL: not a user, so none.
-    user_id: isDatabaseId(userNumber) ? userNumber : null,
-    identity: cut(kind === 'refused' && identity ? maskIdentity(identity) : identity, 255),
-    peer: cut(peer, 64),
-    source: cut(source, 64),
-    details: Object.keys(details).length > 0 ? JSON.stringify(details).slice(0, 4000) : null,
-    instance: INSTANCE_ID,
-  };
-}
-
-type RefusedEntry = ActivityEntry & { kind: 'refused' };
-
-/** A network's refusals of one window as one row: the latest attempt's reason, identity, peer and hint, with the count and every reason. */
-function foldRow(fold: NetworkFold<RefusedEntry>): ActivityRow {
-  const { network, latest, latestAt, firstAt, count, reasons } = fold;
-  return toRow({ ...latest, network, refusals: count, reasons, since: new Date(firstAt).toISOString() }, latestAt);
-}
-
-/** One row saying how many refusals of a window were counted past the cap, and the latest of them. */
-function suppressedRow(suppressed: Suppressed<RefusedEntry>): ActivityRow {
-  const { count, networks, latest, latestAt, reasons } = suppressed;
-  const seconds = REFUSAL_REPEAT_MS / 1000;
-  return {
-    ...toRow({ kind: 'refused', reason: latest.reason, status: latest.status }, latestAt),
-    reason: SUPPRESSED_REASON,
-    details: JSON.stringify({
-      suppressed: count,
-      networks,
-      reasons,
-      latest: { reason: latest.reason, peer: latest.peer ?? null, identity: latest.identity ? maskIdentity(latest.identity) : null },
-      hint: `${count} more refusals within ${seconds} s were counted, not recorded one by one (at most ${REFUSAL_ROWS_PER_WINDOW} networks of peers that are not listed proxies get a row per ${seconds} s per instance; refusals from listed proxies or of a verified identity are not capped); a flood of refused requests — see the rows just before this one`,
-    }).slice(0, 4000),
-  };
-}
 
 /**
  * The recorder. `record()` never awaits, never throws and never touches the
@@ -203,6 +47,7 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
   const now = options.now ?? Date.now;
   const isListedProxy = options.isListedProxy ?? (() => false);
 
+  const writer = createActivityWriter(strapi, background, TASK);
   let buffer: ActivityRow[] = [];
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> | null = null;
@@ -241,29 +86,8 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     });
   };
 
-  const insert = (rows: ActivityRow[]) =>
-    background.settle(TASK, async () => {
-      await strapi.db.connection(ACTIVITY_TABLE).insert(rows);
-      return true;
-    });
-
-  /** The rows of a refused batch one by one: one row the database refuses must not take its neighbours with it. */
-  async function writeOneByOne(rows: ActivityRow[]): Promise<number> {
-    let written = 0;
-    let failedInARow = 0;
-    for (const row of rows) {
-      if (await insert([row])) {
-        written++;
-        failedInARow = 0;
-      } else if (++failedInARow >= GIVE_UP_AFTER && written === 0) {
-        break; // not a bad row: the database is down; the rest is dropped without a query each
-      }
-    }
-    return written;
-  }
-
   async function writeBatch(rows: ActivityRow[]): Promise<void> {
-    const written = (await insert(rows)) ? rows.length : rows.length > 1 ? await writeOneByOne(rows) : 0;
+    const written = await writer.write(rows);
     recorded += written;
     if (written === rows.length) {
       if (droppedInStreak > 0) {
@@ -332,12 +156,12 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
     windowTimer.unref();
   }
 
+  /** Whether a refusal gets a row of its own now; folds and summaries are written when the window ends. */
   /** A refusal untrusted traffic cannot cause: from a listed proxy, or of an identity established before it (a verified signature). */
   function vouchedFor(entry: RefusedEntry): boolean {
     return entry.vouched === true || (typeof entry.peer === 'string' && isListedProxy(entry.peer));
   }
 
-  /** Whether a refusal gets a row of its own now; folds and summaries are written when the window ends. */
   function refusalRecorded(entry: RefusedEntry): boolean {
     const { admission, ended } = refusals.admit(entry, vouchedFor(entry));
     if (ended) writeDrained(ended);
@@ -420,15 +244,3 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
 }
 
 export type ActivityLog = ReturnType<typeof createActivityLog>;
-
-const logs = new WeakMap<object, ActivityLog>();
-
-/** Makes the recorder reachable from the free functions that answer refusals (refusal-response.ts). */
-export function attachActivityLog(strapi: Core.Strapi, log: ActivityLog): void {
-  logs.set(strapi, log);
-}
-
-/** The recorder of this Strapi instance, or null before the plugin is wired. */
-export function activityOf(strapi: Core.Strapi): ActivityLog | null {
-  return logs.get(strapi) ?? null;
-}

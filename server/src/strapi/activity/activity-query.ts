@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { ACTIVITY_KINDS, type ActivityKind } from './activity-log';
 import { ACTIVITY_TABLE } from './activity-table';
-import { databaseIdOf } from '../database-id';
+import { databaseIdOf } from '../infrastructure/database-id';
+import type { ActivityRecord } from '../../../../shared/contracts/activity';
 
 type Knex = Core.Strapi['db']['connection'];
 type Query = ReturnType<Knex>;
@@ -56,18 +57,8 @@ export function parseFilters(query: Record<string, unknown>): ActivityFilters {
 /** A LIKE pattern for "contains"; `!` escapes (a backslash means different things in MySQL and PostgreSQL string literals). */
 const likeEscaped = (text: string): string => `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
-export interface ActivityRecord {
-  id: number;
-  at: string;
-  kind: string;
-  reason: string | null;
-  user: { id: number; email: string | null } | null;
-  identity: string | null;
-  peer: string | null;
-  source: string | null;
-  details: Record<string, unknown> | null;
-  instance: string | null;
-}
+/** One row of the activity API (shared/contracts/activity.ts). */
+export type { ActivityRecord };
 
 const parseDetails = (text: unknown): Record<string, unknown> | null => {
   if (typeof text !== 'string' || text === '') return null;

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { runMigrations, type Migration } from '../migrations';
+import { LEASES_TABLE } from '../infrastructure/lease';
+import { runMigrations, type Migration } from '../infrastructure/migrations';
 
 /**
  * The plugin's own tables for sign-in activity: one row per event, and a
@@ -7,7 +8,6 @@ import { runMigrations, type Migration } from '../migrations';
  * (retention pruning). Versioned separately from the identity link table.
  */
 export const ACTIVITY_TABLE = 'remote_auth_activity';
-export const LEASES_TABLE = 'remote_auth_leases';
 const VERSION_KEY = 'activitySchemaVersion';
 
 const migrations: Migration[] = [

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import type { Background } from '../background';
-import type { SettingsSource } from '../settings/settings-source';
+import type { Background } from '../infrastructure/background';
+import type { SettingsSource } from '../infrastructure/settings-store';
 import { ACTIVITY_TABLE } from './activity-table';
-import type { Leases } from './lease';
+import type { Leases } from '../infrastructure/lease';
 import { logLine } from '../../pipeline/log-text';
 
 const DAY_MS = 86_400_000;

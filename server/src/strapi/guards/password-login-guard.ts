@@ -5,11 +5,12 @@ import { Refusal } from '../../pipeline/refusal';
 import type { Accounts, AdminUser } from '../accounts/accounts';
 import type { IdentityLinks } from '../accounts/identity-links';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { logRefusal, respondWithRefusal } from '../sign-in/refusal-response';
+import type { RefusalAnswers } from '../http/refusal-answers';
 import { refreshCookieSession } from '../sessions/sessions';
-import { adminPath } from '../settings/settings-source';
+import { adminPath } from '../infrastructure/settings-store';
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly accounts: Accounts;
   readonly links: IdentityLinks;
@@ -32,7 +33,7 @@ const bodyField = (ctx: Context, field: string): string | null => {
  * keep their password: the documented break-glass path when the proxy or the
  * identity provider is down. Returns true when the request may proceed.
  */
-export function createPasswordLoginGuard({ strapi, accounts, links, sessions }: Dependencies) {
+export function createPasswordLoginGuard({ answers, strapi, accounts, links, sessions }: Dependencies) {
   const userWhere = async (where: Record<string, string | number>): Promise<AdminUser | null> =>
     ((await strapi.db.query('admin::user').findOne({ where, populate: ['roles'] })) as AdminUser | null) ?? null;
 
@@ -88,17 +89,16 @@ export function createPasswordLoginGuard({ strapi, accounts, links, sessions }: 
 
     const refusal = new Refusal(
       'password-login-disabled',
-      403,
       `${route} refused for admin user ${user.id}: it signs in through the proxy and allowPasswordLogin is off`,
       'Password sign-in is disabled for this account. Sign in through your organisation’s single sign-on.',
     );
     if (route === 'forgot-password') {
       // Answer as Strapi does for any address (no account enumeration), but send no reset e-mail.
-      logRefusal(strapi, ctx, refusal);
+      answers.log(ctx, refusal);
       ctx.status = 204;
       return false;
     }
-    respondWithRefusal(strapi, ctx, refusal, `${adminPath(strapi)}/auth/login`);
+    answers.respond(ctx, refusal, `${adminPath(strapi)}/auth/login`);
     return false;
   };
 }

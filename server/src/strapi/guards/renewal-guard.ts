@@ -2,10 +2,11 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal } from '../../pipeline/refusal';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { respondWithRefusal } from '../sign-in/refusal-response';
-import { foreignOriginProblemOf } from './cross-origin';
+import type { RefusalAnswers } from '../http/refusal-answers';
+import { foreignOriginProblemOf } from '../http/cross-origin';
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly sessions: PluginSessions;
 }
@@ -21,18 +22,16 @@ interface Dependencies {
  * answer; password sessions are Strapi's business. Returns false when it
  * answered the request.
  */
-export function createRenewalGuard({ strapi, sessions }: Dependencies) {
+export function createRenewalGuard({ answers, strapi, sessions }: Dependencies) {
   return async function renewalGuard(ctx: Context, passwordLoginUrl: string): Promise<boolean> {
     const session = await sessions.ofRefreshCookie(ctx);
     if (!session) return true;
     const problem = foreignOriginProblemOf(strapi, ctx);
     if (!problem) return true;
-    respondWithRefusal(
-      strapi,
+    answers.respond(
       ctx,
       new Refusal(
         'cross-site-request',
-        403,
         `renewal of single sign-on session for admin user ${session.userId} refused: ${problem}; if this is the admin's own address, ` +
           'set server.url to it (or set server.proxy.koa so X-Forwarded-Proto/Host count)',
         'Cross-site request refused.',

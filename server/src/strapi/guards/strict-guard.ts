@@ -2,18 +2,21 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { adminRoute } from '../../pipeline/admin-route';
 import { isRefusal } from '../../pipeline/refusal';
-import type { CompiledSettings } from '../../settings/compile';
+import type { CompiledSettings } from '../../settings-schema/compile';
 import type { IdentityCache } from '../accounts/identity-cache';
 import type { PluginSessions } from '../sessions/plugin-sessions';
-import { peerOf, respondWithRefusal, setHandOffHeaders, withdrawCorsGrant } from '../sign-in/refusal-response';
-import { adminPath } from '../settings/settings-source';
+import { peerOf, setHandOffHeaders, withdrawCorsGrant } from '../http/response-headers';
+import type { RefusalAnswers } from '../http/refusal-answers';
+import { adminPath } from '../infrastructure/settings-store';
 import { REFRESH_COOKIE, cookieAttributes } from '../sessions/session-cookies';
 import type { SignIn } from '../sign-in/sign-in';
-import { IDENTITY_STATE, type ActivityLog } from '../activity/activity-log';
+import type { ActivityLog } from '../activity/activity-log';
+import { IDENTITY_STATE } from '../http/identity-state';
 import type { RefusalCode } from '../../pipeline/refusal';
 import { logLine } from '../../pipeline/log-text';
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly signIn: SignIn;
   readonly sessions: PluginSessions;
@@ -41,7 +44,7 @@ interface UsedSession {
  * one; the request never runs as the previous user. Sessions started with a
  * password are not touched. Returns false when it answered the request.
  */
-export function createStrictGuard({ strapi, signIn, sessions, cache, activity }: Dependencies) {
+export function createStrictGuard({ answers, strapi, signIn, sessions, cache, activity }: Dependencies) {
   const manager = () => (strapi as unknown as { sessionManager: (o: string) => AdminSessions }).sessionManager('admin');
 
   /** The plugin session a Bearer token of ours names. */
@@ -115,7 +118,7 @@ export function createStrictGuard({ strapi, signIn, sessions, cache, activity }:
       if (!isRefusal(error)) throw error;
       // The identity provider's keys are out of reach: say so (503), but a blip of the key URL must not sign everyone out.
       if (error.code === 'keys-unavailable') {
-        respondWithRefusal(strapi, ctx, error, `${adminPath(strapi)}/auth/login`);
+        answers.respond(ctx, error, `${adminPath(strapi)}/auth/login`);
         return false;
       }
       return end(ctx, session, error.code, error.reason);

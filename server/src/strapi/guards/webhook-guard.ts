@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { foldHeaderName } from '../../pipeline/header-name';
-import { identityHeaders } from '../../pipeline/request-identity';
-import type { SettingsSource } from '../settings/settings-source';
+import { identityHeaders } from '../../identity/request-identity';
+import type { SettingsSource } from '../infrastructure/settings-store';
 import { logLine } from '../../pipeline/log-text';
 
 type WebhookData = { headers?: Record<string, unknown> } & Record<string, unknown>;

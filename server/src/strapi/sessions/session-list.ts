@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { CREATED_COLUMN, LINKS_TABLE } from '../accounts/identity-links';
-import { SUPER_ADMIN_CODE } from '../accounts/accounts';
+import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
 import { DEVICE_PREFIX } from './plugin-sessions';
-import { isDatabaseId } from '../database-id';
+import { isDatabaseId } from '../infrastructure/database-id';
+import type { SsoPerson as WirePerson, SsoSession as WireSession } from '../../../../shared/contracts/sessions';
 
 /**
  * The sessions this plugin started, read from Strapi's session table — so
@@ -35,6 +36,10 @@ export interface Person {
   /** The last time the proxy's header signed this person in or was seen on their requests (once a minute at most). */
   readonly lastSeenAt: string | null;
 }
+
+/** What the sessions API answers must fit what the panel reads (shared/contracts/sessions.ts): a drift does not compile. */
+type Fits<T extends U, U> = T;
+export type SessionsFitContract = [Fits<SsoSession, WireSession>, Fits<Person, WirePerson>];
 
 export interface Page<T> {
   readonly results: T[];
@@ -91,7 +96,7 @@ export function createSessionList(strapi: Core.Strapi) {
           ((await knex()(join.name)
             .join(r.table, `${r.table}.id`, `${join.name}.${join.inverseJoinColumn.name}`)
             .whereIn(`${join.name}.${join.joinColumn.name}`, ids)
-            .andWhere(`${r.table}.${r.column('code')}`, SUPER_ADMIN_CODE)
+            .andWhere(`${r.table}.${r.column('code')}`, SUPER_ADMIN_ROLE_CODE)
             .select(`${join.name}.${join.joinColumn.name} as user_id`)) as Array<{ user_id: unknown }>).map((row) => Number(row.user_id)),
         )
       : new Set<number>();

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Claim } from '../../pipeline/claim';
 import { assertGroupsAllowed, decide } from '../../pipeline/policy';
-import type { Settings } from '../../settings/schema';
+import type { Settings } from '../../settings-schema/schema';
 import type { AccountMatch, Accounts, AdminRole, AdminUser } from '../accounts/accounts';
 import { logLine } from '../../pipeline/log-text';
 import type { SuperAdminGate } from '../accounts/super-admin-gate';

@@ -1,16 +1,16 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { Refusal, isRefusal } from '../../pipeline/refusal';
-import { crossOriginProblemOf } from '../guards/cross-origin';
+import { crossOriginProblemOf } from '../http/cross-origin';
 import type { IdentityCache } from '../accounts/identity-cache';
-import { refusalError } from './refusal-response';
+import type { RefusalAnswers } from '../http/refusal-answers';
 import { emitSignedIn } from './auth-events';
 import { isSignedOut } from '../sessions/session-cookies';
-import type { SettingsSource } from '../settings/settings-source';
+import type { SettingsSource } from '../infrastructure/settings-store';
 import type { SignIn } from './sign-in';
 import type { ActivityLog } from '../activity/activity-log';
 import { LINK_SOURCE } from '../accounts/identity-links';
-import { peerOf } from './refusal-response';
+import { peerOf } from '../http/response-headers';
 
 /**
  * A header-authenticated request carries no session of its own: its sign-in
@@ -20,6 +20,7 @@ import { peerOf } from './refusal-response';
 const HEADER_SESSION_MS = 30 * 60_000;
 
 interface Dependencies {
+  readonly answers: RefusalAnswers;
   readonly strapi: Core.Strapi;
   readonly settings: SettingsSource;
   readonly signIn: SignIn;
@@ -37,7 +38,7 @@ type AuthResult = { authenticated: false } | { authenticated: true; credentials:
  * Strapi's strategy. Every such request must be same-origin (T17); a refusal
  * answers with its own status and code, and without Strapi's CORS grant.
  */
-export function createHeaderStrategy({ strapi, settings, signIn, cache, activity }: Dependencies) {
+export function createHeaderStrategy({ answers, strapi, settings, signIn, cache, activity }: Dependencies) {
   return {
     name: 'remote-auth',
     async authenticate(ctx: Context): Promise<AuthResult> {
@@ -53,7 +54,6 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache, activity
         if (problem) {
           throw new Refusal(
             'cross-site-request',
-            403,
             `header-authenticated ${ctx.method} ${ctx.path} refused: ${problem}; if this is the admin's own address, set server.url to it (or set server.proxy.koa so X-Forwarded-Proto/Host count)`,
             'Cross-site request refused.',
           );
@@ -76,7 +76,7 @@ export function createHeaderStrategy({ strapi, settings, signIn, cache, activity
         return { authenticated: true, credentials: user, ability };
       } catch (error) {
         if (!isRefusal(error)) throw error;
-        throw refusalError(strapi, ctx, error);
+        throw answers.asError(ctx, error);
       }
     },
   };

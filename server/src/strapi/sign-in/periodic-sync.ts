@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { isRefusal } from '../../pipeline/refusal';
-import type { CompiledSettings } from '../../settings/compile';
+import type { CompiledSettings } from '../../settings-schema/compile';
 import type { Accounts } from '../accounts/accounts';
-import type { Background } from '../background';
-import type { Clock } from '../clock';
-import { crossOriginProblemOf } from '../guards/cross-origin';
+import type { Background } from '../infrastructure/background';
+import type { Clock } from '../infrastructure/clock';
+import { crossOriginProblemOf } from '../http/cross-origin';
 import type { PluginSessions } from '../sessions/plugin-sessions';
 import type { AccountResolver } from './account-resolver';
 import type { SignIn } from './sign-in';

@@ -1,20 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import type { Assertion } from '../../pipeline/assertion';
-import { identifyRequest } from '../../pipeline/request-identity';
-import type { AssertionVerifier } from '../../assertions/verifier';
+import type { Assertion } from '../../pipeline/plain-header-identity';
+import { identifyRequest } from '../../identity/request-identity';
+import type { AssertionVerifier } from '../../signed-assertions/verifier';
 import type { Claim, NormalizeIdentity } from '../../pipeline/claim';
 import { Refusal, isRefusal } from '../../pipeline/refusal';
-import type { CompiledSettings } from '../../settings/compile';
-import type { Settings } from '../../settings/schema';
+import type { CompiledSettings } from '../../settings-schema/compile';
+import type { Settings } from '../../settings-schema/schema';
 import type { AccountResolver, FindAccount, ResolvedAccount } from './account-resolver';
 import type { AdminUser } from '../accounts/accounts';
-import type { Background } from '../background';
-import { IDENTITY_STATE, type ActivityLog, type SignInVia } from '../activity/activity-log';
+import type { Background } from '../infrastructure/background';
+import type { ActivityLog, SignInVia } from '../activity/activity-log';
+import { IDENTITY_STATE } from '../http/identity-state';
 import { mapGroups } from '../../pipeline/group-roles';
 import { LINK_SOURCE, type IdentityLinks } from '../accounts/identity-links';
 import { newDeviceId } from '../sessions/plugin-sessions';
-import { peerOf } from './refusal-response';
+import { peerOf } from '../http/response-headers';
 import { emitSignedIn } from './auth-events';
 import { currentSession, mintSession, type CurrentSession } from '../sessions/sessions';
 import { logLine } from '../../pipeline/log-text';
@@ -36,7 +37,6 @@ function withDeadline<T>(work: Promise<T>, claim: Claim): Promise<T> {
         reject(
           new Refusal(
             'service-unavailable',
-            503,
             `sign-in of "${claim.subject}" waited ${DATABASE_DEADLINE_MS / 1000} s for the database; is it reachable?`,
             'Single sign-on is temporarily unavailable. Please try again in a moment.',
           ),
@@ -77,7 +77,6 @@ const guardHook = (hook: NormalizeIdentity | null): NormalizeIdentity | undefine
         } catch (error) {
           throw new Refusal(
             'invalid-identity',
-            403,
             `the normalizeIdentity hook threw: ${(error as Error).message}`,
             'The identity sent by the proxy is not a valid account name.',
           );
@@ -148,7 +147,6 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
     strapi.log.error(logLine`[remote-auth] sign-in of "${claim.subject}" failed: ${(error as Error).stack ?? error}`);
     return new Refusal(
       'service-unavailable',
-      503,
       `sign-in of "${claim.subject}" failed; the error is logged just before`,
       'Single sign-on is temporarily unavailable. Please try again in a moment.',
     );

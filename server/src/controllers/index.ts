@@ -1,0 +1,39 @@
+import type { Core } from '@strapi/strapi';
+import { wired } from '../services/plugin';
+import { createActivityQuery } from '../strapi/activity/activity-query';
+import { createLockoutGuard } from '../strapi/guards/lockout-guard';
+import { createActivityController } from './activity';
+import { createLoginController } from './login';
+import { createSessionsController } from './sessions';
+import { createSettingsController } from './settings';
+
+type Factory = ({ strapi }: { strapi: Core.Strapi }) => unknown;
+
+/** The plugin's controllers, each built once by Strapi from the one object graph (services/plugin.ts). */
+const controllers: Record<string, Factory> = {
+  login: ({ strapi }) => {
+    const { answers, settings, signIn } = wired(strapi);
+    return createLoginController({ answers, strapi, settings, signIn });
+  },
+  settings: ({ strapi }) => {
+    const { settings, accounts, signIn, resolver, links, verifier, activity, clock } = wired(strapi);
+    return createSettingsController({
+      strapi,
+      settings,
+      accounts,
+      signIn,
+      resolver,
+      lockoutProblem: createLockoutGuard({ strapi, accounts, links, signIn, resolver }),
+      verifier,
+      activity,
+      clock,
+    });
+  },
+  sessions: ({ strapi }) => {
+    const { settings, accounts, sessionList, signOut, deactivation, deactivationJob, activity } = wired(strapi);
+    return createSessionsController({ strapi, settings, accounts, list: sessionList, signOut, deactivation, job: deactivationJob, activity });
+  },
+  activity: ({ strapi }) => createActivityController({ query: createActivityQuery(strapi), activity: wired(strapi).activity }),
+};
+
+export default controllers;

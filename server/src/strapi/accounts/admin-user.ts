@@ -1,0 +1,30 @@
+/** An admin user and its roles as the plugin reads them from Strapi's `admin::user` / `admin::role`. */
+
+export interface AdminRole {
+  id: number;
+  code: string;
+  name: string;
+}
+
+export interface Provisioned {
+  readonly user: AdminUser;
+  readonly created: boolean;
+}
+
+/** An existing account for a claim, and how it was found. */
+export interface AccountMatch {
+  readonly user: AdminUser;
+  /** 'link': the identity is linked to it; 'email': same address, not linked yet. */
+  readonly via: 'link' | 'email';
+}
+
+export interface AdminUser {
+  id: number;
+  email: string;
+  firstname: string | null;
+  lastname: string | null;
+  username: string | null;
+  isActive: boolean;
+  blocked: boolean | null;
+  roles?: AdminRole[];
+}

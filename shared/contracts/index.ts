@@ -1,0 +1,4 @@
+export * from './settings';
+export * from './diagnostics';
+export * from './sessions';
+export * from './activity';
