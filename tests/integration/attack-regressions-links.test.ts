@@ -17,9 +17,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { startStrapi, type TestStrapi } from '../harness/strapi';
+import { bootOnce, startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, snapshot } from '../harness/assertions';
 import { captureLog, type LogCapture } from '../harness/log-capture';
@@ -160,17 +158,10 @@ describe('F7: bidi and invisible characters in names and groups (T27)', () => {
 });
 
 /** Boots a Strapi process of its own once (harness/boot-once.ts) and returns what its logger wrote at warn level. */
-function bootLog(config: unknown): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'harness', 'boot-once.ts')], {
-      env: { ...process.env, BOOT_CONFIG: JSON.stringify(config), STRAPI_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let text = '';
-    child.stdout.on('data', (chunk) => (text += chunk));
-    child.stderr.on('data', (chunk) => (text += chunk));
-    child.on('exit', (code) => resolve(`${text}\nexit ${code}`));
-  });
+/** What Strapi logged while it booted once with `config` (a process of its own), ending with its exit code. */
+async function bootLog(config: Record<string, unknown>): Promise<string> {
+  const { code, log } = await bootOnce({ config, env: { STRAPI_LOG_LEVEL: 'warn' } });
+  return `${log}\nexit ${code}`;
 }
 
 describe('F11: aws-alb without clientId (T28)', () => {
