@@ -157,7 +157,6 @@ describe('F7: bidi and invisible characters in names and groups (T27)', () => {
   });
 });
 
-/** Boots a Strapi process of its own once (harness/boot-once.ts) and returns what its logger wrote at warn level. */
 /** What Strapi logged while it booted once with `config` (a process of its own), ending with its exit code. */
 async function bootLog(config: Record<string, unknown>): Promise<string> {
   const { code, log } = await bootOnce({ config, env: { STRAPI_LOG_LEVEL: 'warn' } });
