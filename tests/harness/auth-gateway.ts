@@ -50,6 +50,11 @@ export interface AuthGatewayOptions {
   readonly cookieName?: string;
   /** Status of a yes (default 200; oauth2-proxy's `/oauth2/auth` answers 202). */
   readonly grantStatus?: number;
+  /**
+   * Other paths the gateway serves as HTML pages (200), path → body, e.g.
+   * oauth2-proxy's sign-in page `/oauth2/start` (the query string is ignored).
+   */
+  readonly pages?: Readonly<Record<string, string>>;
 }
 
 export async function startAuthGateway(options: AuthGatewayOptions = {}): Promise<AuthGateway> {
@@ -64,7 +69,13 @@ export async function startAuthGateway(options: AuthGatewayOptions = {}): Promis
     req.on('end', () => {
       calls.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes });
       // Caddy's forward_auth keeps the original query string on the rewritten URI.
-      if (new URL(req.url ?? '/', 'http://gateway').pathname !== path) {
+      const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
+      const page = options.pages?.[pathname];
+      if (page !== undefined && pathname !== path) {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+        return;
+      }
+      if (pathname !== path) {
         res.writeHead(404).end();
         return;
       }
