@@ -2,7 +2,7 @@
 /**
  * Prepares a compat app: a real Strapi app pinned to one Strapi version that
  * installs the plugin the way a user does — from the tarball `npm pack` makes,
- * with plain `npm install` (npm's default strict peer resolution, no
+ * with plain `npm install` (from npm's cache where it has the packages, --prefer-offline; npm's default strict peer resolution, no
  * --legacy-peer-deps, no overrides) — then builds its admin panel.
  *
  *   npm run build                                  # the plugin's dist/
@@ -65,7 +65,7 @@ step(`npm install (Strapi ${version}, plugin from the tarball, strict peers)`, (
   if (existsSync(abiStamp) && readFileSync(abiStamp, 'utf8') !== process.versions.modules) {
     rmSync(join(app, 'node_modules', 'better-sqlite3'), { recursive: true, force: true });
   }
-  run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--legacy-peer-deps=false'], app);
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--legacy-peer-deps=false'], app);
   writeFileSync(abiStamp, process.versions.modules);
   const installed = realpathSync(join(app, 'node_modules', 'strapi-plugin-remote-auth'));
   if (!installed.startsWith(join(app, 'node_modules'))) throw new Error(`the plugin resolves to ${installed}, not into the app's node_modules`);
