@@ -112,9 +112,10 @@ test('aws-alb identity is "<iss> <sub>"; its e-mail links only when verified and
   const oidc = compileSignedRules({ preset: 'oidc', header: 'X-Id', issuer: ISSUER, audience: 'cms' });
   assert.equal(claimFromAssertion(payload, oidc, CLAIM_RULES).emailLinks, false);
   assert.equal(claimFromAssertion({ ...payload, email_verified: true }, oidc, CLAIM_RULES).emailLinks, true);
-  // The former behaviour, chosen explicitly.
+  // The former behaviour, chosen explicitly: only for an address the token says is verified (R2-1).
   const byEmail = compileSignedRules({ ...ALB, claims: { identity: 'email' } });
-  assert.equal(claimFromAssertion(payload, byEmail, CLAIM_RULES).subject, 'root@corp.example');
+  assert.equal(claimFromAssertion({ ...payload, email_verified: 'true' }, byEmail, CLAIM_RULES).subject, 'root@corp.example');
+  assert.throws(() => claimFromAssertion(payload, byEmail, CLAIM_RULES), (error: unknown) => error instanceof Refusal && error.code === 'assertion-email-unverified');
 });
 
 test('usable keys: those of an allowed algorithm, by alg or by key type and curve, for signatures', () => {

@@ -50,7 +50,7 @@ test('F1: IPv6 folds by /48: the 256 /64s of one /56 are one network, two /48s a
   assert.equal(networkOf('192.0.2.77'), '192.0.2.0/24');
 });
 
-test('F1: with the cap filled by untrusted networks, a vouched refusal gets its own row; its exact repeat folds; a new identity or peer is a row again', () => {
+test('F1: with the cap filled by untrusted networks, a vouched refusal gets its own row; its exact repeat folds; a new identity is a row again, a new peer folds into the identity\'s row (R2-3)', () => {
   const { refusals, advance } = refusalBudget();
   for (let net = 0; net < REFUSAL_ROWS_PER_WINDOW + 5; net++) refusals.admit({ reason: 'assertion-malformed', peer: `10.0.${net}.1` }, false);
   assert.equal(refusals.admit({ reason: 'assertion-malformed', peer: '10.9.0.1' }, false).admission, 'suppressed', 'the cap is full');
@@ -58,7 +58,7 @@ test('F1: with the cap filled by untrusted networks, a vouched refusal gets its 
   assert.equal(refusals.admit(signed, true).admission, 'row');
   assert.equal(refusals.admit(signed, true).admission, 'repeat');
   assert.equal(refusals.admit({ ...signed, identity: 'john@corp.example' }, true).admission, 'row');
-  assert.equal(refusals.admit({ ...signed, peer: '10.9.0.2' }, true).admission, 'row');
+  assert.equal(refusals.admit({ ...signed, peer: '10.9.0.2' }, true).admission, 'folded', 'the same identity and reason from another peer: one fold per window (R2-3)');
   assert.equal(refusals.admit({ reason: 'assertion-malformed', peer: '10.9.0.3' }, false).admission, 'suppressed', 'untrusted traffic still cannot spend rows');
   advance(REFUSAL_REPEAT_MS);
   assert.equal(refusals.admit(signed, true).admission, 'row', 'a repeat after the window is a row again');

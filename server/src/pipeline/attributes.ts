@@ -37,9 +37,15 @@ const MAX_GROUPS_VALUE = 8192;
  * alike (T27): C0, DEL, C1 (after UTF-8 decoding), the line/paragraph separators, the bidirectional
  * marks, embeddings, overrides and isolates (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069),
  * which make "Eve\u202egnp.exe" show as "Eveexe.png" in the admin, and the invisible word joiner,
- * operators and byte-order mark (U+2060–U+2064, U+FEFF). Joiners that scripts need (U+200C/U+200D) stay.
+ * operators and byte-order mark (U+2060–U+2064, U+FEFF) — indeed every format character (\p{Cf}: soft
+ * hyphen U+00AD, U+180E, zero-width space U+200B, U+206A–U+206F, tags U+E0001–U+E007F, …) — and the
+ * characters that render as nothing though they are not Cf: the combining grapheme joiner U+034F, the
+ * Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the Mongolian variation selectors and vowel separator
+ * U+180B–U+180F and the variation selectors U+FE00–U+FE0F, U+E0100–U+E01EF (R2-4). Joiners that
+ * scripts need (U+200C/U+200D) stay. A U+FEFF at either end is trimmed (String#trim) before the test.
  */
-export const FORBIDDEN_IN_VALUE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+export const FORBIDDEN_IN_VALUE =
+  /(?![\u200c\u200d])[\p{Cc}\p{Cf}\u2028\u2029\u034f\u115f\u1160\u3164\uffa0\u180b-\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
 const CONTROL = FORBIDDEN_IN_VALUE;
 
 /** Header values arrive as latin1; proxies send UTF-8. Undo that when the bytes are valid UTF-8. */

@@ -30,6 +30,19 @@ function text(payload: JWTPayload, name: string | null, what: string): string | 
 const emailVerified = (payload: JWTPayload): boolean => payload.email_verified === true || payload.email_verified === 'true';
 
 /**
+ * Presets whose proxy verifies the address it signs itself (T29): Cloudflare Access, Google IAP and
+ * Pomerium. Behind the others (aws-alb passes the IdP's userinfo through, oidc and custom are any
+ * issuer) an address is only verified when the token says so.
+ */
+const PROXY_VERIFIES_EMAIL: ReadonlySet<string> = new Set(['cloudflare-access', 'google-iap', 'pomerium']);
+
+/**
+ * `email_verified` speaks for the `email` claim only (OIDC Core 5.1): an address taken from another
+ * claim (`upn`, `preferred_username`, …) is verified by nobody, whatever `email_verified` says.
+ */
+const addressVerified = (payload: JWTPayload, claimName: string | null): boolean => claimName === 'email' && emailVerified(payload);
+
+/**
  * An address the provider says it has not verified is nobody's identity and links nothing:
  * whoever typed it in could have typed a Super Admin's address (CVE-2023-3128). Tokens without
  * `email_verified` are taken as the provider asserts them (Cloudflare, IAP, Pomerium send none).
@@ -56,7 +69,12 @@ function assertEmailVerified(payload: JWTPayload, rules: SignedAssertionRules): 
  */
 function whyEmailMayNotLink(payload: JWTPayload, rules: SignedAssertionRules, claimRules: ClaimRules): string | null {
   if (!claimRules.linkByEmailHeader) return null; // accounts.ts says why: linkByEmailHeader is off
-  if (emailVerified(payload)) return null;
+  if (addressVerified(payload, rules.claims.email)) return null;
+  if (rules.claims.email !== 'email')
+    return (
+      `that address came from the assertion's claim "${rules.claims.email}", and email_verified speaks only for the claim "email": ` +
+      'an address from another claim is verified by nobody and links no existing account'
+    );
   return (
     `that address came from the assertion's e-mail claim "${rules.claims.email}", which links an existing account only when ` +
     `the token says email_verified true, and this one has ${'email_verified' in payload ? `email_verified ${JSON.stringify(payload.email_verified)}` : 'no email_verified'} ` +
@@ -64,7 +82,28 @@ function whyEmailMayNotLink(payload: JWTPayload, rules: SignedAssertionRules, cl
   );
 }
 
-const emailMayLink = (payload: JWTPayload, claimRules: ClaimRules): boolean => claimRules.linkByEmailHeader && emailVerified(payload);
+const emailMayLink = (payload: JWTPayload, rules: SignedAssertionRules, claimRules: ClaimRules): boolean =>
+  claimRules.linkByEmailHeader && addressVerified(payload, rules.claims.email);
+
+/**
+ * The identity claim is the e-mail claim, behind a proxy that does not verify addresses (aws-alb,
+ * oidc, custom): the address becomes a "header" identity that linkByEmail links to an existing
+ * account, a Super Admin's too. Only an address the token says is verified may (R2-1, T29): a
+ * missing email_verified, or an address from a claim other than "email", is refused.
+ */
+function assertIdentityAddressVerified(payload: JWTPayload, rules: SignedAssertionRules): void {
+  if (PROXY_VERIFIES_EMAIL.has(rules.preset)) return;
+  if (addressVerified(payload, rules.claims.email)) return;
+  const why =
+    rules.claims.email !== 'email'
+      ? `the identity is the claim "${rules.claims.email}", and email_verified speaks only for the claim "email"`
+      : `the identity is the e-mail claim "email", and the token has ${'email_verified' in payload ? `email_verified ${JSON.stringify(payload.email_verified)}` : 'no email_verified'}`;
+  throw refuse(
+    'assertion-email-unverified',
+    `${why}: behind preset ${rules.preset} an address is an identity only when the token says email_verified true ` +
+      '(an address the identity provider did not verify may have been typed in by anyone); use claims.identity "sub"',
+  );
+}
 
 /** Groups as a JSON array of strings, or one string split by groupsSeparator; absent → null (nothing known). */
 function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly string[] | null {
@@ -116,6 +155,7 @@ export function claimFromAssertion(
   };
 
   if (identityName === rules.claims.email) {
+    assertIdentityAddressVerified(payload, rules);
     const claim = toClaim(identity, { ...claimRules, userField: 'email' }, normalize);
     return { ...claim, attributes: { ...attributes, email: claim.email } };
   }
@@ -132,7 +172,7 @@ export function claimFromAssertion(
     subject,
     email,
     username: null,
-    emailLinks: emailMayLink(payload, claimRules),
+    emailLinks: emailMayLink(payload, rules, claimRules),
     emailLinkRefusal: whyEmailMayNotLink(payload, rules, claimRules),
     attributes: { ...attributes, email },
     source: ASSERTION_LINK_SOURCE,

@@ -33,6 +33,8 @@ export type ActivityEntry = Common &
         readonly refusals?: number;
         readonly reasons?: Readonly<Record<string, number>>;
         readonly since?: string;
+        /** A fold of a vouched identity's refusals from further peers: how many distinct peers (the row's peer is the latest). */
+        readonly peers?: number;
         /**
          * The identity was established before the refusal — by a verified signature or a listed
          * proxy's header (`ctx.state[IDENTITY_STATE]`) — so only a holder of a provider-signed

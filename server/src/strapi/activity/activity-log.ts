@@ -3,7 +3,7 @@ import type { Background } from '../infrastructure/background';
 import { createRefusalBudget, type Drained } from './refusal-budget';
 import type { ActivityEntry, ActivityRow } from './activity-entry';
 import { createActivityWriter } from './activity-writer';
-import { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW, foldRow, suppressedRow, toRow, type RefusedEntry } from './activity-rows';
+import { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW, foldRow, identityFoldRow, suppressedRow, toRow, type RefusedEntry } from './activity-rows';
 
 export * from './activity-entry';
 export { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON, toRow } from './activity-rows';
@@ -136,8 +136,9 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
   }
 
   /** Queues the rows of what a refusal window left: one per network fold, one summary of the refusals past the cap. */
-  function writeDrained({ folds, suppressed }: Drained<RefusedEntry>): void {
+  function writeDrained({ folds, identityFolds, suppressed }: Drained<RefusedEntry>): void {
     for (const fold of folds) push(foldRow(fold));
+    for (const fold of identityFolds) push(identityFoldRow(fold));
     if (suppressed) push(suppressedRow(suppressed));
   }
 

@@ -2,7 +2,7 @@ import { maskIdentity, maskedHint } from '../../pipeline/masking';
 import { isDatabaseId } from '../infrastructure/database-id';
 import { INSTANCE_ID } from '../infrastructure/instance-id';
 import type { ActivityEntry, ActivityRow } from './activity-entry';
-import type { NetworkFold, Suppressed } from './refusal-budget';
+import type { IdentityFold, NetworkFold, Suppressed } from './refusal-budget';
 
 /**
  * The refusal window. From a listed proxy, the same refusal (reason, peer,
@@ -48,6 +48,12 @@ export type RefusedEntry = ActivityEntry & { kind: 'refused' };
 export function foldRow(fold: NetworkFold<RefusedEntry>): ActivityRow {
   const { network, latest, latestAt, firstAt, count, reasons } = fold;
   return toRow({ ...latest, network, refusals: count, reasons, since: new Date(firstAt).toISOString() }, latestAt);
+}
+
+/** A vouched identity's refusals (one reason) from further peers in one window as one row: the latest attempt's peer and hint, with the count and how many peers. */
+export function identityFoldRow(fold: IdentityFold<RefusedEntry>): ActivityRow {
+  const { latest, latestAt, firstAt, count, peers } = fold;
+  return toRow({ ...latest, refusals: count, peers: peers.size, since: new Date(firstAt).toISOString() }, latestAt);
 }
 
 /** One row saying how many refusals of a window were counted past the cap, and the latest of them. */

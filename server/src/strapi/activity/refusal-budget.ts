@@ -8,8 +8,13 @@ export { networkOf };
  *
  * - from a listed proxy (`trustedProxies`), or whose identity was established
  *   before the refusal (a verified signature, a listed proxy's header — only
- *   a holder of a provider-signed token can cause these): a row each, no cap —
- *   only exact repeats (same reason, peer and identity within the window) fold;
+ *   a holder of a provider-signed token can cause these): no cap, but one row
+ *   per identity and reason per window: the first refusal gets its row, exact
+ *   repeats (same peer) are dropped, and the same identity's refusals from
+ *   other peers fold into one row written when the window ends, keeping the
+ *   count, how many peers and the latest peer (R2-1/R2-3: one valid token sent
+ *   from 300 addresses is not 300 rows); refusals of different identities each
+ *   get their row;
  * - from any other peer (all of them when only an assertion is trusted): one
  *   fold per network (/24 IPv4, /48 IPv6) per window, whatever the reason,
  *   keeping the count, the reasons and the latest attempt; at most
@@ -46,8 +51,21 @@ export interface Suppressed<T extends RefusalLike> {
   readonly reasons: Record<string, number>;
 }
 
+/** One vouched identity's refusals of one reason from further peers in one window, written as one row. */
+export interface IdentityFold<T extends RefusalLike> {
+  /** The latest refusal: its reason, peer, identity, hint are the row's. */
+  latest: T;
+  latestAt: number;
+  firstAt: number;
+  count: number;
+  /** Distinct peers counted (at most memoLimit remembered). */
+  readonly peers: Set<string>;
+}
+
 export interface Drained<T extends RefusalLike> {
   readonly folds: readonly NetworkFold<T>[];
+  /** Vouched refusals of one identity and reason from peers past the first, per window. */
+  readonly identityFolds: readonly IdentityFold<T>[];
   readonly suppressed: Suppressed<T> | null;
 }
 
@@ -71,6 +89,7 @@ export function createRefusalBudget<T extends RefusalLike>(options: RefusalBudge
   let endsAt = 0;
   let networksThisWindow = 0;
   let folds = new Map<string, NetworkFold<T>>();
+  let identityFolds = new Map<string, IdentityFold<T>>();
   let suppressed: { count: number; networks: Set<string>; latest: T; latestAt: number; reasons: Record<string, number> } | null = null;
 
   /** True the first time `key` is seen within the window; bounded, oldest forgotten first. */
@@ -92,9 +111,11 @@ export function createRefusalBudget<T extends RefusalLike>(options: RefusalBudge
   function drain(): Drained<T> {
     const out: Drained<T> = {
       folds: [...folds.values()],
+      identityFolds: [...identityFolds.values()],
       suppressed: suppressed && { count: suppressed.count, networks: suppressed.networks.size, latest: suppressed.latest, latestAt: suppressed.latestAt, reasons: suppressed.reasons },
     };
     folds = new Map();
+    identityFolds = new Map();
     suppressed = null;
     return out;
   }
@@ -106,6 +127,29 @@ export function createRefusalBudget<T extends RefusalLike>(options: RefusalBudge
     endsAt = at + windowMs;
     networksThisWindow = 0;
     return ended;
+  }
+
+  /**
+   * A vouched refusal: an exact repeat (reason, peer, identity) is dropped; the first of an identity
+   * and reason within the window gets its row; from any further peer it folds into that identity's
+   * row of the window. Without an identity there is nothing to fold by: per peer, as exact repeats.
+   */
+  function admitVouched(entry: T, at: number): Admission {
+    const identity = entry.identity ?? '';
+    if (!firstWithin(`p|${entry.reason}|${entry.peer ?? ''}|${identity}`, at)) return 'repeat';
+    if (identity === '') return 'row';
+    const key = `${entry.reason}|${identity}`;
+    const fold = identityFolds.get(key);
+    if (fold) {
+      Object.assign(fold, { latest: entry, latestAt: at, count: fold.count + 1 });
+      if (fold.peers.size < memoLimit) fold.peers.add(entry.peer ?? '');
+      return 'folded';
+    }
+    if (firstWithin(`i|${key}`, at)) return 'row';
+    // Bounded like the repeats: past memoLimit identities folding in one window, rows again.
+    if (identityFolds.size >= memoLimit) return 'row';
+    identityFolds.set(key, { latest: entry, latestAt: at, firstAt: at, count: 1, peers: new Set([entry.peer ?? '']) });
+    return 'folded';
   }
 
   function foldUnlisted(entry: T, at: number): Admission {
@@ -141,10 +185,7 @@ export function createRefusalBudget<T extends RefusalLike>(options: RefusalBudge
     admit(entry: T, vouched: boolean): { admission: Admission; ended: Drained<T> | null } {
       const at = now();
       const ended = roll(at);
-      if (vouched) {
-        const fresh = firstWithin(`${entry.reason}|${entry.peer ?? ''}|${entry.identity ?? ''}`, at);
-        return { admission: fresh ? 'row' : 'repeat', ended };
-      }
+      if (vouched) return { admission: admitVouched(entry, at), ended };
       return { admission: foldUnlisted(entry, at), ended };
     },
 
@@ -152,7 +193,7 @@ export function createRefusalBudget<T extends RefusalLike>(options: RefusalBudge
     endsAt: (): number => endsAt,
 
     /** Whether a fold or a summary waits to be written. */
-    pending: (): boolean => folds.size > 0 || suppressed !== null,
+    pending: (): boolean => folds.size > 0 || identityFolds.size > 0 || suppressed !== null,
 
     drain,
 
