@@ -234,7 +234,7 @@ const table = {
   'assertion-email-unverified': {
     status: 403,
     group: 'assertion',
-    meaning: 'The assertion\'s `email_verified` is present and not `true`: the address neither identifies anyone nor links an account. Have the person verify it at the identity provider.',
+    meaning: 'The assertion\'s `email_verified` is present and not `true`, or — with `aws-alb`, `oidc` or `custom` and the e-mail as the identity — missing, or the identity is an address from a claim other than `email`: the address neither identifies anyone nor links an account. Have the person verify it at the identity provider.',
     hint: 'The assertion’s e-mail address is not marked as verified by the identity provider, so it is not used as an identity or to link an account.',
   },
   'keys-unavailable': {
