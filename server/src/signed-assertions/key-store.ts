@@ -8,7 +8,7 @@ import type { Clock } from './unknown-kids';
 export { ALB_KID, FAILED_FETCH_RETRY_MS, REFRESH_AFTER_MS, type KeyGetter, type KeyStore } from './key-store-contract';
 export { discoverJwksUrl, parseJwks } from './jwks-store';
 export { staticJwks } from './static-key-stores';
-export { RESERVED_KID_FETCHES, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, UNKNOWN_KID_FETCHES_PER_NETWORK } from './unknown-kids';
+export { MAX_NEW_KID_FETCHES, MAX_RESERVED_NETWORKS, RESERVED_KID_FETCHES_PER_NETWORK, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, UNKNOWN_KID_FETCHES_PER_NETWORK } from './unknown-kids';
 export type { Clock, KeyRequester } from './unknown-kids';
 
 /** The key store for a key source: a JWKS URL or OIDC discovery, AWS ALB's PEM per kid, static keys, or none. */

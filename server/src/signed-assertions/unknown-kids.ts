@@ -8,8 +8,20 @@ export const UNKNOWN_KID_COOLDOWN_MS = 30_000;
 export const UNKNOWN_KID_FETCHES = 10;
 /** Of those, one peer network (/24, /48) may spend at most this many per UNKNOWN_KID_COOLDOWN_MS. */
 export const UNKNOWN_KID_FETCHES_PER_NETWORK = 3;
-/** Fetches per UNKNOWN_KID_COOLDOWN_MS kept for reserved requesters (listed proxies, peers whose tokens verified recently) once the shared ceiling is spent. */
-export const RESERVED_KID_FETCHES = 10;
+/** Fetches per UNKNOWN_KID_COOLDOWN_MS that one reserved network (a listed proxy's or a proven peer's /24, /48) has of its own: not drawn from the shared ceiling, nor from any pool other networks can spend. */
+export const RESERVED_KID_FETCHES_PER_NETWORK = 3;
+/**
+ * Reserved networks holding an allowance at once, for listed proxies and, apart, for proven peers
+ * (so proven peers never take a listed proxy's place). A network's allowance is only forgotten once
+ * it has refilled (forgetting it then gives nothing away); with every place held by a network still
+ * refilling, a newcomer is budgeted like an unreserved network (shared ceiling).
+ */
+export const MAX_RESERVED_NETWORKS = 32;
+/**
+ * What the key server sees at most, per UNKNOWN_KID_COOLDOWN_MS per key source, for kids not cached:
+ * UNKNOWN_KID_FETCHES + 2 × MAX_RESERVED_NETWORKS × RESERVED_KID_FETCHES_PER_NETWORK = 10 + 2 × 32 × 3 = 202.
+ */
+export const MAX_NEW_KID_FETCHES = UNKNOWN_KID_FETCHES + 2 * MAX_RESERVED_NETWORKS * RESERVED_KID_FETCHES_PER_NETWORK;
 /** Missed kids remembered at most (oldest forgotten first). */
 export const MAX_MISSED_KIDS = 10_000;
 /** Networks whose allowance is remembered at most (oldest forgotten first). */
@@ -19,8 +31,10 @@ export const MAX_KID_NETWORKS = 10_000;
 export interface KeyRequester {
   /** The peer's network (/24 IPv4, /48 IPv6; `networkOf`). */
   readonly network: string;
-  /** A listed proxy, or a peer that recently presented a token that verified: may fetch from the reserve when the shared ceiling is spent. */
+  /** A listed proxy, or a peer that recently presented a token that verified (proven): its network has an allowance of its own, apart from the shared ceiling. */
   readonly reserved: boolean;
+  /** A listed proxy (trustedProxies): reserved, in places proven peers cannot take. */
+  readonly listed?: boolean;
   /** "Check this connection": look in the cache only, never fetch for a kid not cached (the key probe fetches it, cached). */
   readonly cachedOnly?: boolean;
 }
@@ -50,6 +64,11 @@ export class TokenBucket {
   take(): void {
     this.level -= 1;
   }
+
+  /** Refilled to capacity: as good as a new one, so forgetting it gives nothing away. */
+  full(): boolean {
+    return this.ready() && this.level >= this.capacity;
+  }
 }
 
 /** One bucket per key, at most `limit` keys (oldest forgotten first: a forgotten key starts full, still under the shared ceiling). */
@@ -72,6 +91,39 @@ class BucketsByKey {
   }
 }
 
+/**
+ * At most `limit` buckets, one per key; a bucket is forgotten only once full (refilled), so a key
+ * cannot get a fresh allowance by being pushed out. `of` returns null when every place is held by a
+ * bucket still refilling.
+ */
+class BoundedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly make: () => TokenBucket,
+    private readonly limit: number,
+  ) {}
+
+  of(key: string): TokenBucket | null {
+    const held = this.buckets.get(key);
+    if (held) return held;
+    if (this.buckets.size >= this.limit) {
+      let freed = false;
+      for (const [other, bucket] of this.buckets) {
+        if (bucket.full()) {
+          this.buckets.delete(other);
+          freed = true;
+          break;
+        }
+      }
+      if (!freed) return null;
+    }
+    const bucket = this.make();
+    this.buckets.set(key, bucket);
+    return bucket;
+  }
+}
+
 const seconds = UNKNOWN_KID_COOLDOWN_MS / 1000;
 
 /**
@@ -85,27 +137,35 @@ const seconds = UNKNOWN_KID_COOLDOWN_MS / 1000;
  * - a fetch for a kid not tried yet costs the requester's network one of its
  *   UNKNOWN_KID_FETCHES_PER_NETWORK and one of the key source's shared
  *   UNKNOWN_KID_FETCHES (token buckets per UNKNOWN_KID_COOLDOWN_MS);
- * - reserved requesters (listed proxies, peers whose tokens verified
- *   recently — the proxy's own nodes) fall back on RESERVED_KID_FETCHES when
- *   the shared ceiling is spent, with their own per-network allowance, so a
- *   flood of made-up kids from untrusted peers cannot keep the provider's new
- *   key from being fetched;
+ * - a reserved requester (a listed proxy, or a peer whose token verified
+ *   recently — the proxy's own nodes) spends its network's own
+ *   RESERVED_KID_FETCHES_PER_NETWORK instead: a bucket per reserved network,
+ *   not a pool, so neither a flood of made-up kids from untrusted peers nor
+ *   one from other reserved networks (an insider proving addresses with a
+ *   token of their own: verifier.ts bounds how many per subject) can keep
+ *   the provider's new key from being fetched. Listed and proven networks
+ *   hold MAX_RESERVED_NETWORKS places each; past that, a newcomer is
+ *   budgeted as unreserved;
  * - spent, the answer is KeysUnavailable (503, try again), not "unknown key":
  *   the kid may well be real.
  *
- * The key server sees at most UNKNOWN_KID_FETCHES + RESERVED_KID_FETCHES
- * fetches for new kids per UNKNOWN_KID_COOLDOWN_MS per key source.
+ * The key server sees at most MAX_NEW_KID_FETCHES (UNKNOWN_KID_FETCHES +
+ * 2 × MAX_RESERVED_NETWORKS × RESERVED_KID_FETCHES_PER_NETWORK = 202) fetches
+ * for new kids per UNKNOWN_KID_COOLDOWN_MS per key source.
  */
 export class UnknownKids {
   private readonly missed = new Map<string, number>();
   private readonly shared: TokenBucket;
-  private readonly reserve: TokenBucket;
   private readonly networks: BucketsByKey;
+  private readonly listed: BoundedBuckets;
+  private readonly proven: BoundedBuckets;
 
   constructor(private readonly now: Clock) {
     this.shared = new TokenBucket(UNKNOWN_KID_FETCHES, UNKNOWN_KID_COOLDOWN_MS, now);
-    this.reserve = new TokenBucket(RESERVED_KID_FETCHES, UNKNOWN_KID_COOLDOWN_MS, now);
     this.networks = new BucketsByKey(() => new TokenBucket(UNKNOWN_KID_FETCHES_PER_NETWORK, UNKNOWN_KID_COOLDOWN_MS, now), MAX_KID_NETWORKS);
+    const reserved = () => new TokenBucket(RESERVED_KID_FETCHES_PER_NETWORK, UNKNOWN_KID_COOLDOWN_MS, now);
+    this.listed = new BoundedBuckets(reserved, MAX_RESERVED_NETWORKS);
+    this.proven = new BoundedBuckets(reserved, MAX_RESERVED_NETWORKS);
   }
 
   /** Did a fetch for this kid come back without it moments ago? */
@@ -117,38 +177,43 @@ export class UnknownKids {
     return false;
   }
 
-  /** The allowance of the requester's network; reserved and other requesters of one network are counted apart. */
-  private networkBucket(requester: KeyRequester): TokenBucket {
-    return this.networks.of(`${requester.reserved ? 'reserved' : 'other'} ${requester.network}`);
+  /** A reserved requester's own allowance; null when it is not reserved, or every place is held (then it is budgeted as unreserved). */
+  private reservedBucket(requester: KeyRequester): TokenBucket | null {
+    if (!requester.reserved) return null;
+    return (requester.listed ? this.listed : this.proven).of(requester.network);
   }
 
-  /** The shared ceiling, or for a reserved requester the reserve once the ceiling is spent; null when neither has a fetch left. */
-  private pool(requester: KeyRequester): TokenBucket | null {
-    if (this.shared.ready()) return this.shared;
-    return requester.reserved && this.reserve.ready() ? this.reserve : null;
-  }
-
-  /** Takes one fetch for `requester`, or throws KeysUnavailable when its network's allowance or the ceiling is spent. */
+  /** Takes one fetch for `requester`, or throws KeysUnavailable when its allowance (or, unreserved, the shared ceiling) is spent. */
   spend(requester: KeyRequester): void {
     if (requester.cachedOnly) {
       throw new KeysUnavailable('the token names a key id (kid) that is not cached yet; "Check this connection" does not fetch new key ids for the verification (the key check fetches it)');
     }
-    const network = this.networkBucket(requester);
+    const own = this.reservedBucket(requester);
+    if (own) {
+      if (!own.ready()) {
+        throw new KeysUnavailable(
+          `tokens from the network ${requester.network || 'of an unknown peer'} named more than ${RESERVED_KID_FETCHES_PER_NETWORK} key ids (kid) this server did not have within ${seconds} s, ` +
+            'so new kids are not fetched for it until that allowance refills',
+        );
+      }
+      own.take();
+      return;
+    }
+    const network = this.networks.of(requester.network);
     if (!network.ready()) {
       throw new KeysUnavailable(
         `tokens from the network ${requester.network || 'of an unknown peer'} named more than ${UNKNOWN_KID_FETCHES_PER_NETWORK} key ids (kid) this server did not have within ${seconds} s, ` +
           'so new kids are not fetched for it until that allowance refills — someone there may be sending made-up kids (trustedProxies limits who can)',
       );
     }
-    const pool = this.pool(requester);
-    if (pool === null) {
+    if (!this.shared.ready()) {
       throw new KeysUnavailable(
         `tokens named more than ${UNKNOWN_KID_FETCHES} key ids (kid) this server did not have within ${seconds} s, ` +
-          'so new kids are not fetched until that budget refills (listed proxies and peers whose tokens verified recently have a reserve) — someone may be sending made-up kids (trustedProxies limits who can)',
+          'so new kids are not fetched until that budget refills (listed proxies and peers whose tokens verified recently have allowances of their own) — someone may be sending made-up kids (trustedProxies limits who can)',
       );
     }
     network.take();
-    pool.take();
+    this.shared.take();
   }
 
   /** The key source was asked for this kid and does not have it. */

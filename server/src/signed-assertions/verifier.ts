@@ -2,6 +2,7 @@ import type { Claim, ClaimRules, NormalizeIdentity } from '../pipeline/claim';
 import { claimFromAssertion } from './assertion-claim';
 import { createKeyStore, type KeyRequester, type KeyStore } from './key-store';
 import { networkOf } from '../pipeline/peer-network';
+import { ProvenPeers } from './proven-peers';
 import type { SignedAssertionRules } from './signed-rules';
 import { verifyAssertion } from './verify-assertion';
 
@@ -10,10 +11,7 @@ export const VERIFIED_CACHE_SIZE = 2_000;
 /** A verified token is re-verified at least this often, even when it lives longer (keys may have been withdrawn). */
 export const VERIFIED_CACHE_MS = 5 * 60_000;
 
-/** A peer whose token verified counts as proven (may draw on the reserved key fetches) for this long. */
-export const PROVEN_PEER_MS = 24 * 60 * 60_000;
-/** Proven peers remembered at most (oldest forgotten first). */
-export const MAX_PROVEN_PEERS = 10_000;
+export { MAX_PROVEN_PEERS, PROVEN_PEER_MS, PROVEN_PEERS_PER_SUBJECT } from './proven-peers';
 
 /** Who sent a token, as the request says (never the token): passed into the key lookup. */
 export interface TokenSender {
@@ -31,6 +29,14 @@ const INSPECTION: KeyRequester = { network: '', reserved: false, cachedOnly: tru
 interface Verified {
   readonly claim: Claim;
   readonly until: number;
+  /** Who the token is about (subjectOf): the proofs of peers are counted per subject. */
+  readonly subject: string;
+}
+
+/** The verified token's subject: its issuer and `sub` (or, without one, its email): what bounds how many addresses one token proves. */
+function subjectOf(payload: Record<string, unknown>): string {
+  const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  return `${text(payload.iss)}\n${text(payload.sub) || text(payload.email)}`;
 }
 
 /**
@@ -41,24 +47,17 @@ interface Verified {
 export function createAssertionVerifier(now: () => number = Date.now) {
   const stores = new Map<string, KeyStore>();
   const verified = new Map<string, Verified>();
-  /** Peer address → when a token it sent last verified. By address, not network: a neighbour in the proxy's /24 is not proven by it. */
-  const proven = new Map<string, number>();
+  /** Peer addresses whose tokens verified recently, at most PROVEN_PEERS_PER_SUBJECT per subject. */
+  const proven = new ProvenPeers(now);
 
-  function prove(peer: string | null | undefined): void {
-    if (!peer) return;
-    proven.delete(peer);
-    if (proven.size >= MAX_PROVEN_PEERS) proven.delete(proven.keys().next().value as string);
-    proven.set(peer, now());
-  }
-
-  function isProven(peer: string | null | undefined): boolean {
-    const at = peer ? proven.get(peer) : undefined;
-    return at !== undefined && now() - at < PROVEN_PEER_MS;
-  }
-
-  /** The key lookup's requester: the sender's network, and whether it may draw on the reserve. */
+  /** The key lookup's requester: the sender's network, and whether it has an allowance of its own (listed proxies always). */
   function requesterOf(sender: TokenSender): KeyRequester {
-    return { network: networkOf(sender.peer), reserved: sender.listed || isProven(sender.peer), cachedOnly: sender.cachedKeysOnly === true };
+    return {
+      network: networkOf(sender.peer),
+      reserved: sender.listed || proven.isProven(sender.peer),
+      listed: sender.listed,
+      cachedOnly: sender.cachedKeysOnly === true,
+    };
   }
 
   function keysFor(rules: SignedAssertionRules): KeyStore {
@@ -80,18 +79,19 @@ export function createAssertionVerifier(now: () => number = Date.now) {
     if (hit && now < hit.until) {
       verified.delete(cacheKey);
       verified.set(cacheKey, hit);
-      prove(sender.peer);
+      proven.prove(sender.peer, hit.subject);
       return hit.claim;
     }
     if (hit) verified.delete(cacheKey);
     const { payload } = await verifyAssertion(token, rules, keysFor(rules), requesterOf(sender));
-    prove(sender.peer);
+    const subject = subjectOf(payload);
+    proven.prove(sender.peer, subject);
     const claim = claimFromAssertion(payload, rules, claimRules, normalize);
     // A normalizeIdentity hook may depend on more than the token: only cache without one.
     if (!normalize) {
       const until = Math.min((payload.exp as number) * 1000, Date.now() + VERIFIED_CACHE_MS);
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-      verified.set(cacheKey, { claim, until });
+      verified.set(cacheKey, { claim, until, subject });
     }
     return claim;
   }
