@@ -14,7 +14,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { cloudflareToken, createSigningKey, type SigningKey } from '../harness/assertion-tokens';
-import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
+import { activityRows, type ActivityRowRead } from '../harness/activity-rows';
 import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
 
 const TEAM = 'acme';
@@ -22,32 +22,16 @@ const AUD = '4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2';
 const HEADER_MODE = { trustedProxies: ['127.0.0.1/32'], autoCreate: true, maxNewUsersPerMinute: 0 };
 
 let app: TestStrapi;
+const reader = activityRows(() => app);
+const { lastId, details } = reader;
+const rowsSince = reader.since;
+type Row = ActivityRowRead;
 let keys: KeyServer;
 let provider: SigningKey;
 let forger: SigningKey;
 
-interface Row {
-  id: number;
-  kind: string;
-  reason: string | null;
-  user_id: number | null;
-  identity: string | null;
-  peer: string | null;
-  details: string | null;
-}
 
-const activity = () => app.strapi.plugin('remote-auth').service('activity') as { flush(): Promise<void> };
-const details = (row: Row) => JSON.parse(row.details ?? '{}');
 
-async function rowsSince(afterId: number): Promise<Row[]> {
-  await activity().flush();
-  return (await app.strapi.db.connection(ACTIVITY_TABLE).where('id', '>', afterId).orderBy('id')) as Row[];
-}
-async function lastId(): Promise<number> {
-  await activity().flush();
-  const row = await app.strapi.db.connection(ACTIVITY_TABLE).max({ id: 'id' }).first();
-  return Number(row?.id ?? 0);
-}
 const page = (headers: Record<string, string>, localAddress?: string) => request(app.origin, '/admin', { headers: { ...BROWSER, ...headers }, localAddress });
 
 before(async () => {

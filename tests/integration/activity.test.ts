@@ -15,26 +15,21 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
 import { passwordLogin } from '../harness/assertions';
 import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
+import { activityRows, type ActivityRowRead } from '../harness/activity-rows';
 import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
 
 const PASSWORD = 'Sup3rSecret!pass';
 const SECRET = 'activity-shared-secret-0123456789abcdef';
 const BASE = { trustedProxies: ['127.0.0.1/32'], autoCreate: true, maxNewUsersPerMinute: 0 };
 let app: TestStrapi;
+const activityLog = activityRows(() => app);
+const { lastId, details } = activityLog;
+const rowsSince = activityLog.since;
+type Row = ActivityRowRead;
 let root = '';
 let author = '';
 let reader = '';
 
-interface Row {
-  id: number;
-  kind: string;
-  reason: string | null;
-  user_id: number | null;
-  identity: string | null;
-  peer: string | null;
-  source: string | null;
-  details: string | null;
-}
 
 const activity = () => app.strapi.plugin('remote-auth').service('activity') as { flush(): Promise<void>; record(entry: unknown): void };
 const tokenFor = async (email: string) => (await passwordLogin(app, email, PASSWORD)).json().data.token as string;
@@ -45,17 +40,6 @@ const api = (path: string, headers: Record<string, string>, method = 'GET', body
 const asAdmin = (token: string, path: string) => api(path, { Authorization: `Bearer ${token}` });
 const bearer = (res: TestResponse) => ({ Authorization: `Bearer ${res.cookies.jwtToken}` });
 
-/** Rows written since `afterId`, after the buffer was flushed. */
-async function rowsSince(afterId: number, where: Partial<Row> = {}): Promise<Row[]> {
-  await activity().flush();
-  return (await app.strapi.db.connection(ACTIVITY_TABLE).where('id', '>', afterId).where(where).orderBy('id')) as Row[];
-}
-async function lastId(): Promise<number> {
-  await activity().flush();
-  const row = await app.strapi.db.connection(ACTIVITY_TABLE).max({ id: 'id' }).first();
-  return Number(row?.id ?? 0);
-}
-const details = (row: Row) => JSON.parse(row.details ?? '{}');
 const idOf = async (email: string) => (await app.adminUsers()).find((u) => u.email === email)!.id;
 
 before(async () => {

@@ -18,7 +18,7 @@ import { BROWSER, request, type TestResponse } from '../harness/http';
 import { passwordLogin, refusalCode } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { albToken, cloudflareToken, createSigningKey, type SigningKey } from '../harness/assertion-tokens';
-import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
+import { activityRows, type ActivityRowRead } from '../harness/activity-rows';
 import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
 import { UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES } from '../../server/src/signed-assertions/unknown-kids';
 
@@ -30,30 +30,15 @@ const PASSWORD = 'Sup3rSecret!pass';
 const ROOT = 'root@corp.example';
 
 let app: TestStrapi;
+const reader = activityRows(() => app);
+const { lastId, details } = reader;
+const rowsSince = reader.since;
+type Row = ActivityRowRead;
 let cfKeys: KeyServer;
 let cfProvider: SigningKey;
 
-interface Row {
-  id: number;
-  kind: string;
-  reason: string | null;
-  identity: string | null;
-  peer: string | null;
-  details: string | null;
-}
 
-const activity = () => app.strapi.plugin('remote-auth').service('activity') as { flush(): Promise<void> };
-const details = (row: Row) => JSON.parse(row.details ?? '{}');
 
-async function rowsSince(afterId: number): Promise<Row[]> {
-  await activity().flush();
-  return (await app.strapi.db.connection(ACTIVITY_TABLE).where('id', '>', afterId).orderBy('id')) as Row[];
-}
-async function lastId(): Promise<number> {
-  await activity().flush();
-  const row = await app.strapi.db.connection(ACTIVITY_TABLE).max({ id: 'id' }).first();
-  return Number(row?.id ?? 0);
-}
 const page = (headers: Record<string, string>, localAddress?: string): Promise<TestResponse> =>
   request(app.origin, '/admin', { headers: { ...BROWSER, ...headers }, localAddress });
 

@@ -20,7 +20,7 @@ import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, refusalCode, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { albToken, cloudflareToken, createSigningKey, oidcToken, type SigningKey } from '../harness/assertion-tokens';
-import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
+import { activityRows, type ActivityRowRead } from '../harness/activity-rows';
 
 const PASSWORD = 'Sup3rSecret!pass';
 const ROOT = 'root@corp.example';
@@ -30,29 +30,14 @@ const TEAM = 'acme';
 const AUD = '4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2';
 
 let app: TestStrapi;
+const reader = activityRows(() => app);
+const { lastId, details } = reader;
+const rowsSince = reader.since;
+type Row = ActivityRowRead;
 let keys: KeyServer;
 let rsa: SigningKey;
 let ec: SigningKey;
 
-interface Row {
-  id: number;
-  kind: string;
-  reason: string | null;
-  identity: string | null;
-  peer: string | null;
-  details: string | null;
-}
-const activity = () => app.strapi.plugin('remote-auth').service('activity') as { flush(): Promise<void> };
-const details = (row: Row) => JSON.parse(row.details ?? '{}');
-async function rowsSince(afterId: number): Promise<Row[]> {
-  await activity().flush();
-  return (await app.strapi.db.connection(ACTIVITY_TABLE).where('id', '>', afterId).orderBy('id')) as Row[];
-}
-async function lastId(): Promise<number> {
-  await activity().flush();
-  const row = await app.strapi.db.connection(ACTIVITY_TABLE).max({ id: 'id' }).first();
-  return Number(row?.id ?? 0);
-}
 const page = (headers: Record<string, string>, localAddress?: string): Promise<TestResponse> =>
   request(app.origin, '/admin', { headers: { ...BROWSER, ...headers }, localAddress });
 
