@@ -7,19 +7,12 @@
  *   … requests …
  *   const refused = await rows.since(mark, { kind: 'refused' });
  */
+import type { ActivityRow } from '../../server/src/strapi/activity/activity-entry';
 import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
 import type { TestStrapi } from './strapi';
 
-export interface ActivityRowRead {
-  id: number;
-  kind: string;
-  reason: string | null;
-  user_id: number | null;
-  identity: string | null;
-  peer: string | null;
-  source: string | null;
-  details: string | null;
-}
+/** A row as the table holds it: what the recorder writes (ActivityRow), with its id. */
+export type ActivityRowRead = ActivityRow & { id: number };
 
 export function activityRows(app: () => TestStrapi) {
   const recorder = () => app().strapi.plugin('remote-auth').service('activity') as { flush(): Promise<void> };
