@@ -82,6 +82,22 @@ test('R2-1 cloudflare-access, google-iap, pomerium: the proxy verifies the addre
   }
 });
 
+test('cloudflare-access, google-iap, pomerium vouch for the claim "email" only: an identity from upn or preferred_username is refused without a verified address', () => {
+  const presets: AssertionSettings[] = [
+    { preset: 'cloudflare-access', team: 'acme', audience: 'aud' },
+    { preset: 'google-iap', projectNumber: '123', backendServiceId: '456' },
+    { preset: 'pomerium', routeDomain: 'cms.example.com' },
+  ];
+  for (const settings of presets) {
+    for (const name of ['upn', 'preferred_username']) {
+      const rules = compileSignedRules({ ...settings, claims: { identity: name, email: name } });
+      const payload = { iss: ISSUER, email: 'mallory@attacker.example', [name]: ROOT, exp: 1 };
+      refusedWith('assertion-email-unverified', () => claimFromAssertion(payload, rules, CLAIM_RULES), `${settings.preset} ${name}`);
+      refusedWith('assertion-email-unverified', () => claimFromAssertion({ ...payload, email_verified: true }, rules, CLAIM_RULES), `${settings.preset} ${name} verified`);
+    }
+  }
+});
+
 function budget() {
   let clock = 1_000_000;
   const refusals = createRefusalBudget<RefusalLike>({ now: () => clock, windowMs: REFUSAL_REPEAT_MS, rowsPerWindow: REFUSAL_ROWS_PER_WINDOW, memoLimit: 10_000 });

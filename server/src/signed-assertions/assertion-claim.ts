@@ -92,7 +92,8 @@ const emailMayLink = (payload: JWTPayload, rules: SignedAssertionRules, claimRul
  * missing email_verified, or an address from a claim other than "email", is refused.
  */
 function assertIdentityAddressVerified(payload: JWTPayload, rules: SignedAssertionRules): void {
-  if (PROXY_VERIFIES_EMAIL.has(rules.preset)) return;
+  // The proxy vouches for the claim `email` only: an address from another claim is nobody's word.
+  if (PROXY_VERIFIES_EMAIL.has(rules.preset) && rules.claims.email === 'email') return;
   if (addressVerified(payload, rules.claims.email)) return;
   const why =
     rules.claims.email !== 'email'
