@@ -14,7 +14,7 @@
  * Prints the time each step took.
  */
 const { execFileSync } = require('node:child_process');
-const { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, copyFileSync, realpathSync, writeFileSync } = require('node:fs');
+const { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, copyFileSync, realpathSync, writeFileSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
@@ -44,9 +44,19 @@ const step = (name, fn) => {
 const run = (command, args, cwd) => execFileSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, STRAPI_TELEMETRY_DISABLED: 'true' } });
 
 step('npm pack', () => {
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', __dirname], { cwd: root, encoding: 'utf8' });
-  const [{ filename }] = JSON.parse(out);
-  renameSync(join(__dirname, filename), join(__dirname, 'strapi-plugin-remote-auth.tgz'));
+  // Packed into a folder of its own, then moved into place only when it differs: two apps
+  // prepared side by side (CI) never see a half-written tarball (npm pack's output is
+  // byte-for-byte the same for the same dist/).
+  const packed = mkdtempSync(join(__dirname, '.pack-'));
+  try {
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', packed], { cwd: root, encoding: 'utf8' });
+    const [{ filename }] = JSON.parse(out);
+    const tarball = join(__dirname, 'strapi-plugin-remote-auth.tgz');
+    const fresh = readFileSync(join(packed, filename));
+    if (!existsSync(tarball) || !fresh.equals(readFileSync(tarball))) renameSync(join(packed, filename), tarball);
+  } finally {
+    rmSync(packed, { recursive: true, force: true });
+  }
 });
 
 step('copy the fixture app', () => {
