@@ -1,0 +1,89 @@
+/**
+ * The pure parts of the third attack pass's findings:
+ * - R3-3b: with aws-alb behind a listed proxy, made-up kids sent from the proxy's own address
+ *   spent that network's reserved key-fetch allowance, and nothing else: the unused shared
+ *   ceiling was not drawn on, so the ALB's rotated key was not fetched while the flood lasted.
+ *   Now a reserved network whose own allowance is spent is budgeted like any other network
+ *   (under the shared ceiling, which keeps the key server's bound).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeysUnavailable } from '../../server/src/signed-assertions/assertion-refusals';
+import {
+  MAX_NEW_KID_FETCHES,
+  RESERVED_KID_FETCHES_PER_NETWORK,
+  UNKNOWN_KID_COOLDOWN_MS,
+  UNKNOWN_KID_FETCHES,
+  UNKNOWN_KID_FETCHES_PER_NETWORK,
+  UnknownKids,
+  type KeyRequester,
+} from '../../server/src/signed-assertions/unknown-kids';
+
+function clock() {
+  let time = 1_000_000;
+  return { now: () => time, advance: (ms: number) => (time += ms) };
+}
+
+/** Spends until refused; how many went through. */
+function spendAll(kids: UnknownKids, requester: KeyRequester, tries = 100): number {
+  let granted = 0;
+  for (let i = 0; i < tries; i++) {
+    try {
+      kids.spend(requester);
+      granted++;
+    } catch (error) {
+      assert.ok(error instanceof KeysUnavailable, String(error));
+    }
+  }
+  return granted;
+}
+
+const untrusted = (network: string): KeyRequester => ({ network, reserved: false });
+const proven = (network: string): KeyRequester => ({ network, reserved: true });
+const listed = (network: string): KeyRequester => ({ network, reserved: true, listed: true });
+const PROXY = '127.0.0.0/24';
+
+// --- R3-3b (a): a spent reserved allowance falls back on the shared ceiling -----------------
+
+test('R3-3b a listed network whose own allowance is spent still fetches under the shared ceiling (its network share of it)', () => {
+  const kids = new UnknownKids(clock().now);
+  assert.equal(spendAll(kids, listed(PROXY)), RESERVED_KID_FETCHES_PER_NETWORK + UNKNOWN_KID_FETCHES_PER_NETWORK);
+  let others = 0;
+  for (let net = 0; net < 50; net++) others += spendAll(kids, untrusted(`198.51.${net}.0/24`));
+  assert.equal(others, UNKNOWN_KID_FETCHES - UNKNOWN_KID_FETCHES_PER_NETWORK, "the proxy's extra fetches came out of the shared ceiling");
+});
+
+test('R3-3b a proven network falls back the same way; its own allowance is still spent first', () => {
+  const kids = new UnknownKids(clock().now);
+  assert.equal(spendAll(kids, proven('192.0.2.0/24'), RESERVED_KID_FETCHES_PER_NETWORK), RESERVED_KID_FETCHES_PER_NETWORK);
+  let others = 0;
+  for (let net = 0; net < 50; net++) others += spendAll(kids, untrusted(`198.51.${net}.0/24`));
+  assert.equal(others, UNKNOWN_KID_FETCHES, 'the own allowance did not touch the shared ceiling');
+  assert.equal(spendAll(kids, proven('192.0.2.0/24')), 0, 'own allowance and shared ceiling both spent');
+});
+
+test('R3-3b with the shared ceiling spent by others, a reserved network past its own allowance is refused, and the log line says both are spent', () => {
+  const kids = new UnknownKids(clock().now);
+  for (let net = 0; net < 50; net++) spendAll(kids, untrusted(`198.51.${net}.0/24`));
+  assert.equal(spendAll(kids, listed(PROXY)), RESERVED_KID_FETCHES_PER_NETWORK);
+  assert.throws(
+    () => kids.spend(listed(PROXY)),
+    (error: unknown) => error instanceof KeysUnavailable && /network 127\.0\.0\.0\/24 .*own allowance .*shared/.test(error.message),
+  );
+});
+
+test('R3-3b the key server bound still holds with the fallback: at most MAX_NEW_KID_FETCHES per cooldown, reserved networks spending first', () => {
+  const { now, advance } = clock();
+  const kids = new UnknownKids(now);
+  for (let period = 0; period < 4; period++) {
+    let granted = 0;
+    for (let net = 0; net < 300; net++) {
+      granted += spendAll(kids, listed(`10.${period}.${net % 256}.0/24`), 10);
+      granted += spendAll(kids, proven(`100.${64 + period}.${net % 256}.0/24`), 10);
+      granted += spendAll(kids, untrusted(`198.${period}.${net % 256}.0/24`), 10);
+    }
+    assert.ok(granted <= MAX_NEW_KID_FETCHES, `period ${period}: ${granted} fetches`);
+    if (period === 0) assert.equal(granted, MAX_NEW_KID_FETCHES, 'every allowance is used at first');
+    advance(UNKNOWN_KID_COOLDOWN_MS);
+  }
+});
