@@ -4,10 +4,13 @@
  *   spent that network's reserved key-fetch allowance, and nothing else: the unused shared
  *   ceiling was not drawn on, so the ALB's rotated key was not fetched while the flood lasted.
  *   Now a reserved network whose own allowance is spent is budgeted like any other network
- *   (under the shared ceiling, which keeps the key server's bound).
+ *   (under the shared ceiling, which keeps the key server's bound), and an ALB token whose
+ *   unverified header names another signer than albArn is refused before any key is looked up.
+ * Against Strapi: tests/integration/attack-regressions-round3.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { errors } from 'jose';
 import { KeysUnavailable } from '../../server/src/signed-assertions/assertion-refusals';
 import {
   MAX_NEW_KID_FETCHES,
@@ -18,6 +21,10 @@ import {
   UnknownKids,
   type KeyRequester,
 } from '../../server/src/signed-assertions/unknown-kids';
+import type { KeyStore } from '../../server/src/signed-assertions/key-store';
+import { compileSignedRules } from '../../server/src/signed-assertions/signed-rules';
+import { verifyAssertion } from '../../server/src/signed-assertions/verify-assertion';
+import { Refusal } from '../../server/src/pipeline/refusal';
 
 function clock() {
   let time = 1_000_000;
@@ -86,4 +93,65 @@ test('R3-3b the key server bound still holds with the fallback: at most MAX_NEW_
     if (period === 0) assert.equal(granted, MAX_NEW_KID_FETCHES, 'every allowance is used at first');
     advance(UNKNOWN_KID_COOLDOWN_MS);
   }
+});
+
+// --- R3-3b (b): aws-alb fetches keys only for tokens its load balancer signed -----------------
+
+const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/cms-alb/50dc6c495c0c9188';
+const OTHER_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/cms-alb/0123456789abcdef';
+const ISSUER = 'https://idp.corp.example';
+const ALB = compileSignedRules({ preset: 'aws-alb', region: 'eu-west-1', albArn: ARN, issuer: ISSUER, jwksUrl: 'https://keys.invalid/pem/' });
+
+/** A well-formed ALB token naming a kid nobody published, with a signature nobody made. */
+function madeUpAlbToken(header: Record<string, unknown>): string {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${b64({ alg: 'ES256', kid: '8f7e6d5c-0000-4000-8000-000000000001', typ: 'JWT', ...header })}.${b64({ iss: ISSUER, sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 })}.AAAA`;
+}
+
+/** A key store that counts lookups and never has the key (each lookup would be a fetch). */
+function countingStore(): KeyStore & { lookups: number } {
+  const store = {
+    lookups: 0,
+    keyFor: async () => {
+      store.lookups++;
+      throw new errors.JWKSNoMatchingKey();
+    },
+    describe: () => ({ source: 'test', keys: 0, fetchedAt: null, lastError: null }),
+  };
+  return store;
+}
+
+async function refusalOf(work: Promise<unknown>): Promise<Refusal> {
+  try {
+    await work;
+  } catch (error) {
+    assert.ok(error instanceof Refusal, String(error));
+    return error;
+  }
+  assert.fail('expected a refusal');
+}
+
+test('R3-3b aws-alb: a token naming another signer, or none, is refused (assertion-issuer) without looking up a key', async () => {
+  for (const header of [{ signer: OTHER_ARN }, {}, { signer: ARN.toUpperCase() }, { signer: [ARN] }]) {
+    const store = countingStore();
+    const refusal = await refusalOf(verifyAssertion(madeUpAlbToken(header), ALB, store, listed(PROXY)));
+    assert.equal(refusal.code, 'assertion-issuer', JSON.stringify(header));
+    assert.equal(store.lookups, 0, `no key looked up for ${JSON.stringify(header)}`);
+  }
+});
+
+test('R3-3b aws-alb: a token naming albArn as its signer gets its key looked up (a rotated key is fetched)', async () => {
+  const store = countingStore();
+  const refusal = await refusalOf(verifyAssertion(madeUpAlbToken({ signer: ARN }), ALB, store, listed(PROXY)));
+  assert.equal(refusal.code, 'assertion-unknown-key');
+  assert.equal(store.lookups, 1);
+});
+
+test('R3-3b the signer check is the ALB preset\'s: other presets look keys up whatever the header says', async () => {
+  const oidc = compileSignedRules({ preset: 'oidc', header: 'X-Id', issuer: ISSUER, audience: 'cms', jwksUrl: 'https://keys.invalid/jwks' });
+  const store = countingStore();
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const token = `${b64({ alg: 'RS256', kid: 'k', typ: 'JWT', signer: OTHER_ARN })}.${b64({ iss: ISSUER })}.AAAA`;
+  assert.equal((await refusalOf(verifyAssertion(token, oidc, store, listed(PROXY)))).code, 'assertion-unknown-key');
+  assert.equal(store.lookups, 1);
 });

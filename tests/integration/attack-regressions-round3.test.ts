@@ -1,0 +1,121 @@
+/**
+ * Regressions of the third attack pass, against a running Strapi. Untrusted
+ * clients are other loopback source addresses (127.0.0.2).
+ *
+ * - R3-3b: aws-alb behind a listed proxy (127.0.0.1). Made-up kids sent from the
+ *   proxy's own address spent that network's reserved key-fetch allowance, and
+ *   the ALB's rotated key was then answered keys-unavailable while the flood
+ *   lasted. Now tokens that do not name albArn as their signer are refused
+ *   (assertion-issuer) before any key is fetched, and a spent reserved allowance
+ *   falls back on the shared ceiling.
+ * Each refusal shows its code and that no user, link or session came of it.
+ * The pure logic: tests/unit/attack-regressions-round3.test.ts.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { startStrapi, type TestStrapi } from '../harness/strapi';
+import { BROWSER, request, type TestResponse } from '../harness/http';
+import { assertRefused, assertSignedInAs, refusalCode, snapshot } from '../harness/assertions';
+import { startKeyServer, type KeyServer } from '../harness/key-server';
+import { albToken, createSigningKey } from '../harness/assertion-tokens';
+import { RESERVED_KID_FETCHES_PER_NETWORK, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES_PER_NETWORK } from '../../server/src/signed-assertions/unknown-kids';
+
+const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/cms-alb/50dc6c495c0c9188';
+const OTHER_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/other-alb/0123456789abcdef';
+const ALB_ISSUER = 'https://idp.example';
+const PROXY = '127.0.0.1';
+const UNTRUSTED = '127.0.0.2';
+
+let app: TestStrapi;
+const keyServers: KeyServer[] = [];
+
+const page = (headers: Record<string, string>, localAddress = PROXY): Promise<TestResponse> =>
+  request(app.origin, '/admin', { headers: { ...BROWSER, ...headers }, localAddress });
+
+/** A well-formed ALB token naming `kid`, with a signature nobody made; `header` sets (or, undefined, drops) header fields. */
+function madeUpToken(kid: string, header: Record<string, unknown>): string {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${b64({ alg: 'ES256', kid, typ: 'JWT', ...header })}.${b64({ iss: ALB_ISSUER, sub: 'mallory' })}.AAAA`;
+}
+
+/** aws-alb on a key server of its own: each test starts with a fresh key store and fresh allowances. */
+async function albOnFreshKeys() {
+  const keys = await startKeyServer();
+  keyServers.push(keys);
+  app.configure({ assertion: { preset: 'aws-alb', region: 'eu-west-1', albArn: ARN, issuer: ALB_ISSUER, jwksUrl: keys.pemBaseUrl }, trustedProxies: [`${PROXY}/32`], autoCreate: true });
+  return keys;
+}
+
+/** The ALB rotates to a key Strapi has not fetched, and a person signs in through the proxy with it. */
+async function signInAfterRotation(keys: KeyServer) {
+  const rotated = await createSigningKey('ES256');
+  keys.publish(rotated);
+  const email = `editor-${randomUUID().slice(0, 8)}@corp.example`;
+  const res = await page({ 'x-amzn-oidc-data': await albToken(rotated, { albArn: ARN, issuer: ALB_ISSUER, person: { email } }) });
+  return { res, email, kid: rotated.kid };
+}
+
+before(async () => {
+  app = await startStrapi({ config: { trustedProxies: [`${PROXY}/32`], autoCreate: true } });
+});
+after(async () => {
+  await app?.stop();
+  for (const keys of keyServers) await keys.close();
+});
+
+describe('R3-3b: made-up kids through the listed proxy keep no rotated ALB key from being fetched', () => {
+  test('tokens naming another signer (or none) are refused before any key fetch; the rotated key is fetched at once', async () => {
+    const keys = await albOnFreshKeys();
+    const before = await snapshot(app);
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await page({ 'x-amzn-oidc-data': madeUpToken(randomUUID(), i % 2 === 0 ? { signer: OTHER_ARN } : {}) });
+      codes.push(refusalCode(res) ?? `status ${res.status}`);
+    }
+    const neighbour = await page({ 'x-amzn-oidc-data': madeUpToken(randomUUID(), { signer: ARN }) }, UNTRUSTED);
+    await assertRefused(app, before, neighbour, 403, 'untrusted-peer');
+
+    const { res, email, kid } = await signInAfterRotation(keys);
+    await assertSignedInAs(app, res, email);
+    assert.equal(keys.requestsTo(`/pem/${kid}`), 1, 'the rotated key was fetched once');
+    assert.deepEqual(codes, Array(20).fill('assertion-issuer'));
+    assert.equal(keys.requests(), 1, 'the key server saw none of the made-up kids, only the rotated key');
+  });
+
+  test("with the proxy's own allowance spent by made-up kids naming albArn, the rotated key is fetched from the shared ceiling; the fallback stays bounded", async () => {
+    const keys = await albOnFreshKeys();
+    const before = await snapshot(app);
+    const start = Date.now();
+    const madeUp = async (count: number) => {
+      const codes: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const kid = randomUUID();
+        const res = await page({ 'x-amzn-oidc-data': madeUpToken(kid, { signer: ARN }) });
+        codes.push(refusalCode(res) ?? `status ${res.status}`);
+      }
+      return codes;
+    };
+    // The proxy's own allowance: each made-up kid is fetched and not found.
+    assert.deepEqual(await madeUp(RESERVED_KID_FETCHES_PER_NETWORK), Array(RESERVED_KID_FETCHES_PER_NETWORK).fill('assertion-unknown-key'));
+    const spent = keys.requests();
+    assert.equal(spent, RESERVED_KID_FETCHES_PER_NETWORK);
+    await assertRefused(app, before, await page({ 'x-amzn-oidc-data': madeUpToken(randomUUID(), { signer: ARN }) }, UNTRUSTED), 403, 'untrusted-peer');
+
+    const { res, email, kid } = await signInAfterRotation(keys);
+    await assertSignedInAs(app, res, email);
+    assert.equal(keys.requestsTo(`/pem/${kid}`), 1, 'the rotated key was fetched once');
+
+    // A continued flood from the proxy draws on its network's share of the shared ceiling only.
+    const afterRotation = await snapshot(app);
+    const codes = await madeUp(10);
+    assert.ok(codes.includes('keys-unavailable'), codes.join(', '));
+    await assertRefused(app, afterRotation, await page({ 'x-amzn-oidc-data': madeUpToken(randomUUID(), { signer: ARN }) }), 503, 'keys-unavailable');
+    const refilled = Math.ceil(((Date.now() - start) * (RESERVED_KID_FETCHES_PER_NETWORK + UNKNOWN_KID_FETCHES_PER_NETWORK)) / UNKNOWN_KID_COOLDOWN_MS);
+    const fetches = keys.requests() - 1; // all but the rotated key
+    assert.ok(
+      fetches <= RESERVED_KID_FETCHES_PER_NETWORK + UNKNOWN_KID_FETCHES_PER_NETWORK + refilled,
+      `made-up kids from the proxy cost the key server ${fetches} fetches (at most ${RESERVED_KID_FETCHES_PER_NETWORK} + ${UNKNOWN_KID_FETCHES_PER_NETWORK} + ${refilled} refilled)`,
+    );
+  });
+});
