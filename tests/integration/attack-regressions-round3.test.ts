@@ -8,6 +8,10 @@
  *   lasted. Now tokens that do not name albArn as their signer are refused
  *   (assertion-issuer) before any key is fetched, and a spent reserved allowance
  *   falls back on the shared ceiling.
+ * - R3-4: a group " admins\u00A0" (a distinct group at the identity provider)
+ *   was trimmed to "admins" and got that group's roles, from the groups header
+ *   and from a signed groups claim alike. Now only ASCII space and tab are
+ *   trimmed, and a value with any other space (or an invisible filler) is refused.
  * Each refusal shows its code and that no user, link or session came of it.
  * The pure logic: tests/unit/attack-regressions-round3.test.ts.
  */
@@ -18,7 +22,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, refusalCode, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
-import { albToken, createSigningKey } from '../harness/assertion-tokens';
+import { albToken, createSigningKey, pomeriumToken } from '../harness/assertion-tokens';
 import { RESERVED_KID_FETCHES_PER_NETWORK, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES_PER_NETWORK } from '../../server/src/signed-assertions/unknown-kids';
 
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/cms-alb/50dc6c495c0c9188';
@@ -117,5 +121,50 @@ describe('R3-3b: made-up kids through the listed proxy keep no rotated ALB key f
       fetches <= RESERVED_KID_FETCHES_PER_NETWORK + UNKNOWN_KID_FETCHES_PER_NETWORK + refilled,
       `made-up kids from the proxy cost the key server ${fetches} fetches (at most ${RESERVED_KID_FETCHES_PER_NETWORK} + ${UNKNOWN_KID_FETCHES_PER_NETWORK} + ${refilled} refilled)`,
     );
+  });
+});
+
+describe('R3-4: a look-alike of a mapped group gets none of its roles', () => {
+  const GROUPS = { groupsHeader: 'Remote-Groups', groupRoles: { admins: ['strapi-editor'] }, defaultRoles: ['strapi-author'] };
+  /** Header values travel as bytes: a UTF-8 value is sent as the latin1 string of its bytes. */
+  const utf8 = (value: string) => Buffer.from(value, 'utf8').toString('latin1');
+  /** The account's role codes, sorted; null when there is no account. */
+  const rolesOf = async (email: string) => (await app.adminUsers()).find((user) => user.email === email)?.roles.map((role) => role.code).sort() ?? null;
+  const headerSignIn = (email: string, groups: string) => page({ 'Remote-User': email, 'Remote-Groups': groups });
+
+  test('groups header: a first sign-in with " admins" + U+00A0 (or U+3000, U+2800) is refused and creates no account; "admins" itself still maps', async () => {
+    app.configure(GROUPS);
+    for (const [i, blank] of ['\u00a0', '\u3000', '\u2800'].entries()) {
+      const email = `eve${i}-${randomUUID().slice(0, 8)}@corp.example`;
+      const before = await snapshot(app);
+      const res = await headerSignIn(email, utf8(`staff, admins${blank}`));
+      assert.equal(await rolesOf(email), null, 'no account, so none of the roles of "admins"');
+      await assertRefused(app, before, res, 400, 'forbidden-character');
+    }
+    const real = `ada-${randomUUID().slice(0, 8)}@corp.example`;
+    await assertSignedInAs(app, await headerSignIn(real, 'staff, admins'), real);
+    assert.deepEqual(await rolesOf(real), ['strapi-author', 'strapi-editor']);
+  });
+
+  test("groups header: an existing account's roles stay as they are when it signs in with the look-alike group", async () => {
+    app.configure(GROUPS);
+    const email = `eve-${randomUUID().slice(0, 8)}@corp.example`;
+    await assertSignedInAs(app, await headerSignIn(email, 'staff'), email);
+    assert.deepEqual(await rolesOf(email), ['strapi-author']);
+    const before = await snapshot(app);
+    const res = await headerSignIn(email, utf8(' admins\u00a0'));
+    assert.deepEqual(await rolesOf(email), ['strapi-author'], 'no role of "admins"');
+    await assertRefused(app, before, res, 400, 'forbidden-character');
+  });
+
+  test('signed groups claim (pomerium): the look-alike group is refused (assertion-malformed) and creates no account', async () => {
+    const key = await createSigningKey('ES256');
+    app.configure({ ...GROUPS, groupsHeader: null, assertion: { preset: 'pomerium', routeDomain: 'cms.example.com', keys: { keys: [key.publicJwk] } } });
+    const email = `mallory-${randomUUID().slice(0, 8)}@corp.example`;
+    const token = await pomeriumToken(key, { routeDomain: 'cms.example.com', person: { email, groups: ['staff', ' admins\u00a0'] } });
+    const before = await snapshot(app);
+    const res = await page({ 'X-Pomerium-Jwt-Assertion': token });
+    assert.equal(await rolesOf(email), null, 'no account, so none of the roles of "admins"');
+    await assertRefused(app, before, res, 400, 'assertion-malformed');
   });
 });

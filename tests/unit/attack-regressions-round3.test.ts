@@ -25,6 +25,13 @@ import type { KeyStore } from '../../server/src/signed-assertions/key-store';
 import { compileSignedRules } from '../../server/src/signed-assertions/signed-rules';
 import { verifyAssertion } from '../../server/src/signed-assertions/verify-assertion';
 import { Refusal } from '../../server/src/pipeline/refusal';
+import { readAttributes, type AttributeRules } from '../../server/src/pipeline/attributes';
+import { readAssertion } from '../../server/src/pipeline/plain-header-identity';
+import { parseTrustedProxies } from '../../server/src/pipeline/trusted-proxies';
+import { toClaim } from '../../server/src/pipeline/claim';
+import { claimFromAssertion } from '../../server/src/signed-assertions/assertion-claim';
+import { refusedWith } from '../harness/refusals';
+import { asLatin1, headers } from './fake-headers';
 
 function clock() {
   let time = 1_000_000;
@@ -154,4 +161,88 @@ test('R3-3b the signer check is the ALB preset\'s: other presets look keys up wh
   const token = `${b64({ alg: 'RS256', kid: 'k', typ: 'JWT', signer: OTHER_ARN })}.${b64({ iss: ISSUER })}.AAAA`;
   assert.equal((await refusalOf(verifyAssertion(token, oidc, store, listed(PROXY)))).code, 'assertion-unknown-key');
   assert.equal(store.lookups, 1);
+});
+
+// --- R3-4: look-alike spaces and invisible text in identities, names and groups -----------------
+// String#trim stripped every Unicode space (U+00A0, U+3000, U+2007…) and U+FEFF, so the group
+// " admins\u00A0" (a distinct group at the identity provider, perhaps one its members can create)
+// became "admins" and got the real group's roles. Only ASCII space and tab are trimmed now; other
+// spaces, the invisible fillers below and values made of combining marks only are refused.
+
+/** Characters that show as nothing or as a space: each refused anywhere in a value. */
+const LOOK_ALIKE_BLANKS = [
+  '\u00a0', '\u1680', '\u2000', '\u2007', '\u200a', '\u202f', '\u205f', '\u3000', // \p{Zs} but the ASCII space
+  '\u2800', '\u17b4', '\u17b5', '\u{1d159}', '\ufffc', // blank-looking symbols and marks
+  '\ufeff', // no longer trimmed at either end
+];
+const hex = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase()}`;
+const GROUP_RULES: AttributeRules = { emailHeader: 'x-email', firstNameHeader: 'x-first', lastNameHeader: null, groupsHeader: 'x-groups', groupsSeparator: ',' };
+
+test('R3-4 a group with a look-alike blank at either end or inside is refused (forbidden-character), not trimmed onto the real group', () => {
+  for (const c of LOOK_ALIKE_BLANKS) {
+    for (const group of [` admins${c}`, `${c}admins`, `adm${c}ins`]) {
+      refusedWith('forbidden-character', () => readAttributes(headers(['x-groups', asLatin1(`editors,${group}`)]), GROUP_RULES), `${hex(c)} in ${JSON.stringify(group)}`);
+    }
+  }
+  // A raw 0xA0 byte (not UTF-8) arrives as U+00A0 too.
+  refusedWith('forbidden-character', () => readAttributes(headers(['x-groups', 'editors, admins\xa0']), GROUP_RULES));
+});
+
+test('R3-4 names and e-mail addresses with a look-alike blank are refused too', () => {
+  for (const c of LOOK_ALIKE_BLANKS) {
+    refusedWith('forbidden-character', () => readAttributes(headers(['x-first', asLatin1(`Jane${c}`)]), GROUP_RULES), `name ${hex(c)}`);
+    refusedWith('forbidden-character', () => readAttributes(headers(['x-email', asLatin1(`jane@corp.example${c}`)]), GROUP_RULES), `e-mail ${hex(c)}`);
+  }
+});
+
+test('R3-4 a group or name made of combining marks only is refused; a mark on a letter is not', () => {
+  for (const value of ['\u0301', '\u0301\u0308', '\u20dd', '\u0301 \u0301']) {
+    refusedWith('forbidden-character', () => readAttributes(headers(['x-groups', asLatin1(`editors,${value}`)]), GROUP_RULES), `group ${JSON.stringify(value)}`);
+    refusedWith('forbidden-character', () => readAttributes(headers(['x-first', asLatin1(value)]), GROUP_RULES), `name ${JSON.stringify(value)}`);
+  }
+  const read = readAttributes(headers(['x-groups', asLatin1('e\u0301quipe, cms editors')], ['x-first', asLatin1('Zoe\u0308')]), GROUP_RULES);
+  assert.deepEqual(read.groups, ['e\u0301quipe', 'cms editors']);
+  assert.equal(read.firstName, 'Zoe\u0308');
+});
+
+test('R3-4 ASCII spaces and tabs at either end are still trimmed', () => {
+  const read = readAttributes(headers(['x-groups', '\t editors , admins\t'], ['x-first', ' \tJane Doe \t']), GROUP_RULES);
+  assert.deepEqual(read.groups, ['editors', 'admins']);
+  assert.equal(read.firstName, 'Jane Doe');
+});
+
+test('R3-4 the identity header: "alice" followed by U+00A0 is refused, not trimmed to "alice"', () => {
+  const rules = { ...GROUP_RULES, header: 'remote-user', userField: 'username', emailDomain: 'corp.example', realms: [], linkByEmailHeader: false, proxies: parseTrustedProxies(['127.0.0.1/32']), secret: null } as const;
+  for (const value of ['alice\xa0', '\xa0alice', asLatin1('alice\u3000'), asLatin1('alice\ufeff')]) {
+    assert.throws(
+      () => readAssertion({ headers: headers(['Remote-User', value]), remoteAddress: '127.0.0.1' }, rules),
+      (error: unknown) => error instanceof Refusal && ['forbidden-character', 'non-ascii-identity'].includes(error.code),
+      JSON.stringify(value),
+    );
+  }
+  const ok = readAssertion({ headers: headers(['Remote-User', ' alice\t']), remoteAddress: '127.0.0.1' }, rules);
+  assert.equal(ok.state === 'asserted' && ok.claim.subject, 'alice');
+});
+
+test('R3-4 a normalizeIdentity hook that returns a look-alike blank is refused, not trimmed', () => {
+  const rules = { userField: 'username', emailDomain: 'corp.example', realms: [], linkByEmailHeader: false } as const;
+  refusedWith('non-ascii-identity', () => toClaim('alice', rules, () => 'alice\u00a0'));
+  assert.equal(toClaim('alice', rules, () => ' alice ').subject, 'alice');
+});
+
+test('R3-4 signed claims: identity, names and groups with a look-alike blank, or of combining marks only, are refused (assertion-malformed)', () => {
+  const pomerium = compileSignedRules({ preset: 'pomerium', routeDomain: 'cms.example.com' });
+  const CLAIMS = { userField: 'email', emailDomain: null, realms: [], linkByEmailHeader: false } as const;
+  const base = { iss: 'cms.example.com', sub: 'u1', email: 'jane@corp.example', exp: 1 };
+  for (const c of LOOK_ALIKE_BLANKS) {
+    refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, groups: ['editors', ` admins${c}`] }, pomerium, CLAIMS), `group ${hex(c)}`);
+    refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, groups: `editors, admins${c}` }, pomerium, CLAIMS), `group string ${hex(c)}`);
+    refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, email: `jane@corp.example${c}` }, pomerium, CLAIMS), `identity ${hex(c)}`);
+    refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, given_name: `Jane${c}` }, pomerium, CLAIMS), `name ${hex(c)}`);
+  }
+  refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, groups: ['\u0301\u0301'] }, pomerium, CLAIMS));
+  refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, family_name: '\u0308' }, pomerium, CLAIMS));
+  const claim = claimFromAssertion({ ...base, email: ' jane@corp.example\t', groups: [' admins ', 'e\u0301quipe'] }, pomerium, CLAIMS);
+  assert.equal(claim.subject, 'jane@corp.example');
+  assert.deepEqual(claim.attributes.groups, ['admins', 'e\u0301quipe']);
 });
