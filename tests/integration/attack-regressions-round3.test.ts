@@ -12,15 +12,17 @@
  *   was trimmed to "admins" and got that group's roles, from the groups header
  *   and from a signed groups claim alike. Now only ASCII space and tab are
  *   trimmed, and a value with any other space (or an invisible filler) is refused.
+ * - Settings: claims { identity: "email", email: "upn" } (an unverified address
+ *   as the identity's claim) is refused by the settings API.
  * Each refusal shows its code and that no user, link or session came of it.
  * The pure logic: tests/unit/attack-regressions-round3.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startStrapi, type TestStrapi } from '../harness/strapi';
+import { FIXTURE_OWNER, startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
-import { assertRefused, assertSignedInAs, refusalCode, snapshot } from '../harness/assertions';
+import { assertRefused, assertSignedInAs, passwordLogin, refusalCode, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { albToken, createSigningKey, pomeriumToken } from '../harness/assertion-tokens';
 import { RESERVED_KID_FETCHES_PER_NETWORK, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES_PER_NETWORK } from '../../server/src/signed-assertions/unknown-kids';
@@ -166,5 +168,20 @@ describe('R3-4: a look-alike of a mapped group gets none of its roles', () => {
     const res = await page({ 'X-Pomerium-Jwt-Assertion': token });
     assert.equal(await rolesOf(email), null, 'no account, so none of the roles of "admins"');
     await assertRefused(app, before, res, 400, 'assertion-malformed');
+  });
+});
+
+describe('settings: the identity from the claim "email" with the address from another claim', () => {
+  test('the settings API refuses claims { identity: "email", email: "upn" } (400, operator-worded) and stores nothing', async () => {
+    app.configure({ assertion: undefined });
+    const token = (await passwordLogin(app, FIXTURE_OWNER.email, FIXTURE_OWNER.password)).json().data.token as string;
+    const settingsApi = (method: string, body?: unknown) =>
+      request(app.origin, '/remote-auth/settings', { method, body, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+    const stored = (await settingsApi('GET')).json().data.settings;
+    const assertion = { preset: 'oidc', header: 'X-Id-Token', issuer: 'https://idp.example', audience: 'cms', claims: { identity: 'email', email: 'upn' } };
+    const res = await settingsApi('PUT', { settings: { ...stored, assertion } });
+    assert.equal(res.status, 400, res.body);
+    assert.match(res.json().error.message, /\.claims\.identity "email" needs \.claims\.email "email"/);
+    assert.deepEqual((await settingsApi('GET')).json().data.settings, stored, 'nothing stored');
   });
 });

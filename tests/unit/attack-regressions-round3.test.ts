@@ -24,6 +24,8 @@ import {
 } from '../../server/src/signed-assertions/unknown-kids';
 import type { KeyStore } from '../../server/src/signed-assertions/key-store';
 import { compileSignedRules } from '../../server/src/signed-assertions/signed-rules';
+import { checkAssertionSettings, type AssertionSettings } from '../../server/src/signed-assertions/assertion-settings';
+import { SettingsError, parseSettings } from '../../server/src/settings-schema/schema';
 import { verifyAssertion } from '../../server/src/signed-assertions/verify-assertion';
 import { Refusal } from '../../server/src/pipeline/refusal';
 import { readAttributes, type AttributeRules } from '../../server/src/pipeline/attributes';
@@ -259,4 +261,29 @@ test('masked identities carry a short stable hash of the value: look-alike masks
   assert.equal(maskIdentity('jane@corp.example'), maskIdentity('jane@corp.example'), 'stable: one person\'s rows stay recognisable');
   const hint = maskedHint('no admin user for "jane@corp.example"; jack@corp.example is linked to "jsmith"', 'jane@corp.example');
   assert.equal(hint, `no admin user for "${maskIdentity('jane@corp.example')}"; ${maskIdentity('jack@corp.example')} is linked to "${maskIdentity('jsmith')}"`);
+});
+
+// --- settings: the identity from the claim "email" with the address from another claim ----------
+// claims { identity: "email", email: "upn" } made the claim "email" an opaque identity ("<iss> <email>")
+// that no email_verified check guards (that check is for an identity that is the e-mail claim), with
+// the address from a claim nobody verifies: refused when the settings are saved or the app boots.
+
+test('settings: claims.identity "email" with claims.email another claim is refused with an operator-worded error', () => {
+  const presets: AssertionSettings[] = [
+    { preset: 'oidc', header: 'X-Id', issuer: ISSUER, audience: 'cms' },
+    { preset: 'aws-alb', region: 'eu-west-1', albArn: ARN, issuer: ISSUER },
+    { preset: 'cloudflare-access', team: 'acme', audience: 'aud' },
+    { preset: 'pomerium', routeDomain: 'cms.example.com' },
+  ];
+  for (const settings of presets) {
+    for (const email of ['upn', 'preferred_username', 'mail']) {
+      const assertion = { ...settings, claims: { identity: 'email', email } };
+      assert.throws(() => checkAssertionSettings(assertion), /\.claims\.identity "email" needs \.claims\.email "email"/, `${settings.preset} ${email}`);
+      assert.throws(() => parseSettings({ assertion, trustedProxies: ['127.0.0.1/32'] }), (error: unknown) => error instanceof SettingsError && error.issues.some((issue) => issue.key === 'assertion'));
+    }
+    // Still accepted: the e-mail as identity with its own claim, or another identity claim with any address claim.
+    for (const claims of [{ identity: 'email' }, { identity: 'email', email: 'email' }, { identity: 'sub', email: 'upn' }, { identity: 'upn', email: 'email' }]) {
+      assert.doesNotThrow(() => checkAssertionSettings({ ...settings, claims }), `${settings.preset} ${JSON.stringify(claims)}`);
+    }
+  }
 });
