@@ -151,6 +151,13 @@ test('R3-3b aws-alb: a token naming another signer, or none, is refused (asserti
   }
 });
 
+test('R3-3b aws-alb: a refusal quotes an unverified header value cut short (its text is anyone\'s, and may be 16 KB long)', async () => {
+  for (const header of [{ signer: 'x'.repeat(10_000) }, { signer: ARN, exp: 'y'.repeat(10_000) }]) {
+    const refusal = await refusalOf(verifyAssertion(madeUpAlbToken(header), ALB, countingStore(), listed(PROXY)));
+    assert.ok(refusal.reason.length < 600, `${refusal.code}: a reason of ${refusal.reason.length} characters`);
+  }
+});
+
 test('R3-3b aws-alb: a token naming albArn as its signer gets its key looked up (a rotated key is fetched)', async () => {
   const store = countingStore();
   const refusal = await refusalOf(verifyAssertion(madeUpAlbToken({ signer: ARN }), ALB, store, listed(PROXY)));
@@ -231,6 +238,9 @@ test('R3-4 the identity header: "alice" followed by U+00A0 is refused, not trimm
 test('R3-4 a normalizeIdentity hook that returns a look-alike blank is refused, not trimmed', () => {
   const rules = { userField: 'username', emailDomain: 'corp.example', realms: [], linkByEmailHeader: false } as const;
   refusedWith('non-ascii-identity', () => toClaim('alice', rules, () => 'alice\u00a0'));
+  // A result of one Unicode space is a value like any other (and not ASCII), not a blank the hook chose.
+  refusedWith('non-ascii-identity', () => toClaim('alice', rules, () => '\u00a0'));
+  refusedWith('invalid-identity', () => toClaim('alice', rules, () => ' \t'));
   assert.equal(toClaim('alice', rules, () => ' alice ').subject, 'alice');
 });
 
@@ -280,6 +290,12 @@ test('settings: claims.identity "email" with claims.email another claim is refus
       const assertion = { ...settings, claims: { identity: 'email', email } };
       assert.throws(() => checkAssertionSettings(assertion), /\.claims\.identity "email" needs \.claims\.email "email"/, `${settings.preset} ${email}`);
       assert.throws(() => parseSettings({ assertion, trustedProxies: ['127.0.0.1/32'] }), (error: unknown) => error instanceof SettingsError && error.issues.some((issue) => issue.key === 'assertion'));
+    }
+    // The preset's identity claim counts: Cloudflare Access, IAP and Pomerium take the identity from "email".
+    if (['cloudflare-access', 'pomerium'].includes(settings.preset)) {
+      assert.throws(() => checkAssertionSettings({ ...settings, claims: { email: 'upn' } }), /\.claims\.identity "email" needs/, `${settings.preset} default identity`);
+    } else {
+      assert.doesNotThrow(() => checkAssertionSettings({ ...settings, claims: { email: 'upn' } }), `${settings.preset}: identity sub`);
     }
     // Still accepted: the e-mail as identity with its own claim, or another identity claim with any address claim.
     for (const claims of [{ identity: 'email' }, { identity: 'email', email: 'email' }, { identity: 'sub', email: 'upn' }, { identity: 'upn', email: 'email' }]) {
