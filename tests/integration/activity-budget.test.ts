@@ -89,7 +89,7 @@ describe('a flood from peers outside trustedProxies', () => {
     const blocked = rows.filter((row) => row.reason === 'blocked-user');
     assert.equal(blocked.length, 1, 'the trusted proxy refusal has a row of its own');
     assert.equal(blocked[0].peer, '127.0.0.1');
-    assert.match(blocked[0].identity ?? '', /^bl\*+@corp\.example$/);
+    assert.match(blocked[0].identity ?? '', /^bl\*+@corp\.example #[0-9a-f]{6}$/);
     const users = await app.adminUsers();
     const idOf = (email: string) => users.find((user) => user.email === email)!.id;
     const signIns = rows.filter((row) => row.kind === 'sign-in').map((row) => Number(row.user_id));

@@ -114,7 +114,7 @@ describe('recording', () => {
     const byReason = Object.fromEntries(rows.map((r) => [r.reason, r]));
     const unknownRow = byReason['unknown-user'];
     assert.ok(unknownRow, JSON.stringify(rows));
-    assert.equal(unknownRow.identity, 'ja******@corp.example');
+    assert.equal(unknownRow.identity, 'ja******@corp.example #75741b');
     assert.equal(unknownRow.peer, '127.0.0.1');
     assert.equal(unknownRow.user_id, null);
     assert.equal(details(unknownRow).status, 403);

@@ -82,7 +82,7 @@ describe('F1: only an assertion trusted, the refusal cap filled by garbage', () 
     const own = rows.filter((row) => row.reason === 'blocked-user' && details(row).network === undefined);
     assert.equal(own.length, 1, `one row of its own, the repeat folded: ${JSON.stringify(rows.filter((row) => row.peer?.startsWith('127.0.0.')))}`);
     assert.equal(own[0].peer, '127.0.0.1');
-    assert.match(own[0].identity ?? '', /^bl\*+@corp\.example$/);
+    assert.match(own[0].identity ?? '', /^bl\*+@corp\.example #[0-9a-f]{6}$/);
     const counted = rows.filter((row) => row.reason === SUPPRESSED_REASON).reduce((sum, row) => sum + (details(row).suppressed as number), 0);
     assert.ok(counted >= 1, 'the garbage past the cap is counted');
   });

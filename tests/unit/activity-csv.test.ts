@@ -31,10 +31,10 @@ test('a refused identity is stored masked, in the identity column and in the hin
     hint: 'no admin user for "jane.doe@corp.example" and autoCreate is off',
     peer: '10.0.0.1',
   });
-  assert.equal(row.identity, 'ja******@corp.example');
+  assert.equal(row.identity, 'ja******@corp.example #75741b');
   assert.equal(row.reason, 'unknown-user');
   assert.ok(!JSON.stringify(row).includes('jane.doe'), JSON.stringify(row));
-  assert.deepEqual(JSON.parse(row.details!), { status: 403, hint: 'no admin user for "ja******@corp.example" and autoCreate is off' });
+  assert.deepEqual(JSON.parse(row.details!), { status: 403, hint: 'no admin user for "ja******@corp.example #75741b" and autoCreate is off' });
 });
 
 test('other kinds keep the identity; the day is the UTC day of the time', () => {

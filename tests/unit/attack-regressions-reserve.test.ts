@@ -58,7 +58,8 @@ test('the bound the key server is promised: 10 + 2 × 32 × 3 = 202 fetches for 
 test('every reserved network has its own allowance: other reserved networks spending theirs leave it whole', () => {
   const { now } = clock();
   const kids = new UnknownKids(now);
-  for (let net = 0; net < 12; net++) assert.equal(spendAll(kids, proven(`127.${61 + net}.0.0/24`)), RESERVED_KID_FETCHES_PER_NETWORK);
+  for (let net = 0; net < 12; net++) assert.equal(spendAll(kids, proven(`127.${61 + net}.0.0/24`), RESERVED_KID_FETCHES_PER_NETWORK), RESERVED_KID_FETCHES_PER_NETWORK);
+  // The shared ceiling spent too (past their own allowance, reserved networks would draw on it).
   for (let net = 0; net < 50; net++) spendAll(kids, untrusted(`198.51.${net}.0/24`));
   assert.equal(spendAll(kids, proven('127.0.0.0/24')), RESERVED_KID_FETCHES_PER_NETWORK, 'the genuine proxy (proven) still fetches');
   assert.equal(spendAll(kids, listed('10.0.0.0/24')), RESERVED_KID_FETCHES_PER_NETWORK, 'a listed proxy too');
@@ -67,13 +68,14 @@ test('every reserved network has its own allowance: other reserved networks spen
 test('a reserved network spends its own allowance, not the shared ceiling; spent, it refills over the cooldown', () => {
   const { now, advance } = clock();
   const kids = new UnknownKids(now);
-  assert.equal(spendAll(kids, proven('192.0.2.0/24')), RESERVED_KID_FETCHES_PER_NETWORK);
+  assert.equal(spendAll(kids, proven('192.0.2.0/24'), RESERVED_KID_FETCHES_PER_NETWORK), RESERVED_KID_FETCHES_PER_NETWORK);
   let shared = 0;
   for (let net = 0; net < 50; net++) shared += spendAll(kids, untrusted(`198.51.${net}.0/24`));
   assert.equal(shared, UNKNOWN_KID_FETCHES, 'the shared ceiling is untouched by reserved fetches');
   assert.throws(() => kids.spend(proven('192.0.2.0/24')), /network 192\.0\.2\.0\/24/);
   advance(UNKNOWN_KID_COOLDOWN_MS);
-  assert.equal(spendAll(kids, proven('192.0.2.0/24')), RESERVED_KID_FETCHES_PER_NETWORK);
+  // Refilled: its own allowance, then (the shared ceiling refilled too) its network's share of that.
+  assert.equal(spendAll(kids, proven('192.0.2.0/24')), RESERVED_KID_FETCHES_PER_NETWORK + UNKNOWN_KID_FETCHES_PER_NETWORK);
 });
 
 test('the key server bound holds against any mix of networks: at most MAX_NEW_KID_FETCHES per cooldown, also over time', () => {
@@ -104,7 +106,8 @@ test('a place is given up only once its allowance has refilled; with every place
   // Proven places never take listed ones.
   assert.equal(spendAll(kids, listed('10.0.0.0/24')), RESERVED_KID_FETCHES_PER_NETWORK);
   advance(UNKNOWN_KID_COOLDOWN_MS);
-  assert.equal(spendAll(kids, proven('100.66.0.0/24')), RESERVED_KID_FETCHES_PER_NETWORK, 'a refilled place is freed');
+  // A place of its own (3), then its network's share of the refilled shared ceiling (3); without a place, 3 in all.
+  assert.equal(spendAll(kids, proven('100.66.0.0/24')), RESERVED_KID_FETCHES_PER_NETWORK + UNKNOWN_KID_FETCHES_PER_NETWORK, 'a refilled place is freed');
 });
 
 test('ProvenPeers: one subject proves its 2 most recent addresses; another subject keeps an address proven', () => {

@@ -1,12 +1,14 @@
 import { readOnce, type HeaderSource } from './identity-header';
 import { INVALID_IDENTITY, Refusal } from './refusal';
+import { FORBIDDEN_TEXT, hasForbiddenText, trimBlanks } from './text-values';
 
 /**
  * Profile attributes and groups the proxy sends next to the identity
  * (Authelia's Remote-Email / Remote-Name / Remote-Groups, oauth2-proxy's
  * X-Forwarded-Email / X-Forwarded-Groups, …). They are only read once the
  * request has passed the trust checks, and with the same hygiene as the
- * identity: exactly one occurrence, no look-alike twin, no control characters.
+ * identity: exactly one occurrence, no look-alike twin, no control characters,
+ * nothing that looks like something else (text-values.ts).
  *
  * `groups` is null when the groups header is absent (nothing is known: roles
  * are left alone) and [] when it is present but empty (the person is in no
@@ -32,21 +34,6 @@ export const NO_ATTRIBUTES: Attributes = { email: null, firstName: null, lastNam
 
 const MAX_VALUE = 256;
 const MAX_GROUPS_VALUE = 8192;
-/**
- * Characters no name, address or group needs, refused in attribute headers and in signed claims
- * alike (T27): C0, DEL, C1 (after UTF-8 decoding), the line/paragraph separators, the bidirectional
- * marks, embeddings, overrides and isolates (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069),
- * which make "Eve\u202egnp.exe" show as "Eveexe.png" in the admin, and the invisible word joiner,
- * operators and byte-order mark (U+2060–U+2064, U+FEFF) — indeed every format character (\p{Cf}: soft
- * hyphen U+00AD, U+180E, zero-width space U+200B, U+206A–U+206F, tags U+E0001–U+E007F, …) — and the
- * characters that render as nothing though they are not Cf: the combining grapheme joiner U+034F, the
- * Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the Mongolian variation selectors and vowel separator
- * U+180B–U+180F and the variation selectors U+FE00–U+FE0F, U+E0100–U+E01EF (R2-4). Joiners that
- * scripts need (U+200C/U+200D) stay. A U+FEFF at either end is trimmed (String#trim) before the test.
- */
-export const FORBIDDEN_IN_VALUE =
-  /(?![\u200c\u200d])[\p{Cc}\p{Cf}\u2028\u2029\u034f\u115f\u1160\u3164\uffa0\u180b-\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
-const CONTROL = FORBIDDEN_IN_VALUE;
 
 /** Header values arrive as latin1; proxies send UTF-8. Undo that when the bytes are valid UTF-8. */
 function decodeUtf8(value: string): string {
@@ -55,14 +42,14 @@ function decodeUtf8(value: string): string {
   return decoded.includes('\ufffd') ? value : decoded;
 }
 
+const forbidden = (what: string): Refusal => new Refusal('forbidden-character', `${what} ${FORBIDDEN_TEXT}`, INVALID_IDENTITY);
+
 function readOne(source: HeaderSource, name: string | null, max: number): string | null {
   if (name === null) return null;
   const raw = readOnce(source, name, 'attribute header');
   if (raw === null) return null;
-  const value = decodeUtf8(raw).trim();
-  if (CONTROL.test(value)) {
-    throw new Refusal('forbidden-character', `attribute header "${name}" contains a control or bidirectional-formatting character`, INVALID_IDENTITY);
-  }
+  const value = trimBlanks(decodeUtf8(raw));
+  if (hasForbiddenText(value)) throw forbidden(`attribute header "${name}"`);
   if (value.length > max) {
     throw new Refusal('value-too-long', `attribute header "${name}" is ${value.length} characters long (limit ${max})`, INVALID_IDENTITY);
   }
@@ -74,7 +61,9 @@ export function readAttributes(source: HeaderSource, rules: AttributeRules): Att
   const groups =
     groupsValue === null
       ? null
-      : [...new Set(groupsValue.split(rules.groupsSeparator).map((g) => g.trim()).filter((g) => g !== ''))];
+      : [...new Set(groupsValue.split(rules.groupsSeparator).map(trimBlanks).filter((g) => g !== ''))];
+  // The whole value was checked; a group of combining marks only is one within it.
+  if (groups?.some(hasForbiddenText)) throw forbidden(`a group in "${rules.groupsHeader}"`);
   const long = groups?.find((group) => group.length > MAX_VALUE);
   if (long !== undefined) {
     throw new Refusal('value-too-long', `a group in "${rules.groupsHeader}" is ${long.length} characters long (limit ${MAX_VALUE})`, INVALID_IDENTITY);

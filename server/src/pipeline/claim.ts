@@ -1,5 +1,6 @@
 import { NO_ATTRIBUTES, type Attributes } from './attributes';
 import { Refusal } from './refusal';
+import { trimBlanks } from './text-values';
 
 /**
  * A claim is who the proxy says the person is, after normalisation:
@@ -114,10 +115,10 @@ export function toClaim(raw: string, rules: ClaimRules, normalize?: NormalizeIde
   let value = raw;
   if (normalize) {
     const cleaned = normalize(raw);
-    if (typeof cleaned !== 'string' || cleaned.trim() === '') {
+    if (typeof cleaned !== 'string' || trimBlanks(cleaned) === '') {
       throw invalid('the normalizeIdentity hook rejected the identity');
     }
-    value = cleaned.trim();
+    value = trimBlanks(cleaned);
     requireAscii(value);
   }
 

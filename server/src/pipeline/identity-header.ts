@@ -1,5 +1,6 @@
 import { foldHeaderName } from './header-name';
 import { INVALID_IDENTITY, Refusal } from './refusal';
+import { trimBlanks } from './text-values';
 
 /** The parts of Node's `IncomingMessage` this module reads. */
 export interface HeaderSource {
@@ -83,14 +84,15 @@ export function readOnce(source: HeaderSource, name: string, what: string, label
 /**
  * Reads exactly one well-formed occurrence of the identity header `name`
  * (lower-case), after `readOnce`'s checks:
- * - no header, or only whitespace → absent: anonymous, never a default user (T6);
+ * - no header, or only ASCII spaces and tabs → absent: anonymous, never a default user (T6);
+ *   nothing else is trimmed, so "alice\u00A0" stays itself and is refused as non-ASCII;
  * - commas, control characters and values over 256 characters → refused (T5, T7).
  */
 export function readIdentityHeader(source: HeaderSource, name: string, label = name): HeaderReading {
   const raw = readOnce(source, name, 'identity header', label);
   if (raw === null) return ABSENT;
 
-  const value = raw.trim();
+  const value = trimBlanks(raw);
   if (value === '') return ABSENT;
   if (value.includes(',')) {
     throw new Refusal(

@@ -54,7 +54,7 @@ const table = {
   'forbidden-character': {
     status: 400,
     group: 'identity',
-    meaning: 'The identity or an attribute header contains a comma (how joined duplicates look) or a control character.',
+    meaning: 'The identity or an attribute header contains a comma (how joined duplicates look) or a control character; or an attribute header (name, e-mail, groups) contains a formatting or invisible character or a space other than the ASCII one, or a value of combining marks only.',
     hint: 'The identity or an attribute header contains a comma or a control character. Check what the proxy puts in these headers.',
   },
   'value-too-long': {

@@ -1,7 +1,8 @@
 import type { JWTPayload } from 'jose';
-import { FORBIDDEN_IN_VALUE, type Attributes } from '../pipeline/attributes';
+import type { Attributes } from '../pipeline/attributes';
 import { isEmailAddress, requireAscii, toClaim, type Claim, type ClaimRules, type NormalizeIdentity } from '../pipeline/claim';
 import { Refusal } from '../pipeline/refusal';
+import { FORBIDDEN_TEXT, hasForbiddenText, trimBlanks } from '../pipeline/text-values';
 import { malformed, refuse } from './assertion-refusals';
 import type { SignedAssertionRules } from './signed-rules';
 
@@ -10,7 +11,6 @@ export const ASSERTION_LINK_SOURCE = 'assertion';
 
 const MAX_VALUE = 256;
 const MAX_GROUPS = 8192;
-const CONTROL = FORBIDDEN_IN_VALUE;
 
 const invalid = (reason: string): Refusal =>
   new Refusal('invalid-identity', reason, 'The identity sent by the proxy is not a valid account name.');
@@ -20,8 +20,8 @@ function text(payload: JWTPayload, name: string | null, what: string): string | 
   const value = payload[name];
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw malformed(`the assertion's ${what} claim "${name}" is not a string`);
-  const trimmed = value.trim();
-  if (CONTROL.test(trimmed)) throw malformed(`the assertion's ${what} claim "${name}" contains a control or bidirectional-formatting character`);
+  const trimmed = trimBlanks(value);
+  if (hasForbiddenText(trimmed)) throw malformed(`the assertion's ${what} claim "${name}" ${FORBIDDEN_TEXT}`);
   if (trimmed.length > MAX_VALUE) throw malformed(`the assertion's ${what} claim "${name}" is ${trimmed.length} characters long (limit ${MAX_VALUE})`);
   return trimmed || null;
 }
@@ -116,10 +116,10 @@ function groupsOf(payload: JWTPayload, rules: SignedAssertionRules): readonly st
   else if (typeof value === 'string') list = value.split(rules.groupsSeparator);
   else throw malformed(`the assertion's groups claim "${name}" is neither a list nor a string`);
   if (list.some((group) => typeof group !== 'string')) throw malformed(`the assertion's groups claim "${name}" lists something that is not a string`);
-  const groups = [...new Set((list as string[]).map((group) => group.trim()).filter((group) => group !== ''))];
+  const groups = [...new Set((list as string[]).map(trimBlanks).filter((group) => group !== ''))];
   if (groups.join(',').length > MAX_GROUPS) throw malformed(`the assertion's groups claim "${name}" is longer than ${MAX_GROUPS} characters`);
-  const bad = groups.find((group) => group.length > MAX_VALUE || CONTROL.test(group));
-  if (bad !== undefined) throw malformed(`a group in the assertion's claim "${name}" is too long or contains a control or bidirectional-formatting character`);
+  const bad = groups.find((group) => group.length > MAX_VALUE || hasForbiddenText(group));
+  if (bad !== undefined) throw malformed(`a group in the assertion's claim "${name}" is too long or ${FORBIDDEN_TEXT}`);
   return groups;
 }
 

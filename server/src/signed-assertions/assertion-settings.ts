@@ -2,7 +2,7 @@ import { canonicalHeaderName } from '../pipeline/header-name';
 import { describeValue } from '../pipeline/describe-value';
 import type { AssertionSettings } from './assertion-option';
 import { checkPreset } from './assertion-preset-check';
-import { checkAlgorithms, checkAudience, checkClaims, checkStaticKeys, checkUrl, fail, optionalInteger, optionalString } from './assertion-value-checks';
+import { checkAlgorithms, checkAudience, checkClaims, checkIdentityClaim, checkStaticKeys, checkUrl, fail, optionalInteger, optionalString } from './assertion-value-checks';
 import { HMAC_ALGORITHMS, PRESETS, PRESET_DEFAULTS, type Preset } from './presets';
 
 export type { AssertionSettings } from './assertion-option';
@@ -80,5 +80,6 @@ export function checkAssertionSettings(raw: unknown): AssertionSettings | null {
   checkUrl('issuer', result.preset === 'pomerium' ? undefined : result.issuer);
   checkUrl('jwksUrl', result.jwksUrl);
   checkPreset(result);
+  checkIdentityClaim(result);
   return result;
 }

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { describeValue } from '../pipeline/describe-value';
 import { CLAIM_KEYS, type AssertionSettings } from './assertion-option';
 import { keyUrlProblem } from './key-url';
-import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './presets';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, PRESET_DEFAULTS } from './presets';
 
 const CLAIM_NAME = /^[\x21-\x7e]{1,200}$/;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
@@ -114,4 +114,22 @@ export function checkClaims(value: unknown): AssertionSettings['claims'] {
     claims[key] = name;
   }
   return claims;
+}
+
+/**
+ * The identity from the claim "email" needs the address from that claim too. With the address
+ * from another claim ("upn", "preferred_username"), the claim "email" would be taken as an opaque
+ * id ("<iss> <email>") that no email_verified check guards — that check is for an identity that is
+ * the e-mail claim itself — and the account's address would come from a claim nobody verifies (T29).
+ */
+export function checkIdentityClaim(a: AssertionSettings): void {
+  const defaults = PRESET_DEFAULTS[a.preset].claims;
+  const identity = a.claims?.identity ?? defaults.identity;
+  const email = a.claims?.email ?? defaults.email;
+  if (identity !== 'email' || email === 'email') return;
+  fail(
+    `.claims.identity "email" needs .claims.email "email" (or .claims.email left out), not "${email}": the identity would be an address ` +
+      `whose email_verified is never checked, and the account's address would come from "${email}", which nobody verifies; ` +
+      `to take the address from "${email}", set .claims.identity to "sub"`,
+  );
 }

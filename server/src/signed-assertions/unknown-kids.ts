@@ -31,7 +31,7 @@ export const MAX_KID_NETWORKS = 10_000;
 export interface KeyRequester {
   /** The peer's network (/24 IPv4, /48 IPv6; `networkOf`). */
   readonly network: string;
-  /** A listed proxy, or a peer that recently presented a token that verified (proven): its network has an allowance of its own, apart from the shared ceiling. */
+  /** A listed proxy, or a peer that recently presented a token that verified (proven): its network has an allowance of its own, spent before its share of the shared ceiling. */
   readonly reserved: boolean;
   /** A listed proxy (trustedProxies): reserved, in places proven peers cannot take. */
   readonly listed?: boolean;
@@ -126,6 +126,25 @@ class BoundedBuckets {
 
 const seconds = UNKNOWN_KID_COOLDOWN_MS / 1000;
 
+const from = (network: string): string => `the network ${network || 'of an unknown peer'}`;
+/** A reserved network's fallback: said in the log line, so the operator sees the proxy's own allowance went first. */
+const ownAllowance = (network: string): string =>
+  `tokens from ${from(network)} (a listed proxy's or proven peer's) spent its own allowance of ${RESERVED_KID_FETCHES_PER_NETWORK} key fetches within ${seconds} s, and `;
+
+/** The network's share of the shared ceiling is spent. */
+const networkSpent = (network: string, ownSpent: boolean): string =>
+  ownSpent
+    ? `${ownAllowance(network)}its share of the shared allowance (${UNKNOWN_KID_FETCHES_PER_NETWORK}) too, so new kids are not fetched for it until they refill — ` +
+      'a client may be sending made-up kids through the proxy, which must strip client copies of the assertion header'
+    : `tokens from ${from(network)} named more than ${UNKNOWN_KID_FETCHES_PER_NETWORK} key ids (kid) this server did not have within ${seconds} s, ` +
+      'so new kids are not fetched for it until that allowance refills — someone there may be sending made-up kids (trustedProxies limits who can)';
+
+/** The shared ceiling is spent. */
+const sharedSpent = (network: string, ownSpent: boolean): string =>
+  `${ownSpent ? `${ownAllowance(network)}the shared allowance is spent too: ` : ''}tokens named more than ${UNKNOWN_KID_FETCHES} key ids (kid) ` +
+  `this server did not have within ${seconds} s, so new kids are not fetched until that budget refills ` +
+  '(listed proxies and peers whose tokens verified recently have allowances of their own) — someone may be sending made-up kids (trustedProxies limits who can)';
+
 /**
  * Key ids (kids) a token named that the cache does not have: each may be a
  * key the provider has just published (rotation, a new ALB node after a
@@ -139,13 +158,18 @@ const seconds = UNKNOWN_KID_COOLDOWN_MS / 1000;
  *   UNKNOWN_KID_FETCHES (token buckets per UNKNOWN_KID_COOLDOWN_MS);
  * - a reserved requester (a listed proxy, or a peer whose token verified
  *   recently — the proxy's own nodes) spends its network's own
- *   RESERVED_KID_FETCHES_PER_NETWORK instead: a bucket per reserved network,
+ *   RESERVED_KID_FETCHES_PER_NETWORK first: a bucket per reserved network,
  *   not a pool, so neither a flood of made-up kids from untrusted peers nor
  *   one from other reserved networks (an insider proving addresses with a
  *   token of their own: verifier.ts bounds how many per subject) can keep
  *   the provider's new key from being fetched. Listed and proven networks
  *   hold MAX_RESERVED_NETWORKS places each; past that, a newcomer is
  *   budgeted as unreserved;
+ * - a reserved network whose own allowance is spent is budgeted as
+ *   unreserved too (its network's share of the shared ceiling): made-up kids
+ *   sent through the proxy itself (a client copy of the assertion header it
+ *   passed on) must not keep a rotated key from being fetched while the
+ *   shared ceiling is unused. The ceiling still bounds what the key server sees;
  * - spent, the answer is KeysUnavailable (503, try again), not "unknown key":
  *   the kid may well be real.
  *
@@ -183,35 +207,27 @@ export class UnknownKids {
     return (requester.listed ? this.listed : this.proven).of(requester.network);
   }
 
-  /** Takes one fetch for `requester`, or throws KeysUnavailable when its allowance (or, unreserved, the shared ceiling) is spent. */
+  /** Takes one fetch for `requester`, or throws KeysUnavailable when its allowances are spent (see the class comment). */
   spend(requester: KeyRequester): void {
     if (requester.cachedOnly) {
       throw new KeysUnavailable('the token names a key id (kid) that is not cached yet; "Check this connection" does not fetch new key ids for the verification (the key check fetches it)');
     }
     const own = this.reservedBucket(requester);
-    if (own) {
-      if (!own.ready()) {
-        throw new KeysUnavailable(
-          `tokens from the network ${requester.network || 'of an unknown peer'} named more than ${RESERVED_KID_FETCHES_PER_NETWORK} key ids (kid) this server did not have within ${seconds} s, ` +
-            'so new kids are not fetched for it until that allowance refills',
-        );
-      }
+    if (own?.ready()) {
       own.take();
       return;
     }
+    this.spendShared(requester, own !== null);
+  }
+
+  /**
+   * One of the shared ceiling's fetches, within the requester's network share of it.
+   * `ownSpent`: the requester is a reserved network whose own allowance is spent (the log line says so).
+   */
+  private spendShared(requester: KeyRequester, ownSpent: boolean): void {
     const network = this.networks.of(requester.network);
-    if (!network.ready()) {
-      throw new KeysUnavailable(
-        `tokens from the network ${requester.network || 'of an unknown peer'} named more than ${UNKNOWN_KID_FETCHES_PER_NETWORK} key ids (kid) this server did not have within ${seconds} s, ` +
-          'so new kids are not fetched for it until that allowance refills — someone there may be sending made-up kids (trustedProxies limits who can)',
-      );
-    }
-    if (!this.shared.ready()) {
-      throw new KeysUnavailable(
-        `tokens named more than ${UNKNOWN_KID_FETCHES} key ids (kid) this server did not have within ${seconds} s, ` +
-          'so new kids are not fetched until that budget refills (listed proxies and peers whose tokens verified recently have allowances of their own) — someone may be sending made-up kids (trustedProxies limits who can)',
-      );
-    }
+    if (!network.ready()) throw new KeysUnavailable(networkSpent(requester.network, ownSpent));
+    if (!this.shared.ready()) throw new KeysUnavailable(sharedSpent(requester.network, ownSpent));
     network.take();
     this.shared.take();
   }

@@ -1,4 +1,4 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
+import { jwtVerify, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import { malformed, refuse, refusalFromJose } from './assertion-refusals';
 import type { KeyRequester, KeyStore } from './key-store';
 import type { SignedAssertionRules } from './signed-rules';
@@ -20,8 +20,8 @@ export interface VerifiedAssertion {
  * Verifies one compact JWT with jose: signature with a key from the
  * configured source (or the HMAC secret, for HS* only when configured),
  * algorithm allow-list, `iss`, `aud`, `exp` (required), `nbf`, clock
- * tolerance — and for AWS ALB the header's `signer` and `exp`. Throws the
- * precise Refusal. `requester` (the peer that sent the token) decides whose
+ * tolerance — and for AWS ALB the header's `signer`, `client` and `exp`, before
+ * any key is looked up. Throws the precise Refusal. `requester` (the peer that sent the token) decides whose
  * budget a fetch for a key id not cached draws on.
  */
 export async function verifyAssertion(token: string, rules: SignedAssertionRules, keys: KeyStore, requester: KeyRequester): Promise<VerifiedAssertion> {
@@ -43,6 +43,9 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
     const result = await jwtVerify(
       token,
       (header, input) => {
+        // Before any key is looked up: a token ALB's header does not bind to our load balancer can
+        // never verify, and must not spend a fetch for a kid not cached (a rotated key needs it).
+        if (rules.albSigner !== null) assertAlbHeader(header, rules, where);
         // The HMAC secret serves HS* only; a public key is never used as an HMAC secret (RS/HS confusion).
         if (header.alg.startsWith('HS')) {
           if (hmac === null) throw refuse('assertion-algorithm', `${where} uses ${header.alg}, but no hmacSecret is configured`);
@@ -56,7 +59,6 @@ export async function verifyAssertion(token: string, rules: SignedAssertionRules
   } catch (error) {
     throw refusalFromJose(error, rules.label);
   }
-  if (rules.albSigner !== null) assertAlbHeader(verified.header, rules, where);
   assertIssuedInThePast(verified.payload, rules, where);
   if (rules.preset === 'oidc' || rules.preset === 'custom') assertAuthorizedParty(verified.payload, rules, where);
   assertIdToken(verified, where);
@@ -117,17 +119,24 @@ function assertAuthorizedParty(payload: JWTPayload, rules: SignedAssertionRules,
   }
 }
 
-/** ALB puts `signer` (the load balancer's ARN) and `exp` in the signed header. */
-function assertAlbHeader(header: ProtectedHeaderParameters, rules: SignedAssertionRules, where: string): void {
+/** A header value as the log line quotes it: the header is not verified yet, so it may be anyone's text, and long. */
+const quoted = (value: unknown): string => (JSON.stringify(value) ?? 'nothing').slice(0, 200);
+
+/**
+ * ALB puts `signer` (the load balancer's ARN), `client` and `exp` in the signed header. Checked on
+ * the header as the token says it, before the signature: the answer would be a refusal either way,
+ * and this way a token not made by our load balancer costs no key fetch.
+ */
+function assertAlbHeader(header: JWSHeaderParameters, rules: SignedAssertionRules, where: string): void {
   if (header.signer !== rules.albSigner) {
-    throw refuse('assertion-issuer', `${where} was signed by the load balancer ${JSON.stringify(header.signer)}, not albArn "${rules.albSigner}"`);
+    throw refuse('assertion-issuer', `${where} names the load balancer ${quoted(header.signer)} as its signer, not albArn "${rules.albSigner}"`);
   }
   // Listener rules of one ALB sharing an IdP sign with the same key; `client` says which rule's client it is for.
   if (rules.albClient !== null && header.client !== rules.albClient) {
-    throw refuse('assertion-audience', `${where} was issued for the OIDC client ${JSON.stringify(header.client)} (header client), not clientId "${rules.albClient}"`);
+    throw refuse('assertion-audience', `${where} was issued for the OIDC client ${quoted(header.client)} (header client), not clientId "${rules.albClient}"`);
   }
   const exp = header.exp;
   if (exp !== undefined && (typeof exp !== 'number' || exp + rules.clockToleranceSeconds < Date.now() / 1000)) {
-    throw refuse('assertion-expired', `${where} expired (header exp ${String(exp)})`);
+    throw refuse('assertion-expired', `${where} expired (header exp ${quoted(exp)})`);
   }
 }
