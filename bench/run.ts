@@ -94,6 +94,8 @@ for (const id of ONLY) {
 const PROFILE_ALL = flag('profile');
 
 const PLAN = PLANS[MODE];
+/** How long a throughput round lasts: seconds, or (smoke) a number of answers. */
+const ROUND_LENGTH = PLAN.roundRequests === null ? `${PLAN.roundSeconds} s` : `${PLAN.roundRequests} requests`;
 const B4_IDENTITIES = PLAN.b4Identities;
 const B7_PLAN = B7_PLANS[MODE];
 
@@ -136,7 +138,8 @@ const ctx: BenchContext = { mode: MODE, quick: QUICK, smoke: SMOKE, db: DB, plan
 async function main(): Promise<number> {
   const started = new Date();
   const mode = MODE;
-  log(`bench: ${mode} mode on ${DB}; ${PLAN.rounds} rounds of ${PLAN.roundSeconds} s per side after a ${PLAN.warmSeconds} s warm-up; logs in ${logDir}`);
+  const warmUp = PLAN.roundRequests === null ? `a ${PLAN.warmSeconds} s warm-up` : 'a warm-up of as many';
+  log(`bench: ${mode} mode on ${DB}; ${PLAN.rounds} rounds of ${ROUND_LENGTH} per side after ${warmUp}; logs in ${logDir}`);
   const outcomes: Outcome[] = [];
   const profiles: ProfileRun[] = [];
   let machine: Machine | null = null;
@@ -226,7 +229,7 @@ async function main(): Promise<number> {
   log(
     `each figure: median of ${PLAN.rounds} rounds${QUICK ? ` (${MODE} mode)` : ''}` +
       `${PLAN.forks > 1 ? ` (B1, B5: ${PLAN.rounds} rounds on each of ${PLAN.forks} processes per side)` : ''}, ` +
-      `A and B in alternating order (A B, B A…) after a discarded warm-up round each; ${PLAN.connections} connections, ${PLAN.roundSeconds} s rounds ` +
+      `A and B in alternating order (A B, B A…) after a discarded warm-up round each; ${PLAN.connections} connections, rounds of ${ROUND_LENGTH} ` +
       `(B3: ${PLAN.signIns} sign-ins per round on 1 connection; B4: ${PLAN.b4Rounds} × ${B4_IDENTITIES} identities, ${B4_CONCURRENCY} at a time, ` +
       `plugin and Strapi's ceiling alternating; B7: ${B7_PLAN.rounds} rounds of ${B7_PLAN.signIns} sign-ins per side and size on 1 connection); ` +
       '"rounds x–y": lowest and highest ratio of rounds run side by side; "within noise": the goal lies between them',

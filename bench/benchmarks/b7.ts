@@ -1,5 +1,5 @@
 import { HEADER, type BenchContext, type Outcome, type Server } from '../lib/bench';
-import { num } from '../lib/compare';
+import { judgedRows, num } from '../lib/compare';
 import { seedAdmins } from '../lib/seed-admins';
 import { measureUserBase } from '../lib/user-base';
 
@@ -33,6 +33,6 @@ export async function b7(ctx: BenchContext, servers: Server[]): Promise<Outcome>
       rounds: result.rounds,
       plan: ctx.b7Plan,
     },
-    rows: result.rows,
+    rows: judgedRows(ctx, result.rows),
   };
 }

@@ -18,7 +18,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { median, type Round } from './load';
+import { median, start, type Round } from './load';
 import type { ServerProcess } from './processes';
 
 export const B6_GOAL = 0.9;
@@ -29,6 +29,7 @@ const NAVIGATION = { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none', 'Se
 export interface B6Plan {
   readonly warmSeconds: number;
   readonly roundSeconds: number;
+  readonly roundRequests: number | null;
   readonly rounds: number;
   readonly connections: number;
 }
@@ -139,17 +140,20 @@ function handOff(proc: ServerProcess, headers: Record<string, string>): Promise<
 }
 
 /** One autocannon run; `identity()` gives the identity headers of each request. */
-async function round(url: string, bearer: string, seconds: number, connections: number, identity: () => Record<string, string>): Promise<Round> {
+async function round(url: string, bearer: string, seconds: number, requests: number | null, connections: number, identity: () => Record<string, string>): Promise<Round> {
   const started = process.hrtime.bigint();
-  const result = (await autocannon({
+  let lastAnswer = started; // a round of `requests` ends with its last answer, not autocannon's next tick
+  const instance = start({
     url,
     connections,
-    duration: seconds,
+    ...(requests === null ? { duration: seconds } : { amount: requests }),
     timeout: 30,
     headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
     requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, ...identity() } }) } as autocannon.Request],
-  })) as autocannon.Result & { statusCodeStats?: Record<string, { count?: number }> };
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  });
+  instance.on('response', () => (lastAnswer = process.hrtime.bigint()));
+  const result = await instance;
+  const elapsed = Number((requests !== null && result.errors === 0 ? lastAnswer : process.hrtime.bigint()) - started) / 1e9;
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count ?? 0;
   if (result.errors - result.timeouts > 0) statuses.errors = result.errors - result.timeouts;
@@ -192,7 +196,7 @@ export async function b6(ctx: B6Context): Promise<B6Outcome> {
       await settle();
       await setAssertion(ctx, sides[side].settings);
       const bearer = await handOff(ctx.proc, sides[side].identity());
-      const result = await round(url, bearer, seconds, ctx.plan.connections, sides[side].identity);
+      const result = await round(url, bearer, seconds, ctx.plan.roundRequests, ctx.plan.connections, sides[side].identity);
       ctx.checkRound('B6', side, result);
       return result;
     };

@@ -25,6 +25,8 @@ const fmtRound = (r: Round) => (r.latency ? `p50 ${ms(r.latency.p50)} p99 ${ms(r
 
 /** The result column: goals are not judged in smoke mode. */
 export const verdict = (ctx: BenchContext, met: boolean | null) => (ctx.smoke ? 'not judged' : met === null ? '—' : met ? 'met' : 'MISSED');
+/** Rows whose result column a benchmark filled itself (B6, B7): not judged in smoke mode either. */
+export const judgedRows = (ctx: BenchContext, rows: string[][]) => (ctx.smoke ? rows.map((row) => [...row.slice(0, -1), verdict(ctx, null)]) : rows);
 
 /**
  * Warm-up A and B of every fork (discarded), then per round and fork both
@@ -69,8 +71,8 @@ export async function interleave(ctx: BenchContext, id: string, a: { label: stri
 }
 
 export const throughputRunner = (ctx: BenchContext, target: Target): Runner => ({
-  warm: () => throughput(target, ctx.plan.warmSeconds, ctx.plan.connections),
-  run: () => throughput(target, ctx.plan.roundSeconds, ctx.plan.connections),
+  warm: () => throughput(target, ctx.plan.warmSeconds, ctx.plan.connections, ctx.plan.roundRequests),
+  run: () => throughput(target, ctx.plan.roundSeconds, ctx.plan.connections, ctx.plan.roundRequests),
 });
 
 /** req/s of A and B (one target per fork, the same number on both sides): medians of all rounds. */
