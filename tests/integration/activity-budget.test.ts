@@ -14,6 +14,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { cloudflareToken, createSigningKey, type SigningKey } from '../harness/assertion-tokens';
+import { holdPluginClockStill } from '../harness/plugin-clock';
 import { activityRows, type ActivityRowRead } from '../harness/activity-rows';
 import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
 
@@ -50,7 +51,8 @@ after(async () => {
 
 // First: the flood test below fills the window's cap for 10 s.
 describe('only an assertion trusted (trustedProxies: [])', () => {
-  test('60 garbage tokens from 60 addresses of one /24 are one row, which shows the forged-signature attempt that followed', async () => {
+  test('60 garbage tokens from 60 addresses of one /24 are one row, which shows the forged-signature attempt that followed', async (t) => {
+    holdPluginClockStill(app.strapi, t); // one 10-s window of the activity log, however slow the machine is
     app.configure({ assertion: { preset: 'cloudflare-access', team: TEAM, audience: AUD, jwksUrl: keys.jwksUrl }, trustedProxies: [] });
     const start = await lastId();
     for (let host = 1; host <= 60; host++) {
@@ -75,7 +77,8 @@ describe('only an assertion trusted (trustedProxies: [])', () => {
 });
 
 describe('a flood from peers outside trustedProxies', () => {
-  test("250 /24 networks fill the cap; the listed proxy's refusal, the sign-in and the account creation that follow still get their rows", async () => {
+  test("250 /24 networks fill the cap; the listed proxy's refusal, the sign-in and the account creation that follow still get their rows", async (t) => {
+    holdPluginClockStill(app.strapi, t); // one 10-s window of the activity log, however slow the machine is
     app.configure(HEADER_MODE);
     const start = await lastId();
     for (let net = 1; net <= 250; net++) {

@@ -15,6 +15,7 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
 import { passwordLogin } from '../harness/assertions';
 import { ACTIVITY_TABLE } from '../../server/src/strapi/activity/activity-table';
+import { holdPluginClockStill } from '../harness/plugin-clock';
 import { activityRows, type ActivityRowRead } from '../harness/activity-rows';
 import { REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON } from '../../server/src/strapi/activity/activity-log';
 
@@ -399,14 +400,7 @@ describe('retention', () => {
 // Last: the cap it fills holds for the next 10 s, and later refusal tests would see their rows counted instead.
 describe('refusal floods', () => {
   test('refusals from many source addresses: one row per network (/24), at most REFUSAL_ROWS_PER_WINDOW rows, the rest counted in a summary row', async (t) => {
-    // The whole flood is one 10-s window of the plugin's clock, however slow the machine is.
-    const clock = app.strapi.plugin('remote-auth').service('clock') as { now(): number };
-    const system = clock.now;
-    const frozen = Date.now();
-    clock.now = () => frozen;
-    t.after(() => {
-      clock.now = system;
-    });
+    holdPluginClockStill(app.strapi, t); // the whole flood is one 10-s window, however slow the machine is
     const start = await lastId();
     const refuse = (localAddress: string) => request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': 'x@corp.example' }, localAddress });
     for (let host = 1; host <= 40; host++) assert.equal((await refuse(`127.0.7.${host}`)).status, 403);
