@@ -16,24 +16,57 @@ export const ADMIN_API_PREFIX = '/admin';
 
 /** The admin routes that start an admin session or lead to one. */
 export type SessionRoute = 'login' | 'register' | 'register-admin' | 'forgot-password' | 'reset-password' | 'access-token';
-/** Routes that mint an admin token: a credential of its own, which no identity header stands behind. */
-export type TokenRoute = 'create-admin-token' | 'regenerate-admin-token';
+/**
+ * Routes that mint or reveal a token — an admin token, a content API token or a
+ * transfer token: a credential of its own, which no identity header stands
+ * behind. Strapi answers `GET /api-tokens/:id` with the decrypted key of any
+ * API token, and `GET /admin-tokens/:id` with the owner's; transfer tokens are
+ * stored hashed only, so reading one reveals nothing.
+ */
+export type TokenRoute =
+  | 'create-admin-token'
+  | 'regenerate-admin-token'
+  | 'read-admin-token'
+  | 'create-api-token'
+  | 'regenerate-api-token'
+  | 'read-api-token'
+  | 'create-transfer-token'
+  | 'regenerate-transfer-token';
 export type AdminRoute = SessionRoute | TokenRoute | 'logout';
 
-export const isSessionRoute = (route: AdminRoute | null): route is SessionRoute =>
-  route !== null && route !== 'logout' && route !== 'create-admin-token' && route !== 'regenerate-admin-token';
-
-const ROUTES: Readonly<Record<AdminRoute, string>> = {
-  login: '/login',
-  register: '/register',
-  'register-admin': '/register-admin',
-  'forgot-password': '/forgot-password',
-  'reset-password': '/reset-password',
-  'access-token': '/access-token',
-  logout: '/logout',
-  'create-admin-token': '/admin-tokens',
-  'regenerate-admin-token': '/admin-tokens/:id/regenerate',
+/** Strapi's admin routes (`@strapi/admin` server/src/routes): the method and the path under the prefix. */
+const ADMIN_ROUTES: Readonly<Record<AdminRoute, readonly ['POST' | 'GET', string]>> = {
+  login: ['POST', '/login'],
+  register: ['POST', '/register'],
+  'register-admin': ['POST', '/register-admin'],
+  'forgot-password': ['POST', '/forgot-password'],
+  'reset-password': ['POST', '/reset-password'],
+  'access-token': ['POST', '/access-token'],
+  logout: ['POST', '/logout'],
+  'create-admin-token': ['POST', '/admin-tokens'],
+  'regenerate-admin-token': ['POST', '/admin-tokens/:id/regenerate'],
+  'read-admin-token': ['GET', '/admin-tokens/:id'],
+  'create-api-token': ['POST', '/api-tokens'],
+  'regenerate-api-token': ['POST', '/api-tokens/:id/regenerate'],
+  'read-api-token': ['GET', '/api-tokens/:id'],
+  'create-transfer-token': ['POST', '/transfer/tokens'],
+  'regenerate-transfer-token': ['POST', '/transfer/tokens/:id/regenerate'],
 };
+
+const SESSION_ROUTES: ReadonlySet<AdminRoute> = new Set<SessionRoute>(['login', 'register', 'register-admin', 'forgot-password', 'reset-password', 'access-token']);
+const TOKEN_ROUTES: ReadonlySet<AdminRoute> = new Set<TokenRoute>([
+  'create-admin-token',
+  'regenerate-admin-token',
+  'read-admin-token',
+  'create-api-token',
+  'regenerate-api-token',
+  'read-api-token',
+  'create-transfer-token',
+  'regenerate-transfer-token',
+]);
+
+export const isSessionRoute = (route: AdminRoute | null): route is SessionRoute => route !== null && SESSION_ROUTES.has(route);
+export const isTokenRoute = (route: AdminRoute | null): route is TokenRoute => route !== null && TOKEN_ROUTES.has(route);
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
@@ -44,14 +77,17 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '
  */
 const routeRegExp = (path: string): RegExp => new RegExp(`^${escape(path).replace(/:[a-z]+/g, '[^\\/#\\?]+?')}/?$`, 'i');
 
-const MATCHERS = (Object.entries(ROUTES) as Array<[AdminRoute, string]>).map(
-  ([route, path]) => [route, routeRegExp(`${ADMIN_API_PREFIX}${path}`)] as const,
+const MATCHERS = (Object.entries(ADMIN_ROUTES) as Array<[AdminRoute, readonly ['POST' | 'GET', string]]>).map(
+  ([route, [method, path]]) => [route, method, routeRegExp(`${ADMIN_API_PREFIX}${path}`)] as const,
 );
 
-/** Every admin route is a POST route; HEAD/GET/OPTIONS never reach these controllers. */
+/**
+ * The route a request reaches. @koa/router's methods are case-sensitive, and a
+ * GET route answers HEAD too (Koa then sends no body).
+ */
 export function adminRoute(method: string, path: string): AdminRoute | null {
-  if (method !== 'POST') return null;
-  for (const [route, pattern] of MATCHERS) if (pattern.test(path)) return route;
+  const asRouted = method === 'HEAD' ? 'GET' : method;
+  for (const [route, routeMethod, pattern] of MATCHERS) if (routeMethod === asRouted && pattern.test(path)) return route;
   return null;
 }
 

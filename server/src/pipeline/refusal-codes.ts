@@ -174,8 +174,8 @@ const table = {
   'token-creation-refused': {
     status: 403,
     group: 'session',
-    meaning: 'Strict mode: a single sign-on session tried to create or regenerate an admin token, which would outlive the header. Create admin tokens from a password session of an account not linked to the proxy.',
-    hint: 'In strict mode a single sign-on session may not create admin tokens. Create them from a password session of an account that is not linked to the proxy.',
+    meaning: 'Strict mode: a single sign-on session tried to create or regenerate an admin token, an API token or a transfer token, or to read the key of an admin or API token; the token would outlive the header. Do it from a password session of an account not linked to the proxy (the break-glass Super Admin), or turn strict mode off.',
+    hint: 'In strict mode a single sign-on session may not create, regenerate or read the key of admin, API or transfer tokens. Do it from a password session of an account that is not linked to the proxy, or turn strict mode off.',
   },
   'service-unavailable': {
     status: 503,

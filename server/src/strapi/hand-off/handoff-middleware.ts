@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Context, Next } from 'koa';
 import { isAdminDocumentRequest } from '../../pipeline/admin-document';
-import { adminRoute, isSessionRoute } from '../../pipeline/admin-route';
+import { adminRoute, isSessionRoute, isTokenRoute } from '../../pipeline/admin-route';
 import { isRefusal } from '../../pipeline/refusal';
 import { setHandOffHeaders } from '../http/response-headers';
 import type { RefusalAnswers } from '../http/refusal-answers';
@@ -47,6 +47,7 @@ const isAdminAuthPage = (path: string, admin: string): boolean => path.toLowerCa
  *   for another person (T24);
  * - admin logout: remember the sign-out;
  * - every admin route that leads to a session: the password-login guard;
+ * - in strict mode, every admin route that mints or reveals a token: the token guard;
  * - in strict mode, every other request: the strict guard.
  * While the app has no Super Admin, Strapi's own sign-in pages are served
  * without a hand-off, so its first-administrator form stays reachable.
@@ -70,8 +71,8 @@ export function createHandOffMiddleware({ answers, strapi, settings, signIn, pas
       if (ctx.status < 400 && ours) activity.record({ kind: 'logout', userId: ours.userId, peer: peerOf(ctx) });
       return;
     }
-    if ((route === 'create-admin-token' || route === 'regenerate-admin-token') && options.mode === 'strict') {
-      if (!(await tokenGuard(ctx, compiled, `${admin}/auth/login`))) return;
+    if (isTokenRoute(route) && options.mode === 'strict') {
+      if (!(await tokenGuard(ctx, compiled, route, `${admin}/auth/login`))) return;
     }
     if (isSessionRoute(route)) {
       if (route === 'access-token' && !(await renewalGuard(ctx, `${admin}/auth/login`))) return;
