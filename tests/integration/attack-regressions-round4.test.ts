@@ -5,18 +5,22 @@
  *   was stored and shown as "Boss"; a group "admins" + U+2065 was accepted and matched "admin*".
  *   Such values (and private-use, noncharacter, unassigned and lone-surrogate text) are refused
  *   now, and a log line writes them as \uXXXX.
+ * - R4-F4: the tag of a masked identity in a refusal row was the unsalted SHA-256 of the value;
+ *   it is an HMAC keyed from the app's admin.auth.secret now.
  * Each refusal shows its code and that no user, link, role or session came of it.
  * The pure logic: tests/unit/attack-regressions-round4.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { createSigningKey, pomeriumToken } from '../harness/assertion-tokens';
 import { captureLog, type LogCapture } from '../harness/log-capture';
+import { activityRows } from '../harness/activity-rows';
+import { FIXTURE_MASK } from '../harness/masking';
 
 const PROXY = '127.0.0.1';
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/cms-alb/50dc6c495c0c9188';
@@ -106,5 +110,21 @@ describe('R4-F3: invisible text in a name or group refuses the sign-in', () => {
     const records = log.records().slice(mark).join('');
     assert.ok(records.includes('k\\u2065\\ue000\\ufdd0\\udb40\\udc00z'), `the kid is not escaped in: ${JSON.stringify(records)}`);
     for (const c of INVISIBLE) assert.ok(!records.includes(c), `a raw ${hex(c)} in: ${JSON.stringify(records)}`);
+  });
+});
+
+describe('R4-F4: the tag of a masked identity is keyed with the installation\'s secret', () => {
+  test('a refusal row keeps the identity masked with the keyed tag, nowhere raw in the row; the tag is not the SHA-256 of the address', async () => {
+    app.configure({ ...HEADERS, autoCreate: false });
+    const rows = activityRows(() => app);
+    const mark = await rows.lastId();
+    const email = newEmail('nobody');
+    const before = await snapshot(app);
+    await assertRefused(app, before, await page({ 'Remote-User': email }), 403, 'unknown-user');
+    const [row] = await rows.since(mark, { kind: 'refused', reason: 'unknown-user' });
+    assert.ok(row, 'the refusal is recorded');
+    assert.equal(row.identity, FIXTURE_MASK.identity(email));
+    assert.ok(!row.identity!.endsWith(`#${createHash('sha256').update(email).digest('hex').slice(0, 6)}`), row.identity!);
+    assert.ok(!JSON.stringify(row).includes(email.split('@')[0]), JSON.stringify(row));
   });
 });

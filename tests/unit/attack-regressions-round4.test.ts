@@ -4,16 +4,28 @@
  *   (an unassigned default-ignorable code point such as U+2065, a private-use character, a
  *   noncharacter, any unassigned code point, a lone surrogate) were accepted: `Boss\u2065` was
  *   stored and shown as "Boss", a group `admins\u2065` matched `admin*`. Log lines wrote them raw.
+ * - R4-F4: the tag of a masked identity (`ja**@corp.example #8c7e31`) was the unsalted SHA-256 of
+ *   the value: whoever reads the activity rows or a CSV export could try the hidden characters, or
+ *   a list of colleagues, offline. The tag is an HMAC keyed from the installation's secret now.
  * Against Strapi: tests/integration/attack-regressions-round4.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Core } from '@strapi/strapi';
 import { hasForbiddenText } from '../../server/src/pipeline/text-values';
 import { escapeLogText, logLine } from '../../server/src/pipeline/log-text';
 import { readAttributes, type AttributeRules } from '../../server/src/pipeline/attributes';
 import { compileSignedRules } from '../../server/src/signed-assertions/signed-rules';
 import { claimFromAssertion } from '../../server/src/signed-assertions/assertion-claim';
+import { createMasking, maskTagKey, type Masking } from '../../server/src/pipeline/masking';
+import { createInstallationMasking } from '../../server/src/strapi/infrastructure/masking-key';
+import { toRow } from '../../server/src/strapi/activity/activity-rows';
 import { refusedWith } from '../harness/refusals';
+import { FIXTURE_ADMIN_SECRET, FIXTURE_MASK } from '../harness/masking';
 import { asLatin1, headers } from './fake-headers';
 
 // --- R4-F3: invisible, unassigned, private-use and non-characters in names and groups ---------
@@ -74,3 +86,90 @@ test('R4-F3 log lines write each of them as a visible \\uXXXX escape (one per UT
   assert.equal(logLine`refused "${'Boss\u2065'}"`, 'refused "Boss\\u2065"');
   assert.equal(escapeLogText('\u0915\u094d\u200d\u0937 Жанна'), '\u0915\u094d\u200d\u0937 Жанна', 'the joiners and letters stay');
 });
+
+// --- R4-F4: the tag of a masked identity is keyed with a secret of the installation ------------
+
+const PEOPLE = ['jane@corp.example', 'ops7@corp.example', 'jane.doe@corp.example', 'jsmith', 'https://idp.example 248289761001'];
+const tagOf = (masked: string): string => /#([0-9a-f]{6})$/.exec(masked)?.[1] ?? assert.fail(`no tag in ${masked}`);
+const sha256Tag = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 6);
+
+test('R4-F4 the tag depends on the key; the mask before it does not', () => {
+  const one = createMasking(maskTagKey('secret one'));
+  const other = createMasking(maskTagKey('secret two'));
+  for (const person of PEOPLE) {
+    const [a, b] = [one.identity(person), other.identity(person)];
+    assert.notEqual(tagOf(a), tagOf(b), person);
+    assert.equal(a.replace(/#\w+$/, ''), b.replace(/#\w+$/, ''), person);
+  }
+});
+
+test('R4-F4 the same key gives the same tag: after a restart and on every instance sharing the configuration', () => {
+  for (const person of PEOPLE) {
+    assert.equal(createMasking(maskTagKey(FIXTURE_ADMIN_SECRET)).identity(person), FIXTURE_MASK.identity(person), person);
+  }
+  const strapiWith = (secret: unknown) => ({ config: { get: (key: string) => (key === 'admin.auth.secret' ? secret : undefined) }, log: { warn: () => undefined } }) as unknown as Core.Strapi;
+  const [first, second] = [createInstallationMasking(strapiWith(FIXTURE_ADMIN_SECRET)), createInstallationMasking(strapiWith(FIXTURE_ADMIN_SECRET))];
+  for (const person of PEOPLE) assert.equal(first.identity(person), second.identity(person), person);
+  assert.equal(first.identity('jane@corp.example'), FIXTURE_MASK.identity('jane@corp.example'), 'keyed from admin.auth.secret');
+});
+
+test('R4-F4 without the key the tag cannot be computed: it is neither the value\'s SHA-256 nor an HMAC under the raw secret', () => {
+  const underRawSecret = createMasking(Buffer.from(FIXTURE_ADMIN_SECRET));
+  for (const person of PEOPLE) {
+    const tag = tagOf(FIXTURE_MASK.identity(person));
+    assert.notEqual(tag, sha256Tag(person), person);
+    assert.notEqual(tag, tagOf(underRawSecret.identity(person)), `${person}: the raw secret keys nothing`);
+    assert.equal(tag, createHmac('sha256', createHmac('sha256', FIXTURE_ADMIN_SECRET).update('remote-auth mask tag').digest()).update(person).digest('hex').slice(0, 6));
+  }
+});
+
+/** The attack of the finding: every value of the hidden length whose tag, computed as `tag`, matches the mask. */
+function bruteForce(masked: string, tag: (value: string) => string): string[] {
+  const [, shown, stars, domain, wanted] = /^([^*]*)(\*+)(@\S+) #([0-9a-f]{6})$/.exec(masked)!;
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789._-';
+  const hits: string[] = [];
+  const walk = (prefix: string, left: number): void => {
+    if (left === 0) {
+      const candidate = `${shown}${prefix}${domain}`;
+      if (tag(candidate) === wanted) hits.push(candidate);
+      return;
+    }
+    for (const c of alphabet) walk(prefix + c, left - 1);
+  };
+  walk('', stars.length);
+  return hits;
+}
+
+test('R4-F4 the hidden characters of a stored mask cannot be found by trying them against SHA-256; with the key they could (the key is what protects them)', () => {
+  const masked = FIXTURE_MASK.identity('ops7@corp.example');
+  assert.deepEqual(bruteForce(masked, sha256Tag), []);
+  assert.ok(bruteForce(masked, (value) => tagOf(FIXTURE_MASK.identity(value))).includes('ops7@corp.example'));
+});
+
+test('R4-F4 without admin.auth.secret the masking warns and keys its tags at random (per process), never the plain hash', () => {
+  const warnings: string[] = [];
+  const bare = { config: { get: () => undefined }, log: { warn: (line: string) => warnings.push(line) } } as unknown as Core.Strapi;
+  const [one, two] = [createInstallationMasking(bare), createInstallationMasking(bare)];
+  assert.notEqual(one.identity('jane.doe@corp.example'), two.identity('jane.doe@corp.example'));
+  assert.notEqual(tagOf(one.identity('jane.doe@corp.example')), sha256Tag('jane.doe@corp.example'));
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /admin\.auth\.secret is not set/);
+});
+
+test('R4-F4 activity rows mask with the masking they are given: the identity column, the hint and the quoted identities', () => {
+  const entry = { kind: 'refused' as const, reason: 'unknown-user' as const, status: 403, identity: 'jane.doe@corp.example', hint: 'no admin user for "jane.doe@corp.example"; john@corp.example is linked to "jsmith"' };
+  const masking: Masking = createMasking(randomBytes(32));
+  const row = toRow(entry, masking);
+  assert.equal(row.identity, masking.identity('jane.doe@corp.example'));
+  assert.equal(JSON.parse(row.details!).hint, masking.hint(entry.hint, entry.identity));
+  assert.notEqual(toRow(entry, FIXTURE_MASK).identity, row.identity);
+});
+
+test('R4-F4 the purge one-liner in docs/operations.md computes the tag the plugin stores', () => {
+  const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+  const script = /node -e '([^']+)' jane\.doe@corp\.example/.exec(docs)?.[1];
+  assert.ok(script, 'the one-liner is in docs/operations.md');
+  const tag = execFileSync(process.execPath, ['-e', script, 'jane.doe@corp.example'], { env: { ADMIN_JWT_SECRET: FIXTURE_ADMIN_SECRET }, encoding: 'utf8' }).trim();
+  assert.equal(tag, tagOf(FIXTURE_MASK.identity('jane.doe@corp.example')));
+});
+
