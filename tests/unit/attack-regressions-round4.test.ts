@@ -7,15 +7,20 @@
  * - R4-F4: the tag of a masked identity (`ja**@corp.example #8c7e31`) was the unsalted SHA-256 of
  *   the value: whoever reads the activity rows or a CSV export could try the hidden characters, or
  *   a list of colleagues, offline. The tag is an HMAC keyed from the installation's secret now.
+ * - R4-F5: an AWS ALB key (a PEM per kid) was kept until evicted and never fetched again, so a key
+ *   the load balancer withdrew stayed valid for good. It is re-fetched like a JWKS now: in the
+ *   background after REFRESH_AFTER_MS, and past maxKeyAgeSeconds only what a re-fetch confirms is
+ *   used; a 404/403 drops it. Re-fetching a cached kid draws on no budget for new kids.
  * Against Strapi: tests/integration/attack-regressions-round4.test.ts.
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Core } from '@strapi/strapi';
+import { errors } from 'jose';
 import { hasForbiddenText } from '../../server/src/pipeline/text-values';
 import { escapeLogText, logLine } from '../../server/src/pipeline/log-text';
 import { readAttributes, type AttributeRules } from '../../server/src/pipeline/attributes';
@@ -24,6 +29,10 @@ import { claimFromAssertion } from '../../server/src/signed-assertions/assertion
 import { createMasking, maskTagKey, type Masking } from '../../server/src/pipeline/masking';
 import { createInstallationMasking } from '../../server/src/strapi/infrastructure/masking-key';
 import { toRow } from '../../server/src/strapi/activity/activity-rows';
+import { createKeyStore, FAILED_FETCH_RETRY_MS, REFRESH_AFTER_MS, UNKNOWN_KID_FETCHES, type KeyRequester } from '../../server/src/signed-assertions/key-store';
+import { KeysUnavailable } from '../../server/src/signed-assertions/assertion-refusals';
+import { startKeyServer, type KeyServer } from '../harness/key-server';
+import { createSigningKey, type SigningKey } from '../harness/assertion-tokens';
 import { refusedWith } from '../harness/refusals';
 import { FIXTURE_ADMIN_SECRET, FIXTURE_MASK } from '../harness/masking';
 import { asLatin1, headers } from './fake-headers';
@@ -173,3 +182,116 @@ test('R4-F4 the purge one-liner in docs/operations.md computes the tag the plugi
   assert.equal(tag, tagOf(FIXTURE_MASK.identity('jane.doe@corp.example')));
 });
 
+// --- R4-F5: an ALB key is re-fetched, and dropped once withdrawn --------------------------------
+
+let keyServer: KeyServer;
+let albKey: SigningKey;
+let otherKey: SigningKey;
+before(async () => {
+  albKey = await createSigningKey('ES256');
+  otherKey = await createSigningKey('ES256');
+  keyServer = await startKeyServer(albKey, otherKey);
+});
+after(() => keyServer?.close());
+
+const MAX_KEY_AGE_S = 3600;
+const NO_TOKEN = { protected: '', payload: '', signature: '' };
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+const proxy: KeyRequester = { network: '10.0.0.0/24', reserved: true, listed: true };
+
+/** A fresh ALB store on the key server (its own base URL, so request counts are its own), with a clock the test moves. */
+function albStore() {
+  let time = 5_000_000;
+  keyServer.mode = 'ok';
+  keyServer.publish(albKey, otherKey);
+  const store = createKeyStore({ kind: 'pem-per-kid', baseUrl: keyServer.pemBaseUrl }, MAX_KEY_AGE_S, () => time);
+  const keyFor = (kid: string, requester: KeyRequester = proxy) => store.keyFor({ alg: 'ES256', kid }, NO_TOKEN, requester);
+  return { store, keyFor, advance: (ms: number) => (time += ms), fetchesOf: (kid: string) => keyServer.requestsTo(`/pem/${kid}`) };
+}
+
+test('R4-F5 a withdrawn ALB key (404) stops being accepted: re-fetched in the background after REFRESH_AFTER_MS, then refused', async () => {
+  const { keyFor, advance, fetchesOf } = albStore();
+  const before = fetchesOf(albKey.kid);
+  assert.ok(await keyFor(albKey.kid));
+  advance(REFRESH_AFTER_MS - 1);
+  assert.ok(await keyFor(albKey.kid));
+  assert.equal(fetchesOf(albKey.kid), before + 1, 'young: served from the cache');
+  keyServer.publish(otherKey);
+  advance(2);
+  assert.ok(await keyFor(albKey.kid), 'the request that finds it old is served while the re-fetch runs (as for a JWKS)');
+  await settle();
+  assert.equal(fetchesOf(albKey.kid), before + 2, 're-fetched once');
+  await assert.rejects(keyFor(albKey.kid), errors.JWKSNoMatchingKey);
+  await assert.rejects(keyFor(albKey.kid), errors.JWKSNoMatchingKey);
+  assert.equal(fetchesOf(albKey.kid), before + 2, 'a withdrawn kid is not fetched again during its cool-down');
+});
+
+test('R4-F5 past maxKeyAgeSeconds an ALB key is used only once a re-fetch confirms it: withdrawn, the first request after is refused', async () => {
+  const { keyFor, advance, fetchesOf } = albStore();
+  assert.ok(await keyFor(albKey.kid));
+  keyServer.publish(otherKey);
+  advance(MAX_KEY_AGE_S * 1000 + 1);
+  await assert.rejects(keyFor(albKey.kid), errors.JWKSNoMatchingKey);
+  keyServer.publish(albKey, otherKey);
+  const before = fetchesOf(otherKey.kid);
+  assert.ok(await keyFor(otherKey.kid), 'other kids are not affected');
+  advance(MAX_KEY_AGE_S * 1000 + 1);
+  assert.ok(await keyFor(otherKey.kid), 'still published: confirmed and used');
+  assert.equal(fetchesOf(otherKey.kid), before + 2);
+});
+
+test('R4-F5 made-up kids that spend every budget for new kids do not keep a withdrawn ALB key valid: re-fetching a cached kid is not budgeted', async () => {
+  const { keyFor, advance, fetchesOf } = albStore();
+  assert.ok(await keyFor(albKey.kid));
+  keyServer.publish(otherKey);
+  advance(MAX_KEY_AGE_S * 1000 + 1);
+  let refusedForBudget = 0;
+  for (let i = 0; i < 4 * UNKNOWN_KID_FETCHES; i++) {
+    for (const requester of [proxy, { network: `198.51.${i}.0/24`, reserved: false }]) {
+      await keyFor(randomUUID(), requester).catch((error: unknown) => {
+        if (error instanceof KeysUnavailable) refusedForBudget++;
+        else if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      });
+    }
+  }
+  assert.ok(refusedForBudget > 0, 'the budgets for new kids are spent');
+  const before = fetchesOf(albKey.kid);
+  await assert.rejects(keyFor(albKey.kid), errors.JWKSNoMatchingKey);
+  assert.equal(fetchesOf(albKey.kid), before + 1, 'the cached kid was re-fetched all the same');
+});
+
+test('R4-F5 while the key URL fails, a cached ALB key keeps working until maxKeyAgeSeconds, then keys-unavailable; it comes back with the key URL', async () => {
+  for (const mode of ['down', 'error'] as const) {
+    const { store, keyFor, advance, fetchesOf } = albStore();
+    assert.ok(await keyFor(albKey.kid));
+    keyServer.mode = mode;
+    advance(REFRESH_AFTER_MS + 1);
+    assert.ok(await keyFor(albKey.kid), `${mode}: served while the re-fetch fails`);
+    await settle();
+    assert.ok(store.describe().lastError, `${mode}: the failure is shown`);
+    const tried = fetchesOf(albKey.kid);
+    assert.ok(await keyFor(albKey.kid), `${mode}: still within maxKeyAgeSeconds`);
+    await settle();
+    assert.equal(fetchesOf(albKey.kid), tried, `${mode}: a failed re-fetch is not retried within FAILED_FETCH_RETRY_MS`);
+    advance(MAX_KEY_AGE_S * 1000);
+    await assert.rejects(keyFor(albKey.kid), (error: unknown) => error instanceof KeysUnavailable && /older than maxKeyAgeSeconds/.test(error.message), mode);
+    await assert.rejects(keyFor(albKey.kid), (error: unknown) => error instanceof KeysUnavailable, `${mode}: failed moments ago`);
+    keyServer.mode = 'ok';
+    advance(FAILED_FETCH_RETRY_MS);
+    assert.ok(await keyFor(albKey.kid), `${mode}: back with the key URL`);
+  }
+});
+
+test('R4-F5 many requests for an old ALB key cause one re-fetch, not one each', async () => {
+  const { keyFor, advance, fetchesOf } = albStore();
+  assert.ok(await keyFor(albKey.kid));
+  const before = fetchesOf(albKey.kid);
+  advance(REFRESH_AFTER_MS + 1);
+  await Promise.all(Array.from({ length: 20 }, () => keyFor(albKey.kid)));
+  await settle();
+  for (let i = 0; i < 20; i++) assert.ok(await keyFor(albKey.kid));
+  assert.equal(fetchesOf(albKey.kid), before + 1);
+  advance(MAX_KEY_AGE_S * 1000 + 1);
+  await Promise.all(Array.from({ length: 20 }, () => keyFor(albKey.kid)));
+  assert.equal(fetchesOf(albKey.kid), before + 2);
+});
