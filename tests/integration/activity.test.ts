@@ -115,7 +115,7 @@ describe('recording', () => {
     const byReason = Object.fromEntries(rows.map((r) => [r.reason, r]));
     const unknownRow = byReason['unknown-user'];
     assert.ok(unknownRow, JSON.stringify(rows));
-    assert.equal(unknownRow.identity, 'ja******@corp.example #75741b');
+    assert.equal(unknownRow.identity, 'ja******@corp.example #a46d6c', 'the tag is keyed from the fixture app\'s admin.auth.secret, not the SHA-256 of the address (#75741b)');
     assert.equal(unknownRow.peer, '127.0.0.1');
     assert.equal(unknownRow.user_id, null);
     assert.equal(details(unknownRow).status, 403);

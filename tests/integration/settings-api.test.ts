@@ -426,7 +426,7 @@ describe('check this connection', () => {
     assert.equal(data.trustedPeer, true);
     assert.equal(data.secret, 'not-configured');
     assert.equal(data.header.state, 'present');
-    assert.equal(data.header.masked, 'so*********@corp.example #baab5a');
+    assert.equal(data.header.masked, 'so*********@corp.example #e0dec5');
     assert.equal(data.outcome.result, 'would-create');
     assert.equal(await userCount(app), before);
     assert.equal(res.cookies.jwtToken, undefined);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { Core } from '@strapi/strapi';
 import { createActivityLog } from '../../server/src/strapi/activity/activity-log';
 import { createBackground } from '../../server/src/strapi/infrastructure/background';
+import { FIXTURE_MASK } from '../harness/masking';
 
 function fakeStrapi(insert: (rows: unknown[]) => Promise<unknown>) {
   const lines: string[] = [];
@@ -25,7 +26,7 @@ test('a database that never answers: record() still returns at once, memory stay
     inserts++;
     return new Promise(() => {}); // hangs forever
   });
-  const log = createActivityLog(strapi, createBackground(strapi), { batchSize: 10, maxBuffered: 100, flushEveryMs: 5 });
+  const log = createActivityLog(strapi, createBackground(strapi), FIXTURE_MASK, { batchSize: 10, maxBuffered: 100, flushEveryMs: 5 });
   for (let i = 0; i < 1_000; i++) log.record(entry(i));
   const stats = log.stats();
   assert.equal(inserts, 1, 'one batch in flight at a time');
@@ -44,7 +45,7 @@ test('a database that fails: each failed batch is dropped and counted, logged on
     if (failing) throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
     written.push(...rows);
   });
-  const log = createActivityLog(strapi, createBackground(strapi), { batchSize: 5, maxBuffered: 1_000, flushEveryMs: 5 });
+  const log = createActivityLog(strapi, createBackground(strapi), FIXTURE_MASK, { batchSize: 5, maxBuffered: 1_000, flushEveryMs: 5 });
   for (let i = 0; i < 23; i++) log.record(entry(i));
   await log.flush();
   assert.deepEqual(log.stats(), { recorded: 0, dropped: 23, buffered: 0 });
@@ -61,7 +62,7 @@ test('a database that fails: each failed batch is dropped and counted, logged on
 test('close() writes what is buffered (shutdown)', async () => {
   const written: unknown[] = [];
   const { strapi } = fakeStrapi(async (rows) => void written.push(...rows));
-  const log = createActivityLog(strapi, createBackground(strapi), { batchSize: 100, flushEveryMs: 60_000 });
+  const log = createActivityLog(strapi, createBackground(strapi), FIXTURE_MASK, { batchSize: 100, flushEveryMs: 60_000 });
   for (let i = 0; i < 7; i++) log.record(entry(i));
   assert.equal(written.length, 0, 'waits for the batch size or the timer');
   await log.close();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csvCell, csvLine } from '../../server/src/strapi/activity/activity-csv';
 import { toRow } from '../../server/src/strapi/activity/activity-log';
+import { FIXTURE_MASK } from '../harness/masking';
 
 test('CSV cells: plain text stays plain; commas, quotes and line breaks are quoted, quotes doubled', () => {
   assert.equal(csvCell('jane@corp.example'), 'jane@corp.example');
@@ -30,15 +31,17 @@ test('a refused identity is stored masked, in the identity column and in the hin
     identity: 'jane.doe@corp.example',
     hint: 'no admin user for "jane.doe@corp.example" and autoCreate is off',
     peer: '10.0.0.1',
-  });
-  assert.equal(row.identity, 'ja******@corp.example #75741b');
+  }, FIXTURE_MASK);
+  const masked = FIXTURE_MASK.identity('jane.doe@corp.example');
+  assert.match(masked, /^ja\*{6}@corp\.example #[0-9a-f]{6}$/);
+  assert.equal(row.identity, masked);
   assert.equal(row.reason, 'unknown-user');
   assert.ok(!JSON.stringify(row).includes('jane.doe'), JSON.stringify(row));
-  assert.deepEqual(JSON.parse(row.details!), { status: 403, hint: 'no admin user for "ja******@corp.example #75741b" and autoCreate is off' });
+  assert.deepEqual(JSON.parse(row.details!), { status: 403, hint: `no admin user for "${masked}" and autoCreate is off` });
 });
 
 test('other kinds keep the identity; the day is the UTC day of the time', () => {
-  const row = toRow({ kind: 'sign-in', via: 'hand-off', identity: 'jane.doe@corp.example', userId: '7' }, Date.parse('2026-01-31T23:59:59Z'));
+  const row = toRow({ kind: 'sign-in', via: 'hand-off', identity: 'jane.doe@corp.example', userId: '7' }, FIXTURE_MASK, Date.parse('2026-01-31T23:59:59Z'));
   assert.equal(row.identity, 'jane.doe@corp.example');
   assert.equal(row.user_id, 7);
   assert.equal(row.day, '2026-01-31');

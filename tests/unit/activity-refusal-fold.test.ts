@@ -10,9 +10,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskedHint } from '../../server/src/pipeline/masking';
 import { networkOf, REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW } from '../../server/src/strapi/activity/activity-log';
 import { createRefusalBudget, type RefusalLike } from '../../server/src/strapi/activity/refusal-budget';
+import { FIXTURE_MASK } from '../harness/masking';
 
 test('networks: /48 (IPv6) and /24 (IPv4); IPv4-mapped IPv6 is IPv4', () => {
   assert.equal(networkOf('2001:db8:1:2::1'), networkOf('2001:db8:1:ffff:ffff:ffff:ffff:ffff'));
@@ -80,7 +80,7 @@ test('listed proxies: a row each, never capped by unlisted traffic; only exact r
 });
 
 test('hints: e-mail addresses and quoted identities are masked, other quoted words are kept', () => {
-  const hint = maskedHint(
+  const hint = FIXTURE_MASK.hint(
     '"jane.doe@corp.example" asserts the e-mail john.smith@corp.example, whose admin account (user 3) is linked to the identity "jsmith"; delete the old row (source "header", subject "jsmith")',
     'jane.doe@corp.example',
   );

@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { errors } from 'jose';
 import { KeysUnavailable } from '../../server/src/signed-assertions/assertion-refusals';
 import {
@@ -33,7 +33,8 @@ import { readAssertion } from '../../server/src/pipeline/plain-header-identity';
 import { parseTrustedProxies } from '../../server/src/pipeline/trusted-proxies';
 import { toClaim } from '../../server/src/pipeline/claim';
 import { claimFromAssertion } from '../../server/src/signed-assertions/assertion-claim';
-import { maskIdentity, maskedHint } from '../../server/src/pipeline/masking';
+import { maskTagKey } from '../../server/src/pipeline/masking';
+import { FIXTURE_ADMIN_SECRET, FIXTURE_MASK } from '../harness/masking';
 import { refusedWith } from '../harness/refusals';
 import { asLatin1, headers } from './fake-headers';
 
@@ -263,13 +264,14 @@ test('R3-4 signed claims: identity, names and groups with a look-alike blank, or
 
 // --- masked identities: two people whose masks looked alike could not be told apart ------------
 
-test('masked identities carry a short stable hash of the value: look-alike masks of different people differ', () => {
-  const tag = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 6);
+test('masked identities carry a short stable tag of the value: look-alike masks of different people differ', () => {
+  const maskIdentity = FIXTURE_MASK.identity;
+  const tag = (value: string) => createHmac('sha256', maskTagKey(FIXTURE_ADMIN_SECRET)).update(value).digest('hex').slice(0, 6);
   assert.equal(maskIdentity('jane@corp.example'), `ja**@corp.example #${tag('jane@corp.example')}`);
   assert.notEqual(maskIdentity('jane@corp.example'), maskIdentity('jack@corp.example'));
   assert.notEqual(maskIdentity('mallory'), maskIdentity('malware'));
   assert.equal(maskIdentity('jane@corp.example'), maskIdentity('jane@corp.example'), 'stable: one person\'s rows stay recognisable');
-  const hint = maskedHint('no admin user for "jane@corp.example"; jack@corp.example is linked to "jsmith"', 'jane@corp.example');
+  const hint = FIXTURE_MASK.hint('no admin user for "jane@corp.example"; jack@corp.example is linked to "jsmith"', 'jane@corp.example');
   assert.equal(hint, `no admin user for "${maskIdentity('jane@corp.example')}"; ${maskIdentity('jack@corp.example')} is linked to "${maskIdentity('jsmith')}"`);
 });
 

@@ -16,7 +16,7 @@ const controllers: Record<string, Factory> = {
     return createLoginController({ answers, strapi, settings, signIn });
   },
   settings: ({ strapi }) => {
-    const { settings, accounts, signIn, resolver, links, verifier, activity, clock } = wired(strapi);
+    const { settings, accounts, signIn, resolver, links, verifier, activity, clock, mask } = wired(strapi);
     return createSettingsController({
       strapi,
       settings,
@@ -27,6 +27,7 @@ const controllers: Record<string, Factory> = {
       verifier,
       activity,
       clock,
+      mask,
     });
   },
   sessions: ({ strapi }) => {

@@ -15,6 +15,7 @@ import type { SettingsSource } from '../strapi/infrastructure/settings-store';
 import type { ActivityLog } from '../strapi/activity/activity-log';
 import type { Clock } from '../strapi/infrastructure/clock';
 import { logLine } from '../pipeline/log-text';
+import type { Masking } from '../pipeline/masking';
 
 interface Dependencies {
   readonly strapi: Core.Strapi;
@@ -27,6 +28,8 @@ interface Dependencies {
   readonly activity: ActivityLog;
   /** The time the key check's cached answer is judged by (tests move it). */
   readonly clock: Clock;
+  /** How *Check this connection* masks the identities it shows. */
+  readonly mask: Masking;
 }
 
 type Values = Record<string, unknown>;
@@ -104,7 +107,7 @@ const validationError = (issues: readonly SettingsIssue[]): errors.ValidationErr
  * Pinned keys (set in config/plugins) are shown and accepted unchanged, never
  * overwritten; everything else is validated with the boot schema and stored.
  */
-export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem, verifier, activity, clock }: Dependencies) {
+export function createSettingsController({ strapi, settings, accounts, signIn, resolver, lockoutProblem, verifier, activity, clock, mask }: Dependencies) {
   const isSuperAdmin = (ctx: Context): Promise<boolean> => actorIsSuperAdmin(strapi, ctx);
 
   async function payload(ctx: Context): Promise<Values> {
@@ -231,7 +234,7 @@ export function createSettingsController({ strapi, settings, accounts, signIn, r
 
     async diagnostics(ctx: Context): Promise<void> {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver, verifier, serverUrl: strapi.config.get('server.url'), now: () => clock.now() }) };
+      ctx.body = { data: await diagnose(ctx, await settings.current(), { signIn, resolver, verifier, serverUrl: strapi.config.get('server.url'), mask, now: () => clock.now() }) };
     },
   };
 }

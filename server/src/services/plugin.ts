@@ -25,6 +25,7 @@ import { createSignOut } from '../strapi/sessions/sign-out';
 import { createDeactivation } from '../strapi/deprovisioning/deactivation';
 import { createDeactivationJob } from '../strapi/deprovisioning/deactivation-job';
 import { createClock } from '../strapi/infrastructure/clock';
+import { createInstallationMasking } from '../strapi/infrastructure/masking-key';
 import { createRefusalAnswers } from '../strapi/http/refusal-answers';
 
 /** Builds the object graph once per Strapi instance. */
@@ -36,7 +37,9 @@ function wire(strapi: Core.Strapi) {
     const known = settings.known();
     return known !== null && isTrustedPeer(known.identity.header.proxies, peer);
   };
-  const activity = createActivityLog(strapi, background, { isListedProxy, now: () => clock.now() });
+  // One masking for every place an identity is masked, keyed with this installation's secret.
+  const mask = createInstallationMasking(strapi);
+  const activity = createActivityLog(strapi, background, mask, { isListedProxy, now: () => clock.now() });
   const answers = createRefusalAnswers({ strapi, activity });
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
@@ -56,6 +59,7 @@ function wire(strapi: Core.Strapi) {
   const deactivationJob = createDeactivationJob({ settings, deactivation, leases, background, activity });
   return {
     clock,
+    mask,
     deactivationJob,
     background,
     activity,

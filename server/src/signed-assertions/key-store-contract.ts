@@ -6,7 +6,9 @@ import type { KeyRequester } from './unknown-kids';
  * token's `jku`, `x5u`, `jwk` or `x5c` header is never looked at.
  *
  * - Fetched once, then refreshed in the background every REFRESH_AFTER_MS;
- *   requests never wait for a refresh while the cached keys are usable.
+ *   requests never wait for a refresh while the cached keys are usable. A
+ *   refresh that no longer has a key drops it (AWS ALB: per kid, when a token
+ *   names it; a 404/403 drops that kid's key).
  * - While the key URL is down, the cached keys keep working until they are
  *   `maxKeyAgeSeconds` old; after that (or with no keys yet) → keys-unavailable.
  * - A token naming a kid the cache does not have triggers one refetch

@@ -18,7 +18,7 @@ export function createKeyStore(source: KeySource, maxKeyAgeSeconds: number, now:
     case 'discovery':
       return new RemoteJwksStore(source, maxKeyAgeSeconds * 1000, now);
     case 'pem-per-kid':
-      return new PemPerKidStore(source.baseUrl, now);
+      return new PemPerKidStore(source.baseUrl, maxKeyAgeSeconds * 1000, now);
     case 'static':
       return new StaticStore(source.keys);
     case 'none':

@@ -9,6 +9,7 @@ export * from './activity-entry';
 export { REFUSAL_REPEAT_MS, REFUSAL_ROWS_PER_WINDOW, SUPPRESSED_REASON, toRow } from './activity-rows';
 export { networkOf } from './refusal-budget';
 import { logLine } from '../../pipeline/log-text';
+import type { Masking } from '../../pipeline/masking';
 
 export interface ActivityLogOptions {
   /** Flush when this many entries wait… */
@@ -39,8 +40,9 @@ const CLOSE_DEADLINE_MS = 5_000;
  * database: entries wait in a bounded buffer and are written in batches (at
  * most one batch in flight). A slow or failing database costs entries — a
  * counter says how many, logged once per failure streak — never a request.
+ * Refusal rows keep identities masked with `mask` (the installation's keyed tags).
  */
-export function createActivityLog(strapi: Core.Strapi, background: Background, options: ActivityLogOptions = {}) {
+export function createActivityLog(strapi: Core.Strapi, background: Background, mask: Masking, options: ActivityLogOptions = {}) {
   const batchSize = options.batchSize ?? 200;
   const flushEveryMs = options.flushEveryMs ?? 1_000;
   const maxBuffered = options.maxBuffered ?? 10_000;
@@ -137,9 +139,9 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
 
   /** Queues the rows of what a refusal window left: one per network fold, one summary of the refusals past the cap. */
   function writeDrained({ folds, identityFolds, suppressed }: Drained<RefusedEntry>): void {
-    for (const fold of folds) push(foldRow(fold));
-    for (const fold of identityFolds) push(identityFoldRow(fold));
-    if (suppressed) push(suppressedRow(suppressed));
+    for (const fold of folds) push(foldRow(fold, mask));
+    for (const fold of identityFolds) push(identityFoldRow(fold, mask));
+    if (suppressed) push(suppressedRow(suppressed, mask));
   }
 
   /** Writes what the ended window left, and waits for the end of the current one if something is pending. */
@@ -186,7 +188,7 @@ export function createActivityLog(strapi: Core.Strapi, background: Background, o
         drop(1, `the activity buffer is full (${maxBuffered} entries waiting for the database)`);
         return;
       }
-      buffer.push(toRow(entry));
+      buffer.push(toRow(entry, mask));
       schedule();
     } catch (error) {
       drop(1, `an activity entry could not be prepared: ${(error as Error).message}`);

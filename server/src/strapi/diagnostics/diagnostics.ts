@@ -1,4 +1,3 @@
-import { maskIdentity } from '../../pipeline/masking';
 import type { Context } from 'koa';
 import { decodeProtectedHeader } from 'jose';
 import { probeKeys, type KeyProbe } from '../../signed-assertions/key-probe';
@@ -7,6 +6,7 @@ import { readOnce } from '../../pipeline/identity-header';
 import { mentionsHeader, readIdentityHeader } from '../../pipeline/identity-header';
 import { mapGroups } from '../../pipeline/group-roles';
 import { isRefusal } from '../../pipeline/refusal';
+import type { Masking } from '../../pipeline/masking';
 import { secretState, type SecretState } from '../../pipeline/trust';
 import { isTrustedPeer } from '../../pipeline/trusted-proxies';
 import { expectedOrigin, originOf, statedOrigin } from '../../pipeline/same-origin';
@@ -108,7 +108,7 @@ export function checkOrigin(ctx: Context, serverUrl: unknown): OriginCheck {
 export async function diagnose(
   ctx: Context,
   compiled: CompiledSettings,
-  { signIn, resolver, verifier, serverUrl, now = Date.now }: { signIn: SignIn; resolver: AccountResolver; verifier: AssertionVerifier; serverUrl: unknown; now?: () => number },
+  { signIn, resolver, verifier, serverUrl, mask, now = Date.now }: { signIn: SignIn; resolver: AccountResolver; verifier: AssertionVerifier; serverUrl: unknown; mask: Masking; now?: () => number },
 ): Promise<Diagnosis> {
   const { assertion: rules, settings } = compiled;
   const peer = ctx.req.socket.remoteAddress ?? 'unknown';
@@ -117,14 +117,14 @@ export async function diagnose(
   if (mentionsHeader(ctx.req, rules.header)) {
     try {
       const reading = readIdentityHeader(ctx.req, rules.header, settings.header);
-      if (reading.state === 'present') Object.assign(header, { state: 'present', masked: maskIdentity(reading.value) });
+      if (reading.state === 'present') Object.assign(header, { state: 'present', masked: mask.identity(reading.value) });
     } catch (error) {
       if (!isRefusal(error)) throw error;
       Object.assign(header, { state: 'invalid', problem: error.reason });
     }
   }
 
-  const signed = compiled.identity.signed === null ? null : await inspectAssertion(ctx, compiled, verifier, now);
+  const signed = compiled.identity.signed === null ? null : await inspectAssertion(ctx, compiled, verifier, mask, now);
 
   const outcome: Diagnosis['outcome'] = { result: 'anonymous', user: null, code: null, reason: null };
   const groups: Diagnosis['groups'] = { seen: null, roles: [], unmatched: [] };
@@ -166,17 +166,17 @@ export async function diagnose(
 }
 
 /** The verified claims, with the identity and e-mail claims masked as every identity here is. */
-function maskedClaims(payload: Record<string, unknown>, rules: NonNullable<CompiledSettings['identity']['signed']>): Record<string, unknown> {
+function maskedClaims(payload: Record<string, unknown>, rules: NonNullable<CompiledSettings['identity']['signed']>, mask: Masking): Record<string, unknown> {
   const claims = { ...payload };
   for (const name of new Set([rules.claims.identity, rules.claims.email])) {
     const value = name === null ? undefined : claims[name];
-    if (name !== null && typeof value === 'string') claims[name] = maskIdentity(value);
+    if (name !== null && typeof value === 'string') claims[name] = mask.identity(value);
   }
   return claims;
 }
 
 /** The signed assertion of this request, verified afresh (no cache), or why it is refused. */
-async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifier: AssertionVerifier, now: () => number): Promise<NonNullable<Diagnosis['assertion']>> {
+async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifier: AssertionVerifier, mask: Masking, now: () => number): Promise<NonNullable<Diagnosis['assertion']>> {
   const rules = compiled.identity.signed!;
   const result: NonNullable<Diagnosis['assertion']> = {
     preset: rules.preset,
@@ -194,7 +194,7 @@ async function inspectAssertion(ctx: Context, compiled: CompiledSettings, verifi
     token = readOnce(ctx.req, rules.header, 'assertion header', rules.label)?.trim();
     if (token) {
       const verified = await verifier.inspect(token, rules);
-      Object.assign(result, { state: 'verified', claims: maskedClaims(verified.payload, rules), protectedHeader: verified.header });
+      Object.assign(result, { state: 'verified', claims: maskedClaims(verified.payload, rules, mask), protectedHeader: verified.header });
     }
   } catch (error) {
     if (!isRefusal(error)) throw error;
