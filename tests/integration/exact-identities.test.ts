@@ -50,6 +50,14 @@ const linksOf = async (subjects: string[]) =>
     user_id: number;
   }>;
 
+/** Each column's type and nullability (MySQL/MariaDB). */
+async function definitions(table: string): Promise<Record<string, string>> {
+  const [rows] = (await knex().raw('SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [
+    table,
+  ])) as [Array<{ name: string; type: string; nullable: string }>];
+  return Object.fromEntries(rows.map((row) => [row.name, `${row.type} ${row.nullable === 'YES' ? 'NULL' : 'NOT NULL'}`]));
+}
+
 /** The collation of each column (MySQL/MariaDB). */
 async function collations(table: string): Promise<Record<string, string | null>> {
   const [rows] = (await knex().raw('SELECT COLUMN_NAME AS name, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [
@@ -121,6 +129,8 @@ describe('MySQL/MariaDB: columns that must match exactly', { skip: mysql ? false
     );
     await knex()(STORE).where({ key: 'plugin_remote-auth_exactMatchVersion' }).delete();
     assert.equal((await collations(LINKS)).subject, 'utf8mb4_unicode_ci');
+    const linksBefore = await definitions(LINKS);
+    const leasesBefore = await definitions(LEASES);
     const existing = { sub: '00uExistingXy', email: 'existing.case@corp.example' };
     await assertSignedInAs(app, await signIn(existing.sub, existing.email), existing.email);
     const rowsBefore = (await knex()(LINKS).select('source', 'subject', 'user_id').orderBy('id')) as unknown[];
@@ -138,6 +148,9 @@ describe('MySQL/MariaDB: columns that must match exactly', { skip: mysql ? false
     assert.match(String((await collations(LEASES)).name), /_bin$/);
     assert.match(String((await collations(LEASES)).holder), /_bin$/);
     assert.equal(links.subject, 'utf8mb4_bin', 'the column kept its character set');
+    assert.deepEqual(await definitions(LINKS), linksBefore, 'a column of the link table lost its type or NOT NULL');
+    assert.deepEqual(await definitions(LEASES), leasesBefore, 'a column of the lease table lost its type or NOT NULL');
+    assert.equal(linksBefore.subject, 'varchar(255) NOT NULL');
     assert.deepEqual(await knex()(LINKS).select('source', 'subject', 'user_id').orderBy('id'), rowsBefore);
     assert.deepEqual(await indexColumns(LINKS, 'remote_auth_identities_source_subject_unique'), { unique: true, columns: ['source', 'subject'] });
 
