@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { logLine } from './pipeline/log-text';
 import { wired } from './services/plugin';
+import { migrateExactMatch } from './strapi/accounts/exact-identities';
 import { migrateLinksTable } from './strapi/accounts/identity-links';
 import { warnWithoutSuperAdminAtFirstRequest } from './strapi/accounts/super-admin-gate';
 import { migrateActivityTables } from './strapi/activity/activity-table';
@@ -30,6 +31,7 @@ export default async function bootstrap({ strapi }: { strapi: Core.Strapi }): Pr
   await migrateLinksTable(strapi);
   await accounts.ensureEmailIndex();
   await migrateActivityTables(strapi);
+  await migrateExactMatch(strapi);
   retention.start();
   await registerPermissionActions(strapi);
   guardWebhooks(strapi, settings);
