@@ -38,9 +38,12 @@ type AuthResult = { authenticated: false } | { authenticated: true; credentials:
  * Strapi's strategy. Every such request must be same-origin (T17); a refusal
  * answers with its own status and code, and without Strapi's CORS grant.
  */
+/** The strategy's name, as Strapi records it in ctx.state.auth.strategy.name. */
+export const HEADER_STRATEGY_NAME = 'remote-auth';
+
 export function createHeaderStrategy({ answers, strapi, settings, signIn, cache, activity }: Dependencies) {
   return {
-    name: 'remote-auth',
+    name: HEADER_STRATEGY_NAME,
     async authenticate(ctx: Context): Promise<AuthResult> {
       const compiled = await settings.current();
       const { settings: options } = compiled;
