@@ -7,8 +7,8 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
-import { BROWSER, cookieHeader, request, type TestResponse } from '../harness/http';
-import { assertNoSession, assertRefused, passwordLogin, snapshot, userCount } from '../harness/assertions';
+import { BROWSER, request, type TestResponse } from '../harness/http';
+import { passwordLogin } from '../harness/assertions';
 
 const PASSWORD = 'Sup3rSecret!pass';
 let app: TestStrapi;
@@ -24,9 +24,6 @@ const handOff = (identity: string) => request(app.origin, '/admin', { headers: {
 const api = (path: string, headers: Record<string, string>, method = 'GET', body?: unknown) =>
   request(app.origin, path, { method, body, headers: { Accept: 'application/json', ...headers } });
 const bearer = (res: TestResponse) => ({ Authorization: `Bearer ${res.cookies.jwtToken}` });
-const sessionRows = async (userId: number) =>
-  (await app.strapi.db.query('admin::session').findMany({ where: { userId: String(userId) } })).length;
-const idOf = async (email: string) => (await app.adminUsers()).find((u) => u.email === email)!.id;
 
 describe('strict mode: a single-sign-on session cannot mint or read an API token or a transfer token either', () => {
   const same = () => ({ 'Content-Type': 'application/json', Origin: app.origin, 'Sec-Fetch-Site': 'same-origin' });
