@@ -134,9 +134,9 @@ describe('R3-4: a look-alike of a mapped group gets none of its roles', () => {
   const rolesOf = async (email: string) => (await app.adminUsers()).find((user) => user.email === email)?.roles.map((role) => role.code).sort() ?? null;
   const headerSignIn = (email: string, groups: string) => page({ 'Remote-User': email, 'Remote-Groups': groups });
 
-  test('groups header: a first sign-in with " admins" + U+00A0 (or U+3000, U+2800) is refused and creates no account; "admins" itself still maps', async () => {
+  test('groups header: a first sign-in with " admins" + U+00A0 (or U+3000, U+2800, a joiner) is refused and creates no account; "admins" itself still maps', async () => {
     app.configure(GROUPS);
-    for (const [i, blank] of ['\u00a0', '\u3000', '\u2800'].entries()) {
+    for (const [i, blank] of ['\u00a0', '\u3000', '\u2800', '\u200d', '\u200c'].entries()) {
       const email = `eve${i}-${randomUUID().slice(0, 8)}@corp.example`;
       const before = await snapshot(app);
       const res = await headerSignIn(email, utf8(`staff, admins${blank}`));

@@ -161,13 +161,13 @@ describe('attacker-written text never forges a log line nor becomes the hint', (
     await expectRefused(() => handOff({ 'X-Pomerium-Jwt-Assertion': signed }), 400, 'assertion-malformed');
   });
 
-  test('a group name with bidi overrides is refused; look-alike text is accepted, logged as unmapped, on one line', async () => {
+  test('a group name with bidi overrides or a misplaced joiner is refused; look-alike text is accepted, logged as unmapped, on one line', async () => {
     app.configure({ ...ASSERTION_ONLY, assertion: { preset: 'pomerium', routeDomain: ROUTE, jwksUrl: keys.jwksUrl }, groupRoles: { 'cms-editors': ['strapi-editor'] } });
-    for (const bidi of [`x\u202e${FORGED}`, `y\u2066${FORGED}\u2069`]) {
+    for (const bidi of [`x\u202e${FORGED}`, `y\u2066${FORGED}\u2069`, `y\u200c${FORGED}`]) {
       const token = await pomeriumToken(ec, { routeDomain: ROUTE, person: { email: 'jane@corp.example', groups: ['cms-editors', bidi] } });
       await expectRefused(() => handOff({ 'X-Pomerium-Jwt-Assertion': token }, '127.0.0.4'), 400, 'assertion-malformed');
     }
-    const groups = ['cms-editors', `x ${FORGED}`, `y\u200c${FORGED}`];
+    const groups = ['cms-editors', `x ${FORGED}`, `\u0645\u06cc\u200c\u062e ${FORGED}`];
     const mark = log.records().length;
     const res = await handOff({ 'X-Pomerium-Jwt-Assertion': await pomeriumToken(ec, { routeDomain: ROUTE, person: { email: 'jane@corp.example', groups } }) });
     await assertSignedInAs(app, res, 'jane@corp.example');

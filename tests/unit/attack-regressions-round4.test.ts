@@ -62,7 +62,7 @@ for (const [kind, characters] of Object.entries(INVISIBLE_KINDS)) {
 }
 
 test('R4-F3 the joiners scripts need, and letters with marks, are still accepted', () => {
-  for (const value of ['\u0915\u094d\u200d\u0937', 'ab\u200ccd', '\u{1f469}\u200d\u{1f4bb}', 'Zoe\u0308', 'Жанна', '山田', '\u0e01\u0e33']) {
+  for (const value of ['\u0915\u094d\u200d\u0937', '\u0645\u06cc\u200c\u062e', '\u{1f469}\u200d\u{1f4bb}', '\u{1f469}\u{1f3fd}\u200d\u{1f4bb}', 'Zoe\u0308', 'Жанна', '山田', '\u0e01\u0e33']) {
     assert.equal(hasForbiddenText(value), false, JSON.stringify(value));
   }
 });
@@ -93,7 +93,35 @@ test('R4-F3 log lines write each of them as a visible \\uXXXX escape (one per UT
     assert.equal(escaped, `Boss${units}`, hex(c));
   }
   assert.equal(logLine`refused "${'Boss\u2065'}"`, 'refused "Boss\\u2065"');
-  assert.equal(escapeLogText('\u0915\u094d\u200d\u0937 Жанна'), '\u0915\u094d\u200d\u0937 Жанна', 'the joiners and letters stay');
+  assert.equal(escapeLogText('\u0915\u094d\u200d\u0937 Жанна'), '\u0915\u094d\\u200d\u0937 Жанна', 'letters stay, the joiner is escaped');
+});
+
+// --- G3: a joiner only where a script needs one ---------------------------------------------------
+
+test('G3 joiners alone, with marks only, at either end, doubled, or beside a space, digit or Latin/Greek/Cyrillic letter are refused', () => {
+  for (const value of [
+    '\u200d', '\u200c\u200d', '\u200c \u200c', '\u0301\u200d\u0301', '\u094d\u200d', // blank: joiners and marks only
+    'admins\u200d', '\u200dadmins', 'ad\u200cmins', 'ab\u200ccd', '\u0430\u200d\u0431', '\u03b1\u200c\u03b2', // Latin, Cyrillic, Greek
+    '\u0915\u200d\u200d\u0937', '\u0915 \u200d\u0937', '1\u200d\u0915', '\u0915\u200d', '\u{1f469}\u200d', // doubled, beside a space or digit, at the end
+  ]) {
+    assert.ok(hasForbiddenText(value), JSON.stringify(value));
+  }
+});
+
+test('G3 attribute headers and signed claims refuse "admins" + U+200D as a group and a name of joiners', () => {
+  refusedWith('forbidden-character', () => readAttributes(headers(['x-groups', asLatin1('editors,admins\u200d')]), RULES));
+  refusedWith('forbidden-character', () => readAttributes(headers(['x-first', asLatin1('\u200d\u200c')]), RULES));
+  const pomerium = compileSignedRules({ preset: 'pomerium', routeDomain: 'cms.example.com' });
+  const CLAIMS = { userField: 'email', emailDomain: null, realms: [], linkByEmailHeader: false } as const;
+  const base = { iss: 'cms.example.com', sub: 'u1', email: 'jane@corp.example', exp: 1 };
+  refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, groups: ['editors', 'admins\u200d'] }, pomerium, CLAIMS));
+  refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, given_name: '\u200d' }, pomerium, CLAIMS));
+  refusedWith('assertion-malformed', () => claimFromAssertion({ ...base, email: 'ja\u200cne@corp.example' }, pomerium, CLAIMS));
+});
+
+test('G3 log lines write the joiners as visible escapes too', () => {
+  assert.equal(logLine`group "${'admins\u200d'}"`, 'group "admins\\u200d"');
+  assert.equal(escapeLogText('\u200c'), '\\u200c');
 });
 
 // --- R4-F4: the tag of a masked identity is keyed with a secret of the installation ------------

@@ -12,11 +12,10 @@
  *   selectors, U+2065, U+E0000–U+E0FFF…), which a viewer shows as nothing;
  * - code points with no agreed glyph: unassigned (\p{Cn}, the noncharacters among them), private
  *   use (\p{Co}) and lone surrogates (\p{Cs}, which a JSON claim can carry);
- * but the joiners U+200C/U+200D, which scripts need. Everything else (text in any script, quotes,
- * backslashes, spaces) is kept as it is.
+ * the joiners U+200C/U+200D among them (a log says exactly what was sent: "admins\u200d" is not
+ * "admins"). Everything else (text in any script, quotes, backslashes, spaces) is kept as it is.
  */
-const UNSAFE_IN_LOG =
-  /(?![\u200c\u200d])[\p{Cc}\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cn}\p{Co}\p{Cs}]/gu;
+const UNSAFE_IN_LOG = /[\p{Cc}\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cn}\p{Co}\p{Cs}]/gu;
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

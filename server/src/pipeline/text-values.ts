@@ -27,7 +27,8 @@ export const trimBlanks = (value: string): string => value.replace(/^[ \t]+|[ \t
  *   renderer must show as nothing even when it does not know the character (U+2065, U+FFF0–U+FFF8,
  *   U+E0000–U+E0FFF), the combining grapheme joiner U+034F, the Hangul fillers, the Mongolian and
  *   the other variation selectors, the Khmer inherent vowels U+17B4/U+17B5;
- * - but the joiners scripts need (U+200C/U+200D), which are Cf and default-ignorable;
+ * - but the joiners scripts need (U+200C/U+200D), which are Cf and default-ignorable, where a script
+ *   needs them (MISPLACED_JOINER below);
  * - every space but the ASCII one (\p{Zs}: U+00A0, U+1680, U+2000–U+200A, U+202F, U+205F, U+3000),
  *   which looks like a space or like nothing at the end of a value;
  * - code points with no agreed glyph, which show as nothing, a box or whatever a font decides:
@@ -40,12 +41,23 @@ export const trimBlanks = (value: string): string => value.replace(/^[ \t]+|[ \t
 export const FORBIDDEN_IN_VALUE =
   /(?![ \u200c\u200d])[\p{Cc}\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zs}\p{Cn}\p{Co}\p{Cs}\u2800\u{1d159}\ufffc]/u;
 
-/** Combining marks with no letter to sit on (ASCII spaces between them aside) show as nothing, or as a lone accent. */
-const ONLY_MARKS = /^[\p{M} ]+$/u;
+/**
+ * The joiners are allowed only where a script needs them: between two letters, marks or emoji of a
+ * script that joins (after a virama in Devanagari, between Arabic or Persian letters, inside an
+ * emoji sequence). Anywhere else a joiner shows as nothing, so it is refused: at either end of a
+ * value ("admins\u200d" passes for "admins"), beside a space, a digit, punctuation or another joiner,
+ * and beside any letter of Latin, Greek or Cyrillic, where no word needs one ("ad\u200cmins").
+ */
+const JOINS = String.raw`(?![\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}])[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]`;
+const MISPLACED_JOINER = new RegExp(String.raw`(?<!${JOINS})[\u200c\u200d]|[\u200c\u200d](?!${JOINS})`, 'u');
 
-/** Does the value (already trimmed) contain a forbidden character, or consist of combining marks only? */
-export const hasForbiddenText = (value: string): boolean => FORBIDDEN_IN_VALUE.test(value) || ONLY_MARKS.test(value);
+/** Combining marks with no letter to sit on (ASCII spaces and joiners between them aside) show as nothing, or as a lone accent. */
+const ONLY_MARKS = /^[\p{M} \u200c\u200d]+$/u;
+
+/** Does the value (already trimmed) contain a forbidden character or a misplaced joiner, or consist of combining marks only? */
+export const hasForbiddenText = (value: string): boolean =>
+  FORBIDDEN_IN_VALUE.test(value) || MISPLACED_JOINER.test(value) || ONLY_MARKS.test(value);
 
 /** The reason a log line gives for such a value. */
 export const FORBIDDEN_TEXT =
-  'contains a control, formatting, invisible, unassigned or private-use character or a space other than the ASCII one, or only combining marks';
+  'contains a control, formatting, invisible, unassigned or private-use character, a joiner where no script needs one or a space other than the ASCII one, or only combining marks';
