@@ -144,13 +144,17 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
      * has said yes.
      */
     async findForClaim(claim: Claim, linkByEmail = true): Promise<AccountMatch | null> {
-      const link = await links.find(sourceOf(claim), claim.subject);
-      if (link) {
-        const user = await findById(link.userId);
+      // Both keys in one round trip: a first sign-in needs both, a returning one costs an index probe more.
+      const keys = (await strapi.db.connection.first({
+        linked: links.holderQuery(sourceOf(claim), claim.subject),
+        by_email: emails.query(claim.email),
+      })) as { linked: number | string | null; by_email: number | string | null } | undefined;
+      if (keys?.linked != null) {
+        const user = await findById(Number(keys.linked));
         if (user) return { user, via: 'link' };
-        await links.forgetUser(link.userId); // the admin user was deleted
+        await links.forgetUser(keys.linked); // the admin user was deleted
       }
-      const byEmail = await findByEmail(claim.email);
+      const byEmail = keys?.by_email == null ? null : await findById(Number(keys.by_email));
       return byEmail && { user: await assertLinkable(claim, byEmail, linkByEmail), via: 'email' };
     },
 

@@ -119,11 +119,16 @@ export function createEmailLookup(strapi: Core.Strapi) {
      * when none. `trx`: inside a transaction, its connection.
      */
     async find(email: string, trx?: Knex): Promise<number | null> {
+      const row = (await this.query(email, trx)) as Array<{ id: number | string }>;
+      return row.length > 0 ? Number(row[0].id) : null;
+    },
+
+    /** The query `find` runs (one column, `id`, at most one row), to be used as a subquery. */
+    query(email: string, trx?: Knex) {
       const { table, column } = target();
       const query = (trx ?? knex())(table).select('id').whereRaw('lower(??) = lower(?)', [column, email]);
       if (mode === 'collation') query.andWhere(column, email);
-      const row = (await query.orderBy('id').first()) as { id: number | string } | undefined;
-      return row ? Number(row.id) : null;
+      return query.orderBy('id').limit(1);
     },
 
     /** How look-ups run now: 'lower' (expression index), 'collation' (index on a case-insensitive column), 'scan'. */

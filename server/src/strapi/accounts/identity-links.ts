@@ -135,10 +135,27 @@ export function createIdentityLinks(strapi: Core.Strapi) {
   const knex = () => strapi.db.connection;
   const table = (trx?: Knex) => (trx ?? knex())(LINKS_TABLE);
 
+  /**
+   * Inserts the row unless (source, subject) is taken, and says whether it did, in one statement:
+   * `ON CONFLICT DO NOTHING RETURNING id` on PostgreSQL and SQLite, `INSERT IGNORE` on MySQL and
+   * MariaDB, whose insert id is 0 when the row was skipped. While another transaction holds an
+   * uncommitted row with the same key, the database makes this statement wait for it.
+   */
+  async function inserted(trx: Knex, row: Record<string, unknown>): Promise<boolean> {
+    const insert = table(trx).insert(row).onConflict(['source', 'subject']).ignore();
+    if (strapi.db.dialect.client === 'mysql') return Number(((await insert) as unknown[])[0]) > 0;
+    return ((await insert.returning('id')) as unknown[]).length > 0;
+  }
+
   return {
     async find(source: string, subject: string): Promise<Link | null> {
-      const row = await table().where({ source, subject }).first('user_id');
-      return row ? { userId: Number(row.user_id) } : null;
+      const rows = (await this.holderQuery(source, subject)) as Array<{ user_id: number | string }>;
+      return rows.length > 0 ? { userId: Number(rows[0].user_id) } : null;
+    },
+
+    /** The query `find` runs (one column, `user_id`, at most one row), to be used as a subquery. */
+    holderQuery(source: string, subject: string) {
+      return table().where({ source, subject }).select('user_id').limit(1);
     },
 
     /**
@@ -151,17 +168,17 @@ export function createIdentityLinks(strapi: Core.Strapi) {
     async claim(source: string, subject: string, userId: number, trx: Knex, created = false): Promise<number | null> {
       const now = new Date();
       try {
-        await table(trx)
-          .insert({ source, subject, user_id: userId, created_at: now, last_seen_at: now, [CREATED_COLUMN]: created })
-          .onConflict(['source', 'subject'])
-          .ignore();
+        if (await inserted(trx, { source, subject, user_id: userId, created_at: now, last_seen_at: now, [CREATED_COLUMN]: created })) {
+          return Number(userId);
+        }
       } catch (error) {
         if (isUniqueViolation(error)) return null; // PostgreSQL, SQLite: (source, user_id) is taken
         throw error;
       }
+      // Not inserted: the database waited for whoever wrote (source, subject) first to commit.
       const query = table(trx).where({ source, subject }).first('user_id');
       const row = await (strapi.db.dialect.client === 'sqlite' ? query : query.forUpdate());
-      return row ? Number(row.user_id) : null; // MySQL's INSERT IGNORE skips the row silently
+      return row ? Number(row.user_id) : null; // MySQL's INSERT IGNORE skips a row taken by (source, user_id) too
     },
 
     /**
