@@ -103,6 +103,7 @@ test('G3 joiners alone, with marks only, at either end, doubled, or beside a spa
     '\u200d', '\u200c\u200d', '\u200c \u200c', '\u0301\u200d\u0301', '\u094d\u200d', // blank: joiners and marks only
     'admins\u200d', '\u200dadmins', 'ad\u200cmins', 'ab\u200ccd', '\u0430\u200d\u0431', '\u03b1\u200c\u03b2', // Latin, Cyrillic, Greek
     '\u0915\u200d\u200d\u0937', '\u0915 \u200d\u0937', '1\u200d\u0915', '\u0915\u200d', '\u{1f469}\u200d', // doubled, beside a space or digit, at the end
+    'admins\u0301\u200d\u0301', 'admins\u0301\u200d\u0915', '\u0915\u200d\u0301', // after a Latin letter's mark, before a lone mark (sixth pass)
   ]) {
     assert.ok(hasForbiddenText(value), JSON.stringify(value));
   }

@@ -42,14 +42,15 @@ export const FORBIDDEN_IN_VALUE =
   /(?![ \u200c\u200d])[\p{Cc}\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zs}\p{Cn}\p{Co}\p{Cs}\u2800\u{1d159}\ufffc]/u;
 
 /**
- * The joiners are allowed only where a script needs them: between two letters, marks or emoji of a
- * script that joins (after a virama in Devanagari, between Arabic or Persian letters, inside an
- * emoji sequence). Anywhere else a joiner shows as nothing, so it is refused: at either end of a
- * value ("admins\u200d" passes for "admins"), beside a space, a digit, punctuation or another joiner,
- * and beside any letter of Latin, Greek or Cyrillic, where no word needs one ("ad\u200cmins").
+ * The joiners are allowed only where a script needs them: after a letter or emoji of a script that
+ * joins (with its marks or skin tone: a virama in Devanagari) and before another (between Arabic or
+ * Persian letters, inside an emoji sequence). Anywhere else a joiner shows as nothing, so it is
+ * refused: at either end of a value ("admins\u200d" passes for "admins"), beside a space, a digit,
+ * punctuation, a lone mark or another joiner, and after or before any letter of Latin, Greek or
+ * Cyrillic, marks or not, where no word needs one ("ad\u200cmins", "admins\u0301\u200d\u0301").
  */
-const JOINS = String.raw`(?![\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}])[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]`;
-const MISPLACED_JOINER = new RegExp(String.raw`(?<!${JOINS})[\u200c\u200d]|[\u200c\u200d](?!${JOINS})`, 'u');
+const JOINS = String.raw`(?![\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}])[\p{L}\p{Extended_Pictographic}]`;
+const MISPLACED_JOINER = new RegExp(String.raw`(?<!${JOINS}[\p{M}\p{Emoji_Modifier}]*)[\u200c\u200d]|[\u200c\u200d](?!${JOINS})`, 'u');
 
 /** Combining marks with no letter to sit on (ASCII spaces and joiners between them aside) show as nothing, or as a lone accent. */
 const ONLY_MARKS = /^[\p{M} \u200c\u200d]+$/u;

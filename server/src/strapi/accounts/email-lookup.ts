@@ -10,9 +10,14 @@ import { logLine } from '../../pipeline/log-text';
  * every first sign-in scanned the whole table (22 ms per lookup at 100,000
  * admins on SQLite, twice per first sign-in).
  *
- * The lookup keeps Strapi's predicate exactly — so it finds what
- * `findOneByEmail` finds, Unicode case rules of each database included — and
- * adds an index the database can use for it:
+ * The lookup keeps Strapi's predicate — so it finds what `findOneByEmail`
+ * finds, Unicode case rules of each database included — with one exception:
+ * on MySQL and MariaDB, `=` compares under the column's collation, and the
+ * default ones (`utf8mb4_general_ci`, `…_unicode_ci`) also ignore accents and
+ * fold ß to ss, so `jose@corp.example` would find the account of
+ * `josé@corp.example`, another mailbox, and an identity would be linked to
+ * it (T9, T18). There the lowercased addresses must also be equal byte for
+ * byte (`CAST(… AS BINARY)`). It adds an index the database can use:
  * - SQLite, PostgreSQL: an expression index on `lower(email)`;
  * - MySQL, MariaDB (no expression index in MariaDB): a plain index on `email`
  *   and `email = ?` next to Strapi's predicate, which narrows the same rows
@@ -127,6 +132,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
     query(email: string, trx?: Knex) {
       const { table, column } = target();
       const query = (trx ?? knex())(table).select('id').whereRaw('lower(??) = lower(?)', [column, email]);
+      if (isMysql()) query.andWhereRaw('CAST(lower(??) AS BINARY) = CAST(lower(?) AS BINARY)', [column, email]);
       if (mode === 'collation') query.andWhere(column, email);
       return query.orderBy('id').limit(1);
     },
