@@ -143,18 +143,18 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    * by the usual rules (account-linked-elsewhere). Two creations can both undo themselves (then
    * the pauses part them), never both stay.
    */
-  async function unlessTwin(claim: Claim, provisioned: Provisioned, roles: AdminRole[], linkByEmail: boolean, attempts = 3): Promise<Provisioned> {
+  async function unlessTwin(claim: Claim, provisioned: Provisioned, roles: AdminRole[], linkByEmail: boolean, attempt = 1): Promise<Provisioned> {
     const twin = await emails.findOther(claim.email, provisioned.user.id);
     if (twin === null) return provisioned;
     await users().deleteById(provisioned.user.id);
     strapi.log.warn(
       logLine`[remote-auth] "${claim.subject}" and another identity created an account with ${claim.email} at the same moment (users ${provisioned.user.id} and ${twin}); removed user ${provisioned.user.id} and tried again`,
     );
-    if (attempts <= 1) throw new Error(`"${claim.subject}": an account with ${claim.email} was created at the same moment by another identity, again and again`);
-    // Both sides may have undone theirs: a random pause, so that they do not collide again in step.
-    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+    if (attempt >= 5) throw new Error(`"${claim.subject}": an account with ${claim.email} was created at the same moment by another identity, ${attempt} times in a row`);
+    // Both sides may have undone theirs: a random pause, longer each time, so that they do not collide again in step.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * attempt));
     const again = await retrying(() => provisionOnce(claim, roles, linkByEmail));
-    return again.created ? unlessTwin(claim, again, roles, linkByEmail, attempts - 1) : again;
+    return again.created ? unlessTwin(claim, again, roles, linkByEmail, attempt + 1) : again;
   }
 
   return {
