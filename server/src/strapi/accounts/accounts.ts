@@ -134,6 +134,29 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     }
   }
 
+  /**
+   * Strapi's admin user table has no unique index on the e-mail: another identity asserting the
+   * same new address at the same moment (another instance, or another connection) can have
+   * created an account with it too, invisible to our transaction until both committed. Checked
+   * once committed: whoever sees the other account undoes its own (the link goes with the user)
+   * and provisions again after a random pause, which finds that account and links it or refuses
+   * by the usual rules (account-linked-elsewhere). Two creations can both undo themselves (then
+   * the pauses part them), never both stay.
+   */
+  async function unlessTwin(claim: Claim, provisioned: Provisioned, roles: AdminRole[], linkByEmail: boolean, attempt = 1): Promise<Provisioned> {
+    const twin = await emails.findOther(claim.email, provisioned.user.id);
+    if (twin === null) return provisioned;
+    await users().deleteById(provisioned.user.id);
+    strapi.log.warn(
+      logLine`[remote-auth] "${claim.subject}" and another identity created an account with ${claim.email} at the same moment (users ${provisioned.user.id} and ${twin}); removed user ${provisioned.user.id} and tried again`,
+    );
+    if (attempt >= 5) throw new Error(`"${claim.subject}": an account with ${claim.email} was created at the same moment by another identity, ${attempt} times in a row`);
+    // Both sides may have undone theirs: a random pause, longer each time, so that they do not collide again in step.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * attempt));
+    const again = await retrying(() => provisionOnce(claim, roles, linkByEmail));
+    return again.created ? unlessTwin(claim, again, roles, linkByEmail, attempt + 1) : again;
+  }
+
   return {
 
     /**
@@ -188,6 +211,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
         let provisioned: Provisioned | null = null;
         try {
           provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail));
+          if (provisioned.created) provisioned = await unlessTwin(claim, provisioned, roles, options.linkByEmail);
           return provisioned;
         } finally {
           if (!provisioned?.created) release();

@@ -128,6 +128,12 @@ export function createEmailLookup(strapi: Core.Strapi) {
       return row.length > 0 ? Number(row[0].id) : null;
     },
 
+    /** Another admin user than `userId` with this address, if any (the lowest id). */
+    async findOther(email: string, userId: number): Promise<number | null> {
+      const row = (await this.query(email).whereNot('id', userId)) as Array<{ id: number | string }>;
+      return row.length > 0 ? Number(row[0].id) : null;
+    },
+
     /** The query `find` runs (one column, `id`, at most one row), to be used as a subquery. */
     query(email: string, trx?: Knex) {
       const { table, column } = target();
