@@ -189,7 +189,11 @@ export function createIdentityLinks(strapi: Core.Strapi) {
      */
     async linkAccount(source: string, subject: string, userId: number): Promise<boolean> {
       const holder = await knex().transaction((trx) => this.claim(source, subject, userId, trx as unknown as Knex));
-      return holder === Number(userId);
+      if (holder !== null) return holder === Number(userId);
+      // The (source, user_id) index refused the row. When the same identity linked the same account
+      // at the same moment (another instance), PostgreSQL can report that index's conflict instead of
+      // the (source, subject) one it was told to skip: the row it found is ours, then.
+      return (await this.find(source, subject))?.userId === Number(userId);
     },
 
     /** Updates when the identity was last seen; never creates or moves a link. */
