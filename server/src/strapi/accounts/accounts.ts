@@ -36,6 +36,14 @@ const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
     'An account with your e-mail address already exists. Ask an administrator to link it.',
   );
 
+const addressTaken = (claim: Claim, taken: { id: number; email: string }): Refusal =>
+  new Refusal(
+    'account-not-linked',
+    `admin user ${taken.id} has the address ${taken.email}, which the database's collation compares as equal to ${claim.email} (it ignores accents and folds ß); ` +
+      `it is another mailbox, so "${claim.subject}" is not linked to it, and no second account is made with an address Strapi's password login would take for that one`,
+    'An account with your e-mail address already exists. Ask an administrator to link it.',
+  );
+
 const linkedElsewhere = (claim: Claim, userId: number, holder: LinkedIdentity): Refusal =>
   new Refusal(
     'account-linked-elsewhere',
@@ -64,12 +72,6 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const planRoles = roles.plan;
 
   const isSuperAdmin = (user: AdminUser): boolean => (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE);
-
-  /** The account `findOneByEmail` would find (same predicate), through an index (email-lookup.ts). */
-  async function findByEmail(email: string, trx?: unknown): Promise<AdminUser | null> {
-    const id = await emails.find(email, trx as never);
-    return id === null ? null : findById(id);
-  }
 
   /** The refusal for an account that another identity linked first (read after losing the race). */
   async function linkedElsewhereNow(claim: Claim, userId: number): Promise<Refusal> {
@@ -108,7 +110,10 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
-        const found = await findByEmail(claim.email, trx);
+        // Strapi's view of the address first: an account whose address only the collation makes equal is another mailbox.
+        const taken = await emails.findTaken(claim.email, trx);
+        if (taken && taken.email.toLowerCase() !== claim.email) throw addressTaken(claim, taken);
+        const found = taken && (await findById(taken.id));
         const existing = found && (await assertLinkable(claim, found, linkByEmail, trx));
         const user =
           existing ??
@@ -235,7 +240,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       if (firstName && firstName !== user.firstname) patch.firstname = firstName;
       if (lastName && lastName !== user.lastname) patch.lastname = lastName;
       if (claim.email !== user.email.toLowerCase()) {
-        const other = isSuperAdmin(user) ? null : await findByEmail(claim.email);
+        // Whose the address is in Strapi's eyes (its password login looks it up so), not only byte for byte.
+        const other = isSuperAdmin(user) ? null : await emails.findTaken(claim.email);
         if (isSuperAdmin(user)) {
           if (changed(`email:${user.id}`, claim.email)) {
             strapi.log.warn(

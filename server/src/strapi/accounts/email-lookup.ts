@@ -119,22 +119,33 @@ export function createEmailLookup(strapi: Core.Strapi) {
     },
 
     /**
-     * The id of the admin user whose address equals `email` case-insensitively
-     * (Strapi's `LOWER(email) = LOWER(?)`), the lowest when several do; null
-     * when none. `trx`: inside a transaction, its connection.
+     * The admin user Strapi itself would take this address for (its own predicate alone: on
+     * MySQL/MariaDB also one whose address equals it only under the column's collation, with
+     * accents ignored and ß folded), the lowest id; null when Strapi sees the address as free.
+     * Before an address is written (a new account, e-mail sync): Strapi's password login, its
+     * forgot-password and its "Email already taken" check look addresses up this way, so an
+     * account may not take an address that is another's in Strapi's eyes.
      */
-    async find(email: string, trx?: Knex): Promise<number | null> {
-      const row = (await this.query(email, trx)) as Array<{ id: number | string }>;
-      return row.length > 0 ? Number(row[0].id) : null;
+    async findTaken(email: string, trx?: Knex, except?: number): Promise<{ id: number; email: string } | null> {
+      const { table, column } = target();
+      const query = (trx ?? knex())(table).select('id', { email: column }).whereRaw('lower(??) = lower(?)', [column, email]);
+      if (mode === 'collation') query.andWhere(column, email);
+      if (except !== undefined) query.whereNot('id', except);
+      const rows = (await query.orderBy('id').limit(1)) as Array<{ id: number | string; email: string }>;
+      return rows.length > 0 ? { id: Number(rows[0].id), email: rows[0].email } : null;
     },
 
-    /** Another admin user than `userId` with this address, if any (the lowest id). */
+    /** Another admin user than `userId` that has this address in Strapi's eyes (findTaken), if any. */
     async findOther(email: string, userId: number): Promise<number | null> {
-      const row = (await this.query(email).whereNot('id', userId)) as Array<{ id: number | string }>;
-      return row.length > 0 ? Number(row[0].id) : null;
+      return (await this.findTaken(email, undefined, userId))?.id ?? null;
     },
 
-    /** The query `find` runs (one column, `id`, at most one row), to be used as a subquery. */
+    /**
+     * The admin user whose address equals `email` case-insensitively (Strapi's
+     * `LOWER(email) = LOWER(?)`; on MySQL/MariaDB also byte for byte once lowered),
+     * the lowest id when several do: the query, one column `id`, at most one row,
+     * to run as a subquery. `trx`: inside a transaction, its connection.
+     */
     query(email: string, trx?: Knex) {
       const { table, column } = target();
       const query = (trx ?? knex())(table).select('id').whereRaw('lower(??) = lower(?)', [column, email]);
