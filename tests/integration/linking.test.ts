@@ -16,6 +16,12 @@ import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
 import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
+import type { Core } from '@strapi/strapi';
+import { createAccounts, type AdminRole } from '../../server/src/strapi/accounts/accounts';
+import { createIdentityLinks } from '../../server/src/strapi/accounts/identity-links';
+import type { Claim } from '../../server/src/pipeline/claim';
+import type { Settings } from '../../server/src/settings-schema/schema';
+import { isRefusal } from '../../server/src/pipeline/refusal';
 
 let app: TestStrapi;
 const OWNER = { email: 'owner@corp.example', password: 'Own3r!Password' };
@@ -249,4 +255,39 @@ describe('operator hooks (REMOTE_AUTH_HOOKS=1)', () => {
     assert.equal(seen.filter((login) => login.created).length, 1, JSON.stringify(seen));
     assert.equal(new Set(seen.map((login) => login.id)).size, 1, 'every sign-in is the same account');
   });
+});
+
+describe('provisioning re-checks, inside its transaction, an account it finds by e-mail', () => {
+  // A sign-in finds no account with its address (findForClaim), then someone creates one (an
+  // administrator's invitation, another identity) before provision() runs: provision must apply
+  // the same rules as findForClaim, not take the account over. Driven through the accounts module
+  // directly, on this app's database, so the window is not left to timing.
+  const provisionAs = async (subject: string, email: string, linkByEmail: boolean, emailLinks: boolean) => {
+    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, createIdentityLinks(app.strapi as unknown as Core.Strapi));
+    const claim: Claim = { subject, email, username: null, emailLinks, attributes: { email, firstName: null, lastName: null, groups: null } };
+    const roles = (await app.strapi.db.query('admin::role').findMany({ where: { code: 'strapi-editor' }, select: ['id', 'code', 'name'] })) as AdminRole[];
+    return accounts.provision(claim, { maxNewUsersPerMinute: 0, linkByEmail } as unknown as Settings, roles);
+  };
+  const refusalOf = async (work: Promise<unknown>): Promise<string> => {
+    try {
+      await work;
+    } catch (error) {
+      if (isRefusal(error)) return error.code;
+      throw error;
+    }
+    return 'signed in';
+  };
+
+  for (const [label, linkByEmail, emailLinks] of [
+    ['linkByEmail off', false, true],
+    ['an address that may not link (attribute header, unverified)', true, false],
+  ] as const) {
+    test(`${label}: an unlinked account that appeared meanwhile is refused (account-not-linked), not linked`, async () => {
+      const email = `${fresh('late')}@corp.example`;
+      await app.createAdmin({ email, roles: ['strapi-editor'] });
+      const user = (await userRow(email))!;
+      assert.equal(await refusalOf(provisionAs(fresh('late-identity'), email, linkByEmail, emailLinks)), 'account-not-linked');
+      assert.deepEqual(await linksOf(user.id), []);
+    });
+  }
 });
