@@ -15,7 +15,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
-import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
+import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot, userCount } from '../harness/assertions';
 import type { Core } from '@strapi/strapi';
 import { createAccounts, type AdminRole } from '../../server/src/strapi/accounts/accounts';
 import { createIdentityLinks } from '../../server/src/strapi/accounts/identity-links';
@@ -290,4 +290,42 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
       assert.deepEqual(await linksOf(user.id), []);
     });
   }
+
+  // Not on SQLite: one connection, so the refusal's read of the holder (outside the transaction) would wait for the
+  // transaction itself; there a write transaction excludes every other, and claim() cannot answer null.
+  const sqlite = !process.env.TEST_DB || process.env.TEST_DB === 'sqlite';
+  test('an account linked meanwhile to another identity of this source: provision refuses (account-linked-elsewhere) and creates nothing', { skip: sqlite && 'PostgreSQL and MySQL/MariaDB (TEST_DB)' }, async () => {
+    const email = `${fresh('taken')}@corp.example`;
+    const before = await userCount(app);
+    const real = createIdentityLinks(app.strapi as unknown as Core.Strapi);
+    // The unique index on (source, user_id) refused the row: claim() answers null.
+    const links = { ...real, claim: async () => null };
+    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, links as unknown as typeof real);
+    const claim: Claim = { subject: fresh('taken-identity'), email, username: null, emailLinks: true, attributes: { email, firstName: null, lastName: null, groups: null } };
+    assert.equal(await refusalOf(accounts.provision(claim, { maxNewUsersPerMinute: 0, linkByEmail: true } as unknown as Settings, [])), 'account-linked-elsewhere');
+    assert.equal(await userCount(app), before, 'the account it created was not rolled back');
+  });
+
+  test('linkAccount to an account that already holds an identity of this source answers false, not an error', async () => {
+    const links = createIdentityLinks(app.strapi as unknown as Core.Strapi);
+    const email = `${fresh('holder')}@corp.example`;
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    const user = (await userRow(email))!;
+    assert.equal(await links.linkAccount('header', fresh('first'), user.id), true);
+    assert.equal(await links.linkAccount('header', fresh('second'), user.id), false);
+    assert.equal((await linksOf(user.id)).length, 1);
+  });
+
+  test('a link left behind by an admin user deleted behind Strapi’s back is forgotten: the identity gets a new account', async () => {
+    const who = fresh('ghost');
+    await assertSignedInAs(app, await signIn(who), `${who}@corp.example`);
+    const old = (await userRow(`${who}@corp.example`))!;
+    await app.strapi.db.connection('admin_users').where({ id: old.id }).delete(); // no lifecycle event
+    const res = await signIn(who);
+    await assertSignedInAs(app, res, `${who}@corp.example`);
+    const now = (await userRow(`${who}@corp.example`))!;
+    assert.notEqual(now.id, old.id);
+    assert.equal((await linksOf(now.id)).length, 1);
+  });
 });
+
