@@ -13,7 +13,7 @@ import type { SigningKey } from './assertion-tokens';
  * answers until the server closes), 'invalid-json', 'huge' (streams tens of MB), 'error' (500).
  * Every request is counted, by path, to prove cool-downs.
  */
-export type KeyServerMode = 'ok' | 'down' | 'slow' | 'invalid-json' | 'huge' | 'error';
+export type KeyServerMode = 'ok' | 'down' | 'slow' | 'invalid-json' | 'huge' | 'error' | 'forbidden';
 
 export interface KeyServer {
   readonly origin: string;
@@ -59,6 +59,9 @@ export async function startKeyServer(...initial: SigningKey[]): Promise<KeyServe
         return;
       case 'error':
         res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+        return;
+      case 'forbidden':
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
         return;
       case 'invalid-json':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": [ {"kty": "RSA", ');

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type StrapiProcess, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request, type TestResponse } from '../harness/http';
-import { assertSignedInAs } from '../harness/assertions';
+import { assertRefused, assertSignedInAs, snapshot } from '../harness/assertions';
 import { startKeyServer, type KeyServer } from '../harness/key-server';
 import { createSigningKey, oidcToken, type SigningKey } from '../harness/assertion-tokens';
 
@@ -95,6 +95,38 @@ describe('two subs that differ only in case', () => {
     await assertSignedInAs(app, await signIn(other.sub, other.email), other.email);
     await assertSignedInAs(app, await signIn(victim.sub, victim.email), victim.email);
     assert.equal((await knex()('admin_users').where({ id: users[0].id }).first('email')).email, victim.email);
+  });
+});
+
+describe('the source is part of the identity: ("header", S) and ("assertion", S) are two people', () => {
+  /** A "header" link whose subject is exactly what an assertion's "<iss> <sub>" will be (a header value may hold a space). */
+  async function headerLinkedAccount(email: string, sub: string): Promise<number> {
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    const id = Number((await knex()('admin_users').where({ email }).first('id')).id);
+    const now = new Date();
+    await knex()(LINKS).insert({ source: 'header', subject: subjectOf(sub), user_id: id, created_at: now, last_seen_at: now, created_account: false });
+    return id;
+  }
+
+  test('a signed assertion is not signed in to the account a "header" link with the same subject points at', async () => {
+    const victim = await headerLinkedAccount('victim.source@corp.example', 'same-subject-1');
+    const res = await signIn('same-subject-1', 'newcomer.source@corp.example');
+    await assertSignedInAs(app, res, 'newcomer.source@corp.example');
+    const links = (await knex()(LINKS).where({ subject: subjectOf('same-subject-1') }).select('source', 'user_id').orderBy('id')) as Array<{ source: string; user_id: number }>;
+    assert.deepEqual(links.map(({ source, user_id }) => [source, Number(user_id) === victim]), [['header', true], ['assertion', false]]);
+  });
+
+  test('nor linked by its e-mail to an account held by a "header" identity with the same subject (account-linked-elsewhere)', async () => {
+    await headerLinkedAccount('victim.source2@corp.example', 'same-subject-2');
+    app.configure({ autoCreate: true, linkByEmailHeader: true, assertion: { preset: 'oidc', header: 'X-Id-Token', issuer: keys.origin, audience: 'strapi-admin', jwksUrl: keys.jwksUrl } });
+    try {
+      const before = await snapshot(app);
+      const token = await oidcToken(rsa, { issuer: keys.origin, clientId: 'strapi-admin', person: { email: 'victim.source2@corp.example' }, claims: { sub: 'same-subject-2', email_verified: true } });
+      const res = await request(app.origin, '/admin', { headers: { ...BROWSER, 'X-Id-Token': token } });
+      await assertRefused(app, before, res, 403, 'account-linked-elsewhere');
+    } finally {
+      app.configure({ autoCreate: true, assertion: { preset: 'oidc', header: 'X-Id-Token', issuer: keys.origin, audience: 'strapi-admin', jwksUrl: keys.jwksUrl } });
+    }
   });
 });
 

@@ -15,7 +15,13 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
-import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
+import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot, userCount } from '../harness/assertions';
+import type { Core } from '@strapi/strapi';
+import { createAccounts, type AdminRole } from '../../server/src/strapi/accounts/accounts';
+import { createIdentityLinks } from '../../server/src/strapi/accounts/identity-links';
+import type { Claim } from '../../server/src/pipeline/claim';
+import type { Settings } from '../../server/src/settings-schema/schema';
+import { isRefusal } from '../../server/src/pipeline/refusal';
 
 let app: TestStrapi;
 const OWNER = { email: 'owner@corp.example', password: 'Own3r!Password' };
@@ -250,3 +256,76 @@ describe('operator hooks (REMOTE_AUTH_HOOKS=1)', () => {
     assert.equal(new Set(seen.map((login) => login.id)).size, 1, 'every sign-in is the same account');
   });
 });
+
+describe('provisioning re-checks, inside its transaction, an account it finds by e-mail', () => {
+  // A sign-in finds no account with its address (findForClaim), then someone creates one (an
+  // administrator's invitation, another identity) before provision() runs: provision must apply
+  // the same rules as findForClaim, not take the account over. Driven through the accounts module
+  // directly, on this app's database, so the window is not left to timing.
+  const provisionAs = async (subject: string, email: string, linkByEmail: boolean, emailLinks: boolean) => {
+    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, createIdentityLinks(app.strapi as unknown as Core.Strapi));
+    const claim: Claim = { subject, email, username: null, emailLinks, attributes: { email, firstName: null, lastName: null, groups: null } };
+    const roles = (await app.strapi.db.query('admin::role').findMany({ where: { code: 'strapi-editor' }, select: ['id', 'code', 'name'] })) as AdminRole[];
+    return accounts.provision(claim, { maxNewUsersPerMinute: 0, linkByEmail } as unknown as Settings, roles);
+  };
+  const refusalOf = async (work: Promise<unknown>): Promise<string> => {
+    try {
+      await work;
+    } catch (error) {
+      if (isRefusal(error)) return error.code;
+      throw error;
+    }
+    return 'signed in';
+  };
+
+  for (const [label, linkByEmail, emailLinks] of [
+    ['linkByEmail off', false, true],
+    ['an address that may not link (attribute header, unverified)', true, false],
+  ] as const) {
+    test(`${label}: an unlinked account that appeared meanwhile is refused (account-not-linked), not linked`, async () => {
+      const email = `${fresh('late')}@corp.example`;
+      await app.createAdmin({ email, roles: ['strapi-editor'] });
+      const user = (await userRow(email))!;
+      assert.equal(await refusalOf(provisionAs(fresh('late-identity'), email, linkByEmail, emailLinks)), 'account-not-linked');
+      assert.deepEqual(await linksOf(user.id), []);
+    });
+  }
+
+  // Not on SQLite: one connection, so the refusal's read of the holder (outside the transaction) would wait for the
+  // transaction itself; there a write transaction excludes every other, and claim() cannot answer null.
+  const sqlite = !process.env.TEST_DB || process.env.TEST_DB === 'sqlite';
+  test('an account linked meanwhile to another identity of this source: provision refuses (account-linked-elsewhere) and creates nothing', { skip: sqlite && 'PostgreSQL and MySQL/MariaDB (TEST_DB)' }, async () => {
+    const email = `${fresh('taken')}@corp.example`;
+    const before = await userCount(app);
+    const real = createIdentityLinks(app.strapi as unknown as Core.Strapi);
+    // The unique index on (source, user_id) refused the row: claim() answers null.
+    const links = { ...real, claim: async () => null };
+    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, links as unknown as typeof real);
+    const claim: Claim = { subject: fresh('taken-identity'), email, username: null, emailLinks: true, attributes: { email, firstName: null, lastName: null, groups: null } };
+    assert.equal(await refusalOf(accounts.provision(claim, { maxNewUsersPerMinute: 0, linkByEmail: true } as unknown as Settings, [])), 'account-linked-elsewhere');
+    assert.equal(await userCount(app), before, 'the account it created was not rolled back');
+  });
+
+  test('linkAccount to an account that already holds an identity of this source answers false, not an error', async () => {
+    const links = createIdentityLinks(app.strapi as unknown as Core.Strapi);
+    const email = `${fresh('holder')}@corp.example`;
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    const user = (await userRow(email))!;
+    assert.equal(await links.linkAccount('header', fresh('first'), user.id), true);
+    assert.equal(await links.linkAccount('header', fresh('second'), user.id), false);
+    assert.equal((await linksOf(user.id)).length, 1);
+  });
+
+  test('a link left behind by an admin user deleted behind Strapi’s back is forgotten: the identity gets a new account', async () => {
+    const who = fresh('ghost');
+    await assertSignedInAs(app, await signIn(who), `${who}@corp.example`);
+    const old = (await userRow(`${who}@corp.example`))!;
+    await app.strapi.db.connection('admin_users').where({ id: old.id }).delete(); // no lifecycle event
+    const res = await signIn(who);
+    await assertSignedInAs(app, res, `${who}@corp.example`);
+    const now = (await userRow(`${who}@corp.example`))!;
+    assert.notEqual(now.id, old.id);
+    assert.equal((await linksOf(now.id)).length, 1);
+  });
+});
+

@@ -92,6 +92,12 @@ describe('requests authenticated by the header alone (the auth strategy)', () =>
     await assertRefused(app, before, res, 403, 'untrusted-peer');
   });
 
+  test('a Super Admin authenticated by the header alone is a Super Admin to the plugin: no setting is read-only to them', async () => {
+    const res = await api('/remote-auth/settings', { 'Remote-User': 'root@corp.example' });
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual(res.json().data.readOnly, {});
+  });
+
   test('persistent mode never authenticates API requests by the header', async () => {
     app.configure({ mode: 'persistent' });
     assert.equal((await api('/admin/users/me', { 'Remote-User': 'knownuser@corp.example' })).status, 401);

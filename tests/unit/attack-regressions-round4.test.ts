@@ -255,6 +255,19 @@ test('R4-F5 a withdrawn ALB key (404) stops being accepted: re-fetched in the ba
   assert.equal(fetchesOf(albKey.kid), before + 2, 'a withdrawn kid is not fetched again during its cool-down');
 });
 
+test('R4-F5 a key URL answering 403 withdraws the key like a 404: refused after the background re-fetch', async () => {
+  const { keyFor, advance, fetchesOf } = albStore();
+  assert.ok(await keyFor(albKey.kid));
+  keyServer.mode = 'forbidden';
+  advance(REFRESH_AFTER_MS + 1);
+  assert.ok(await keyFor(albKey.kid), 'served while the re-fetch runs');
+  await settle();
+  const after = fetchesOf(albKey.kid);
+  await assert.rejects(keyFor(albKey.kid), errors.JWKSNoMatchingKey);
+  assert.equal(fetchesOf(albKey.kid), after, 'not fetched again during its cool-down');
+  keyServer.mode = 'ok';
+});
+
 test('R4-F5 past maxKeyAgeSeconds an ALB key is used only once a re-fetch confirms it: withdrawn, the first request after is refused', async () => {
   const { keyFor, advance, fetchesOf } = albStore();
   assert.ok(await keyFor(albKey.kid));
