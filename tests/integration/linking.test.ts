@@ -291,10 +291,7 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
     });
   }
 
-  // Not on SQLite: one connection, so the refusal's read of the holder (outside the transaction) would wait for the
-  // transaction itself; there a write transaction excludes every other, and claim() cannot answer null.
-  const sqlite = !process.env.TEST_DB || process.env.TEST_DB === 'sqlite';
-  test('an account linked meanwhile to another identity of this source: provision refuses (account-linked-elsewhere) and creates nothing', { skip: sqlite && 'PostgreSQL and MySQL/MariaDB (TEST_DB)' }, async () => {
+  test('an account linked meanwhile to another identity of this source: provision refuses (account-linked-elsewhere) and creates nothing', async () => {
     const email = `${fresh('taken')}@corp.example`;
     const before = await userCount(app);
     const real = createIdentityLinks(app.strapi as unknown as Core.Strapi);

@@ -74,8 +74,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const isSuperAdmin = (user: AdminUser): boolean => (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE);
 
   /** The refusal for an account that another identity linked first (read after losing the race). */
-  async function linkedElsewhereNow(claim: Claim, userId: number): Promise<Refusal> {
-    const holder = (await links.identitiesOf(userId)).find((identity) => identity.subject !== claim.subject);
+  async function linkedElsewhereNow(claim: Claim, userId: number, trx?: unknown): Promise<Refusal> {
+    const holder = (await links.identitiesOf(userId, trx as never)).find((identity) => identity.subject !== claim.subject);
     return linkedElsewhere(claim, userId, holder ?? { source: sourceOf(claim), subject: '(another identity)' });
   }
 
@@ -127,7 +127,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
             registrationToken: null,
           })) as AdminUser);
         const holder = await links.claim(sourceOf(claim), claim.subject, user.id, trx as never, existing === null);
-        if (holder === null) throw await linkedElsewhereNow(claim, user.id);
+        if (holder === null) throw await linkedElsewhereNow(claim, user.id, trx);
         if (holder !== Number(user.id)) throw new LostRace(holder);
         return { user, created: existing === null };
       });
