@@ -52,13 +52,17 @@ export const FORBIDDEN_IN_VALUE =
 const JOINS = String.raw`(?![\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}])[\p{L}\p{Extended_Pictographic}]`;
 const MISPLACED_JOINER = new RegExp(String.raw`(?<!${JOINS}[\p{M}\p{Emoji_Modifier}]*)[\u200c\u200d]|[\u200c\u200d](?!${JOINS})`, 'u');
 
-/** Combining marks with no letter to sit on (ASCII spaces and joiners between them aside) show as nothing, or as a lone accent. */
-const ONLY_MARKS = /^[\p{M} \u200c\u200d]+$/u;
+/**
+ * Combining marks with no letter to sit on show as nothing, or as a lone accent: a value made of
+ * marks (ASCII spaces and joiners between them aside), or one that starts with a mark
+ * ("\u0301admins" shows as "admins" with a stray accent).
+ */
+const ONLY_MARKS = /^[\p{M} \u200c\u200d]+$|^\p{M}/u;
 
-/** Does the value (already trimmed) contain a forbidden character or a misplaced joiner, or consist of combining marks only? */
+/** Does the value (already trimmed) contain a forbidden character or a misplaced joiner, or start with or consist of combining marks? */
 export const hasForbiddenText = (value: string): boolean =>
   FORBIDDEN_IN_VALUE.test(value) || MISPLACED_JOINER.test(value) || ONLY_MARKS.test(value);
 
 /** The reason a log line gives for such a value. */
 export const FORBIDDEN_TEXT =
-  'contains a control, formatting, invisible, unassigned or private-use character, a joiner where no script needs one or a space other than the ASCII one, or only combining marks';
+  'contains a control, formatting, invisible, unassigned or private-use character, a joiner where no script needs one or a space other than the ASCII one, or starts with or consists of combining marks';
