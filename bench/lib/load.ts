@@ -121,6 +121,9 @@ export async function provisionWave(
   const failures: Record<string, number> = {};
   const fail = (why: string) => (failures[why] = (failures[why] ?? 0) + 1);
   const started = process.hrtime.bigint();
+  // The wave ends with its last answer: autocannon resolves on its one-second tick, which would
+  // round every wave up to whole seconds (6.02, 7.01 s…).
+  let lastAnswer = started;
   const instance = start({
     url: `${origin}${path}`,
     // autocannon refuses more connections than requests (the smoke warm-up: 20 identities, 50 at a time).
@@ -136,6 +139,7 @@ export async function provisionWave(
           return { ...request, headers: { ...request.headers, [header]: identity } };
         },
         onResponse(status: number, _body: string, context: Record<string, unknown>, headers?: Record<string, string | string[]>) {
+          lastAnswer = process.hrtime.bigint();
           const cookies = ([] as string[]).concat(headers?.['set-cookie'] ?? headers?.['Set-Cookie'] ?? []).join('\n');
           if (status === 302 && /(^|\n)jwtToken=ey/.test(cookies)) succeeded.add(context.identity as string);
           else fail(`HTTP ${status}${status === 302 ? ' without a session cookie' : ''}`);
@@ -144,7 +148,7 @@ export async function provisionWave(
     ],
   });
   const result = await instance;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = Math.max(Number(lastAnswer - started), 1) / 1e9;
   if (result.errors - result.timeouts > 0) failures['socket errors'] = result.errors - result.timeouts;
   if (result.timeouts) failures.timeouts = result.timeouts;
   return { seconds, signedIn: succeeded.size, identities: [...succeeded], failures };
