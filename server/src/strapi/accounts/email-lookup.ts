@@ -74,6 +74,17 @@ export function createEmailLookup(strapi: Core.Strapi) {
     return String(rows[0]?.c ?? '');
   }
 
+  /**
+   * The admin users Strapi's own predicate finds for `email` (`lower(email) = lower(?)`, compared
+   * under the column's collation), narrowed through the index the look-up mode allows.
+   */
+  function strapisView(email: string, trx?: Knex) {
+    const { table, column } = target();
+    const query = (trx ?? knex())(table).whereRaw('lower(??) = lower(?)', [column, email]);
+    if (mode === 'collation') query.andWhere(column, email);
+    return query;
+  }
+
   /** Creates the index unless it is there; another instance creating it at the same moment is fine. */
   async function create(name: string, table: string, sql: string, bindings: string[]): Promise<void> {
     if (await indexExists(name, table)) return;
@@ -127,9 +138,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
      * account may not take an address that is another's in Strapi's eyes.
      */
     async findTaken(email: string, trx?: Knex, except?: number): Promise<{ id: number; email: string } | null> {
-      const { table, column } = target();
-      const query = (trx ?? knex())(table).select('id', { email: column }).whereRaw('lower(??) = lower(?)', [column, email]);
-      if (mode === 'collation') query.andWhere(column, email);
+      const query = strapisView(email, trx).select('id', { email: target().column });
       if (except !== undefined) query.whereNot('id', except);
       const rows = (await query.orderBy('id').limit(1)) as Array<{ id: number | string; email: string }>;
       return rows.length > 0 ? { id: Number(rows[0].id), email: rows[0].email } : null;
@@ -147,10 +156,8 @@ export function createEmailLookup(strapi: Core.Strapi) {
      * to run as a subquery. `trx`: inside a transaction, its connection.
      */
     query(email: string, trx?: Knex) {
-      const { table, column } = target();
-      const query = (trx ?? knex())(table).select('id').whereRaw('lower(??) = lower(?)', [column, email]);
-      if (isMysql()) query.andWhereRaw('CAST(lower(??) AS BINARY) = CAST(lower(?) AS BINARY)', [column, email]);
-      if (mode === 'collation') query.andWhere(column, email);
+      const query = strapisView(email, trx).select('id');
+      if (isMysql()) query.andWhereRaw('CAST(lower(??) AS BINARY) = CAST(lower(?) AS BINARY)', [target().column, email]);
       return query.orderBy('id').limit(1);
     },
 

@@ -153,9 +153,9 @@ export function createIdentityLinks(strapi: Core.Strapi) {
       return rows.length > 0 ? { userId: Number(rows[0].user_id) } : null;
     },
 
-    /** The query `find` runs (one column, `user_id`, at most one row), to be used as a subquery. */
-    holderQuery(source: string, subject: string) {
-      return table().where({ source, subject }).select('user_id').limit(1);
+    /** The query `find` runs (one column, `user_id`, at most one row), also as a subquery; `trx`: inside a transaction. */
+    holderQuery(source: string, subject: string, trx?: Knex) {
+      return table(trx).where({ source, subject }).select('user_id').limit(1);
     },
 
     /**
@@ -176,9 +176,9 @@ export function createIdentityLinks(strapi: Core.Strapi) {
         throw error;
       }
       // Not inserted: the database waited for whoever wrote (source, subject) first to commit.
-      const query = table(trx).where({ source, subject }).first('user_id');
-      const row = await (strapi.db.dialect.client === 'sqlite' ? query : query.forUpdate());
-      return row ? Number(row.user_id) : null; // MySQL's INSERT IGNORE skips a row taken by (source, user_id) too
+      const query = this.holderQuery(source, subject, trx);
+      const rows = (await (strapi.db.dialect.client === 'sqlite' ? query : query.forUpdate())) as Array<{ user_id: number | string }>;
+      return rows.length > 0 ? Number(rows[0].user_id) : null; // MySQL's INSERT IGNORE skips a row taken by (source, user_id) too
     },
 
     /**
