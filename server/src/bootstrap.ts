@@ -29,7 +29,7 @@ export default async function bootstrap({ strapi }: { strapi: Core.Strapi }): Pr
   });
   await settings.current();
   await migrateLinksTable(strapi);
-  await accounts.ensureEmailIndex();
+  await accounts.prepareAddresses();
   await migrateActivityTables(strapi);
   await migrateExactMatch(strapi);
   retention.start();

@@ -324,5 +324,33 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
     assert.notEqual(now.id, old.id);
     assert.equal((await linksOf(now.id)).length, 1);
   });
+
+  test('an account linked meanwhile to this very identity (its first sign-in on another instance) is its own: no refusal, nothing created', async () => {
+    const subject = fresh('twice');
+    const email = `${subject}@corp.example`;
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    const user = (await userRow(email))!;
+    assert.equal(await createIdentityLinks(app.strapi as unknown as Core.Strapi).linkAccount('header', subject, user.id), true);
+    const before = await userCount(app);
+    // linkByEmail off: were the account taken for someone else's, this would be account-not-linked.
+    const provisioned = await provisionAs(subject, email, false, true);
+    assert.deepEqual([Number(provisioned.user.id), provisioned.created], [Number(user.id), false]);
+    assert.equal(await userCount(app), before);
+    assert.deepEqual(await linksOf(user.id), [subject]);
+  });
+
+  test('concurrent first sign-ins of one identity in one process share one creation and one slot of maxNewUsersPerMinute', async () => {
+    // A fresh accounts module: its ceiling has no slot taken yet, so one creation fits and a second would be refused.
+    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, createIdentityLinks(app.strapi as unknown as Core.Strapi));
+    const subject = fresh('burst');
+    const email = `${subject}@corp.example`;
+    const claim: Claim = { subject, email, username: null, emailLinks: true, attributes: { email, firstName: null, lastName: null, groups: null } };
+    const roles = (await app.strapi.db.query('admin::role').findMany({ where: { code: 'strapi-editor' }, select: ['id', 'code', 'name'] })) as AdminRole[];
+    const settings = { maxNewUsersPerMinute: 1, linkByEmail: true } as unknown as Settings;
+    const results = await Promise.all([1, 2, 3].map(() => accounts.provision(claim, settings, roles)));
+    assert.deepEqual(results.map((result) => result.created).sort(), [false, false, true]);
+    assert.equal(new Set(results.map((result) => Number(result.user.id))).size, 1);
+    assert.deepEqual(await linksOf(results[0].user.id), [subject]);
+  });
 });
 

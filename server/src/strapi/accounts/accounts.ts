@@ -3,6 +3,7 @@ import type { Claim } from '../../pipeline/claim';
 import type { Settings } from '../../settings-schema/schema';
 import { Refusal } from '../../pipeline/refusal';
 import { createCreationCeiling } from '../../pipeline/creation-ceiling';
+import { createAddressLock } from './address-lock';
 import { createEmailLookup } from './email-lookup';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 import { logLine } from '../../pipeline/log-text';
@@ -67,6 +68,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const ceiling = createCreationCeiling();
   const changed = oncePerChange();
   const emails = createEmailLookup(strapi);
+  const addresses = createAddressLock(strapi);
 
   const roles = createRolePlanner(strapi, changed);
   const planRoles = roles.plan;
@@ -94,23 +96,29 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
    *   its `email_verified` is true (claim.emailLinks, assertion-claim.ts).
    */
   async function assertLinkable(claim: Claim, account: AdminUser, linkByEmail: boolean, trx?: unknown): Promise<AdminUser> {
-    const holder = (await links.identitiesOf(account.id, trx as never)).find(
-      (identity) => identity.source !== sourceOf(claim) || identity.subject !== claim.subject,
-    );
+    const identities = await links.identitiesOf(account.id, trx as never);
+    const isClaims = (identity: LinkedIdentity) => identity.source === sourceOf(claim) && identity.subject === claim.subject;
+    const holder = identities.find((identity) => !isClaims(identity));
     if (holder) throw linkedElsewhere(claim, account.id, holder);
+    // Linked to this very identity a moment ago (its first sign-in on another instance): its own account.
+    if (identities.length > 0) return account;
     if (!linkByEmail || !claim.emailLinks) throw accountNotLinked(claim, linkByEmail);
     return account;
   }
 
   /**
-   * Creates the user and claims the identity in one transaction. If another
-   * request (here or on another instance) claimed it first, the unique index
-   * makes us wait for it, we roll back our user and take theirs.
+   * Creates the user and claims the identity in one transaction, holding the
+   * address's lock (address-lock.ts): another identity asserting the same new
+   * address waits, then finds this account and is linked to it or refused by
+   * the usual rules. If another request (here or on another instance) claimed
+   * the identity first, the unique index makes us wait for it, we roll back
+   * our user and take theirs.
    */
   async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
-        // Strapi's view of the address first: an account whose address only the collation makes equal is another mailbox.
+        await addresses.hold(claim.email, trx);
+        // Strapi's view of the address: an account whose address only the collation makes equal is another mailbox.
         const taken = await emails.findTaken(claim.email, trx);
         if (taken && taken.email.toLowerCase() !== claim.email) throw addressTaken(claim, taken);
         const found = taken && (await findById(taken.id));
@@ -137,29 +145,6 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       if (!winner) throw new Error(`identity "${claim.subject}" is linked to admin user ${error.winner}, which does not exist`);
       return { user: winner, created: false };
     }
-  }
-
-  /**
-   * Strapi's admin user table has no unique index on the e-mail: another identity asserting the
-   * same new address at the same moment (another instance, or another connection) can have
-   * created an account with it too, invisible to our transaction until both committed. Checked
-   * once committed: whoever sees the other account undoes its own (the link goes with the user)
-   * and provisions again after a random pause, which finds that account and links it or refuses
-   * by the usual rules (account-linked-elsewhere). Two creations can both undo themselves (then
-   * the pauses part them), never both stay.
-   */
-  async function unlessTwin(claim: Claim, provisioned: Provisioned, roles: AdminRole[], linkByEmail: boolean, attempt = 1): Promise<Provisioned> {
-    const twin = await emails.findOther(claim.email, provisioned.user.id);
-    if (twin === null) return provisioned;
-    await users().deleteById(provisioned.user.id);
-    strapi.log.warn(
-      logLine`[remote-auth] "${claim.subject}" and another identity created an account with ${claim.email} at the same moment (users ${provisioned.user.id} and ${twin}); removed user ${provisioned.user.id} and tried again`,
-    );
-    if (attempt >= 5) throw new Error(`"${claim.subject}": an account with ${claim.email} was created at the same moment by another identity, ${attempt} times in a row`);
-    // Both sides may have undone theirs: a random pause, longer each time, so that they do not collide again in step.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * attempt));
-    const again = await retrying(() => provisionOnce(claim, roles, linkByEmail));
-    return again.created ? unlessTwin(claim, again, roles, linkByEmail, attempt + 1) : again;
   }
 
   return {
@@ -216,7 +201,6 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
         let provisioned: Provisioned | null = null;
         try {
           provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail));
-          if (provisioned.created) provisioned = await unlessTwin(claim, provisioned, roles, options.linkByEmail);
           return provisioned;
         } finally {
           if (!provisioned?.created) release();
@@ -239,31 +223,38 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       const { firstName, lastName } = claim.attributes;
       if (firstName && firstName !== user.firstname) patch.firstname = firstName;
       if (lastName && lastName !== user.lastname) patch.lastname = lastName;
-      if (claim.email !== user.email.toLowerCase()) {
-        // Whose the address is in Strapi's eyes (its password login looks it up so), not only byte for byte.
-        const other = isSuperAdmin(user) ? null : await emails.findTaken(claim.email);
-        if (isSuperAdmin(user)) {
-          if (changed(`email:${user.id}`, claim.email)) {
-            strapi.log.warn(
-              logLine`[remote-auth] "${claim.subject}" asserts the e-mail ${claim.email}; not copied to admin user ${user.id} (${user.email}), a Super Admin: change a Super Admin's address in Settings → Users`,
-            );
-          }
-        } else if (other && other.id !== user.id) {
-          if (changed(`email:${user.id}`, claim.email)) {
-            strapi.log.warn(logLine`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
-          }
-        } else {
-          patch.email = claim.email;
-        }
+      const newAddress = claim.email !== user.email.toLowerCase();
+      if (newAddress && isSuperAdmin(user) && changed(`email:${user.id}`, claim.email)) {
+        strapi.log.warn(
+          logLine`[remote-auth] "${claim.subject}" asserts the e-mail ${claim.email}; not copied to admin user ${user.id} (${user.email}), a Super Admin: change a Super Admin's address in Settings → Users`,
+        );
       }
       const roles = await planRoles(user, claim, options);
       if (roles) {
         patch.roles = roles.map((role) => role.id);
         strapi.log.info(logLine`[remote-auth] "${claim.subject}": roles set to ${roles.map((r) => r.code).join(', ')}`);
       }
-      if (Object.keys(patch).length === 0) return user;
-      await users().updateById(user.id, patch);
-      return (await findById(user.id)) as AdminUser;
+      if (!newAddress || isSuperAdmin(user)) {
+        if (Object.keys(patch).length === 0) return user;
+        await users().updateById(user.id, patch);
+        return (await findById(user.id)) as AdminUser;
+      }
+      // A new address is written under its lock (address-lock.ts), after asking whose it is in
+      // Strapi's eyes (its password login looks it up so, not only byte for byte).
+      const wrote = await retrying(() =>
+        strapi.db.transaction(async ({ trx }) => {
+          await addresses.hold(claim.email, trx);
+          const other = await emails.findTaken(claim.email, trx, user.id);
+          if (other && changed(`email:${user.id}`, claim.email)) {
+            strapi.log.warn(logLine`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
+          }
+          const write = other ? patch : { ...patch, email: claim.email };
+          if (Object.keys(write).length === 0) return false;
+          await users().updateById(user.id, write);
+          return true;
+        }),
+      );
+      return wrote ? ((await findById(user.id)) as AdminUser) : user;
     },
 
     /** The roles a new account for this claim would get (refuses like a sign-in would). */
@@ -275,8 +266,11 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
 
     isSuperAdmin,
 
-    /** Boot: the index first sign-ins look e-mail addresses up with. */
-    ensureEmailIndex: () => emails.ensureIndex(),
+    /** Boot: the index first sign-ins look e-mail addresses up with, and the lock every address write takes. */
+    async prepareAddresses(): Promise<void> {
+      await emails.ensureIndex();
+      await addresses.prepare();
+    },
   };
 }
 

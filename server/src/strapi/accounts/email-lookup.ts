@@ -144,10 +144,6 @@ export function createEmailLookup(strapi: Core.Strapi) {
       return rows.length > 0 ? { id: Number(rows[0].id), email: rows[0].email } : null;
     },
 
-    /** Another admin user than `userId` that has this address in Strapi's eyes (findTaken), if any. */
-    async findOther(email: string, userId: number): Promise<number | null> {
-      return (await this.findTaken(email, undefined, userId))?.id ?? null;
-    },
 
     /**
      * The admin user whose address equals `email` case-insensitively (Strapi's
