@@ -303,6 +303,31 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
     assert.equal(await userCount(app), before, 'the account it created was not rolled back');
   });
 
+  test('an account linked to another identity of this source is refused by the check itself, not only by the unique index', async () => {
+    const email = `${fresh('held')}@corp.example`;
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    const user = (await userRow(email))!;
+    const real = createIdentityLinks(app.strapi as unknown as Core.Strapi);
+    const holder = fresh('holder-identity');
+    assert.equal(await real.linkAccount('header', holder, user.id), true);
+    // A link table that would take any row (as if its (source, user_id) index were missing).
+    const links = { ...real, claim: async (_source: string, _subject: string, userId: number) => Number(userId) };
+    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, links as unknown as typeof real);
+    const claim: Claim = { subject: fresh('intruder'), email, username: null, emailLinks: true, attributes: { email, firstName: null, lastName: null, groups: null } };
+    assert.equal(await refusalOf(accounts.provision(claim, { maxNewUsersPerMinute: 0, linkByEmail: true } as unknown as Settings, [])), 'account-linked-elsewhere');
+    assert.deepEqual(await linksOf(user.id), [holder]);
+  });
+
+  test('an account linked to the same subject of another source (a signed assertion) is not the header identity\'s own', async () => {
+    const email = `${fresh('other-source')}@corp.example`;
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    const user = (await userRow(email))!;
+    const subject = fresh('same-subject');
+    assert.equal(await createIdentityLinks(app.strapi as unknown as Core.Strapi).linkAccount('oidc:issuer', subject, user.id), true);
+    assert.equal(await refusalOf(provisionAs(subject, email, true, true)), 'account-linked-elsewhere');
+    assert.deepEqual(await linksOf(user.id), [subject]);
+  });
+
   test('linkAccount to an account that already holds an identity of this source answers false, not an error', async () => {
     const links = createIdentityLinks(app.strapi as unknown as Core.Strapi);
     const email = `${fresh('holder')}@corp.example`;

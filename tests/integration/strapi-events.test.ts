@@ -89,6 +89,19 @@ describe('admin.auth.success with provider "remote-auth"', () => {
     assertRemoteAuthSuccess(events[0], rootId);
   });
 
+  test('a sign-in that changes the account (its e-mail from the attribute header): the event carries the account as it is now', async () => {
+    app.configure({ ...BASE, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email', autoCreate: true });
+    const who = `moving${process.pid}`;
+    const signIn = (email: string) => request(app.origin, '/admin', { headers: { ...BROWSER, 'Remote-User': who, 'Remote-Email': email } });
+    assert.equal((await signIn(`${who}.old@corp.example`)).status, 200);
+    await settled(1);
+    heard = [];
+    assert.equal((await signIn(`${who}.new@corp.example`)).status, 200);
+    const events = await settled(1);
+    assert.equal(events.length, 1, JSON.stringify(events));
+    assert.equal(events[0].payload.user!.email, `${who}.new@corp.example`);
+  });
+
   test("Strapi's password login still emits its own, with provider \"local\"", async () => {
     app.configure({ ...BASE, allowPasswordLogin: true });
     assert.equal((await passwordLogin(app, 'root@corp.example', PASSWORD)).status, 200);
