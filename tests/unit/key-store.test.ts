@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { errors } from 'jose';
-import { createKeyStore, type KeyRequester, REFRESH_AFTER_MS, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, FAILED_FETCH_RETRY_MS } from '../../server/src/signed-assertions/key-store';
+import { createKeyStore, type KeyRequester, MAX_PEM_KEYS, REFRESH_AFTER_MS, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, FAILED_FETCH_RETRY_MS } from '../../server/src/signed-assertions/key-store';
 import { KeysUnavailable } from '../../server/src/signed-assertions/assertion-refusals';
 import { fetchKeyDocument, MAX_KEY_DOCUMENT_BYTES } from '../../server/src/signed-assertions/fetch-limited';
 import { isRefusalWith } from '../harness/refusals';
@@ -172,6 +172,50 @@ test('ALB: a random kid does not block a never-seen legitimate kid; a spent budg
   assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()), 'a cached kid must not need the budget');
   time += UNKNOWN_KID_COOLDOWN_MS / UNKNOWN_KID_FETCHES;
   assert.ok(await store.keyFor({ alg: 'ES256', kid: other.kid }, token, spread()), 'the refilled budget did not fetch the new kid');
+});
+
+test('ALB: a cached key past maxKeyAgeSeconds while the key URL fails: one fetch, then keys-unavailable without asking again until the retry pause is over', async () => {
+  const store = createKeyStore({ kind: 'pem-per-kid', baseUrl: keys.pemBaseUrl }, 3600, clock);
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()));
+  keys.mode = 'error';
+  time += 3600 * 1000 + 1;
+  const path = `/pem/${ec.kid}`;
+  const before = keys.requestsTo(path);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()), (error: unknown) => error instanceof KeysUnavailable && /older than maxKeyAgeSeconds/.test(error.message));
+  assert.equal(keys.requestsTo(path), before + 1);
+  await assert.rejects(store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()), (error: unknown) => error instanceof KeysUnavailable && /failed moments ago/.test(error.message));
+  assert.equal(keys.requestsTo(path), before + 1, 'the failing key URL was asked again within FAILED_FETCH_RETRY_MS');
+  keys.mode = 'ok';
+  time += FAILED_FETCH_RETRY_MS;
+  assert.ok(await store.keyFor({ alg: 'ES256', kid: ec.kid }, token, spread()));
+  assert.equal(keys.requestsTo(path), before + 2);
+});
+
+test('ALB: at most MAX_PEM_KEYS kids are kept, the least recently fetched goes first (a refreshed key counts as new)', async () => {
+  const albKeys = await Promise.all(Array.from({ length: MAX_PEM_KEYS + 2 }, () => createSigningKey('ES256')));
+  keys.publish(...albKeys);
+  const store = createKeyStore({ kind: 'pem-per-kid', baseUrl: keys.pemBaseUrl }, 10 * 24 * 3600, clock);
+  const get = (key: SigningKey) => store.keyFor({ alg: 'ES256', kid: key.kid }, token, spread());
+  const newKid = async (key: SigningKey) => {
+    time += UNKNOWN_KID_COOLDOWN_MS / UNKNOWN_KID_FETCHES; // a new kid draws on the budget for new kids: one refill each
+    assert.ok(await get(key));
+  };
+  for (const key of albKeys.slice(0, MAX_PEM_KEYS)) await newKid(key);
+  assert.equal(store.describe().keys, MAX_PEM_KEYS);
+  // The second key, due for its refresh, is fetched again in the background: now the most recent.
+  time += REFRESH_AFTER_MS;
+  assert.ok(await get(albKeys[1]));
+  await flush();
+  assert.equal(store.describe().keys, MAX_PEM_KEYS, 'a refresh changed how many keys are kept');
+  await newKid(albKeys[MAX_PEM_KEYS]);
+  await newKid(albKeys[MAX_PEM_KEYS + 1]);
+  assert.equal(store.describe().keys, MAX_PEM_KEYS, 'the cache grew past MAX_PEM_KEYS');
+  // With the key URL failing only cached keys answer: the refreshed second key does; the first and third, the oldest, were evicted.
+  keys.mode = 'error';
+  time += UNKNOWN_KID_COOLDOWN_MS;
+  assert.ok(await get(albKeys[1]), 'the refreshed key was evicted');
+  for (const evicted of [albKeys[0], albKeys[2]]) await assert.rejects(get(evicted), KeysUnavailable);
+  assert.ok(await get(albKeys[3]));
 });
 
 test('static keys: a JWKS or PEM public keys', async () => {

@@ -5,7 +5,7 @@ import type { KeySource } from './signed-rules';
 import { NoKeys, StaticStore } from './static-key-stores';
 import type { Clock } from './unknown-kids';
 
-export { ALB_KID, FAILED_FETCH_RETRY_MS, REFRESH_AFTER_MS, type KeyGetter, type KeyStore } from './key-store-contract';
+export { ALB_KID, FAILED_FETCH_RETRY_MS, MAX_PEM_KEYS, REFRESH_AFTER_MS, type KeyGetter, type KeyStore } from './key-store-contract';
 export { discoverJwksUrl, parseJwks } from './jwks-store';
 export { staticJwks } from './static-key-stores';
 export { MAX_NEW_KID_FETCHES, MAX_RESERVED_NETWORKS, RESERVED_KID_FETCHES_PER_NETWORK, UNKNOWN_KID_COOLDOWN_MS, UNKNOWN_KID_FETCHES, UNKNOWN_KID_FETCHES_PER_NETWORK } from './unknown-kids';
