@@ -25,6 +25,13 @@ class LostRace extends Error {
   }
 }
 
+/** Thrown inside e-mail sync's transaction when the address turned out to be another account's. */
+class AddressTaken extends Error {
+  constructor(readonly holder: number) {
+    super('address taken');
+  }
+}
+
 const accountNotLinked = (claim: Claim, linkByEmail: boolean): Refusal =>
   new Refusal(
     'account-not-linked',
@@ -79,6 +86,19 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   async function linkedElsewhereNow(claim: Claim, userId: number, trx?: unknown): Promise<Refusal> {
     const holder = (await links.identitiesOf(userId, trx as never)).find((identity) => identity.subject !== claim.subject);
     return linkedElsewhere(claim, userId, holder ?? { source: sourceOf(claim), subject: '(another identity)' });
+  }
+
+  /** Writes `patch` to the account through Strapi's service and reads it back (as it is when nothing is to write). */
+  async function write(user: AdminUser, patch: Record<string, unknown>): Promise<AdminUser> {
+    if (Object.keys(patch).length === 0) return user;
+    await users().updateById(user.id, patch);
+    return (await findById(user.id)) as AdminUser;
+  }
+
+  function notCopied(claim: Claim, user: AdminUser, holder: number): void {
+    if (changed(`email:${user.id}`, claim.email)) {
+      strapi.log.warn(logLine`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${holder}; not copied to user ${user.id}`);
+    }
   }
 
   async function findById(id: number): Promise<AdminUser | null> {
@@ -147,6 +167,27 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     }
   }
 
+  /**
+   * The asserted address, when sync may copy it onto `user`: never onto a Super Admin, now or by
+   * the roles this sign-in gives (whose address is the owner's password-login fallback), nor an
+   * address that is another account's in Strapi's eyes (its password login looks addresses up
+   * so, not only byte for byte). Either refusal is logged once per change.
+   */
+  async function addressFor(user: AdminUser, claim: Claim, roles: AdminRole[] | null): Promise<string | null> {
+    if (isSuperAdmin(user) || (roles !== null && isSuperAdmin({ ...user, roles }))) {
+      if (changed(`email:${user.id}`, claim.email)) {
+        strapi.log.warn(
+          logLine`[remote-auth] "${claim.subject}" asserts the e-mail ${claim.email}; not copied to admin user ${user.id} (${user.email}), a Super Admin: change a Super Admin's address in Settings → Users`,
+        );
+      }
+      return null;
+    }
+    const other = await emails.findTaken(claim.email, undefined, user.id);
+    if (!other) return claim.email;
+    notCopied(claim, user, other.id);
+    return null;
+  }
+
   return {
 
     /**
@@ -213,9 +254,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     /**
      * Brings an existing account in line with the proxy: activation (allowInactive),
      * names and e-mail from the attribute headers, roles from the groups.
-     * The e-mail is never copied onto a Super Admin (whose address is the
-     * password-login fallback of the owner) nor onto an address another
-     * account uses; either is logged once per change.
+     * The e-mail only as addressFor allows.
      */
     async sync(user: AdminUser, claim: Claim, options: Settings, activate: boolean): Promise<AdminUser> {
       const patch: Record<string, unknown> = {};
@@ -223,38 +262,28 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
       const { firstName, lastName } = claim.attributes;
       if (firstName && firstName !== user.firstname) patch.firstname = firstName;
       if (lastName && lastName !== user.lastname) patch.lastname = lastName;
-      const newAddress = claim.email !== user.email.toLowerCase();
-      if (newAddress && isSuperAdmin(user) && changed(`email:${user.id}`, claim.email)) {
-        strapi.log.warn(
-          logLine`[remote-auth] "${claim.subject}" asserts the e-mail ${claim.email}; not copied to admin user ${user.id} (${user.email}), a Super Admin: change a Super Admin's address in Settings → Users`,
-        );
-      }
       const roles = await planRoles(user, claim, options);
       if (roles) {
         patch.roles = roles.map((role) => role.id);
         strapi.log.info(logLine`[remote-auth] "${claim.subject}": roles set to ${roles.map((r) => r.code).join(', ')}`);
       }
-      if (!newAddress || isSuperAdmin(user)) {
-        if (Object.keys(patch).length === 0) return user;
-        await users().updateById(user.id, patch);
-        return (await findById(user.id)) as AdminUser;
+      const address = claim.email !== user.email.toLowerCase() ? await addressFor(user, claim, roles) : null;
+      if (address === null) return write(user, patch);
+      // Written under the address's lock (address-lock.ts), once the address is still free in Strapi's eyes.
+      try {
+        return await retrying(() =>
+          strapi.db.transaction(async ({ trx }) => {
+            await addresses.hold(address, trx);
+            const other = await emails.findTaken(address, trx, user.id);
+            if (other) throw new AddressTaken(other.id); // rolls the lock back: nothing is written for an address not copied
+            return write(user, { ...patch, email: address });
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof AddressTaken)) throw error;
+        notCopied(claim, user, error.holder);
+        return write(user, patch);
       }
-      // A new address is written under its lock (address-lock.ts), after asking whose it is in
-      // Strapi's eyes (its password login looks it up so, not only byte for byte).
-      const wrote = await retrying(() =>
-        strapi.db.transaction(async ({ trx }) => {
-          await addresses.hold(claim.email, trx);
-          const other = await emails.findTaken(claim.email, trx, user.id);
-          if (other && changed(`email:${user.id}`, claim.email)) {
-            strapi.log.warn(logLine`[remote-auth] "${claim.subject}": e-mail ${claim.email} belongs to admin user ${other.id}; not copied to user ${user.id}`);
-          }
-          const write = other ? patch : { ...patch, email: claim.email };
-          if (Object.keys(write).length === 0) return false;
-          await users().updateById(user.id, write);
-          return true;
-        }),
-      );
-      return wrote ? ((await findById(user.id)) as AdminUser) : user;
     },
 
     /** The roles a new account for this claim would get (refuses like a sign-in would). */

@@ -1,4 +1,6 @@
-const RETRYABLE = new Set(['40001', '40P01', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+// ER_CHECKREAD: MariaDB with innodb_snapshot_isolation (the default from 11.6.2) refuses a locking read of a row
+// committed after the transaction's snapshot; run again, the transaction sees it.
+const RETRYABLE = new Set(['40001', '40P01', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CHECKREAD', 'SQLITE_BUSY']);
 const isRetryable = (error: unknown): boolean => RETRYABLE.has(String((error as { code?: unknown })?.code ?? ''));
 
 /**
