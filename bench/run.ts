@@ -41,7 +41,7 @@ import { num, ratio, table } from './lib/compare';
 import { cpuSnapshot, foreignCpu } from './lib/contention';
 import { describeMachine, machineLine, type Machine } from './lib/machine';
 import { ROOT, startBareServer } from './lib/processes';
-import { formatProfile } from './lib/profile';
+import { formatProfile, type ProfileSummary } from './lib/profile';
 import { profile, type ProfileRun } from './lib/profile-run';
 import { ROLES, bootAll, cleanUp as stopAndDrop, type Resources, type Role } from './lib/servers';
 
@@ -250,6 +250,12 @@ async function main(): Promise<number> {
   for (const run of profiles) {
     log(`\nprofile of ${run.id} A side:`);
     log(run.summary ? formatProfile(run.summary) : `  failed: ${run.error}`);
+    if (run.ceiling && run.summary && run.signIns) {
+      log(`\nprofile of ${run.id} B side (Strapi's ceiling, same process, after the A side):`);
+      log(formatProfile(run.ceiling));
+      const perSignIn = (summary: ProfileSummary) => (summary.busyMs / run.signIns!).toFixed(2);
+      log(`  main-thread CPU per first sign-in: plugin ${perSignIn(run.summary)} ms, Strapi's ceiling ${perSignIn(run.ceiling)} ms (${run.signIns} each)`);
+    }
   }
   log(`\nresults: ${file}`);
   if (failure) {

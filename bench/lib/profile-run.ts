@@ -3,7 +3,7 @@
  * side in a Strapi started with `node --cpu-prof`; only the measured window
  * of the profile is summarized.
  */
-import { ADMIN, B4_CONCURRENCY, HEADER, type BenchContext } from './bench';
+import { ADMIN, B4_CONCURRENCY, CEILING_PATH, HEADER, type BenchContext } from './bench';
 import { latency, provisionWave, throughput } from './load';
 import { profilePath } from './processes';
 import { summarizeProfile, type ProfileSummary } from './profile';
@@ -13,6 +13,10 @@ import { articles, handOff, me, strictBearer } from './setup';
 export interface ProfileRun {
   readonly id: string;
   readonly summary?: ProfileSummary;
+  /** B4 only: Strapi's ceiling, profiled in the same process right after the plugin's wave. */
+  readonly ceiling?: ProfileSummary;
+  /** How many sign-ins each window served (B4), for CPU per sign-in. */
+  readonly signIns?: number;
   readonly error?: string;
 }
 
@@ -39,13 +43,28 @@ export async function profile(ctx: BenchContext, resources: Resources, results: 
       measured = () => wave('measured', plan.b4Identities);
     }
     await warm(); // outside the window
-    const from = Number(process.hrtime.bigint() / 1000n);
+    const now = () => Number(process.hrtime.bigint() / 1000n);
+    const from = now();
     await measured();
-    const to = Number(process.hrtime.bigint() / 1000n);
+    const to = now();
+    // B4: the same number of accounts made by Strapi's ceiling route in the same process, in a window of its own.
+    let ceilingWindow: [number, number] | null = null;
+    if (id === 'B4') {
+      const ceilingWave = (tag: string, n: number) =>
+        provisionWave(proc.origin, HEADER, Array.from({ length: n }, (_, i) => `prof-ceiling-${tag}-${i}@bench.example`), B4_CONCURRENCY, CEILING_PATH);
+      await ceilingWave('warm', plan.b4Warm);
+      const start = now();
+      await ceilingWave('measured', plan.b4Identities);
+      ceilingWindow = [start, now()];
+    }
     await proc.stop(60_000); // the profile is written on exit
     const file = profilePath(results, name);
     if (!file) return { id, error: `no profile written (${name})` };
-    return { id, summary: summarizeProfile(file, from, to) };
+    return {
+      id,
+      summary: summarizeProfile(file, from, to),
+      ...(ceilingWindow && { ceiling: summarizeProfile(file, ...ceilingWindow), signIns: plan.b4Identities }),
+    };
   } catch (error) {
     return { id, error: (error as Error).message };
   } finally {
