@@ -106,9 +106,10 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   }
 
   /**
-   * May this claim, which has no link yet, be linked to `account`, the admin
-   * user with its e-mail address? (T18, the CVE-2023-3128 class.)
+   * May this claim, which had no link when it was looked up, be linked to
+   * `account`, the admin user with its e-mail address? (T18, the CVE-2023-3128 class.)
    * - never when the account is linked to another identity;
+   * - always when it is linked to this very identity (since the look-up);
    * - never when linkByEmail is off;
    * - never when the address came from the e-mail attribute header, unless
    *   linkByEmailHeader is on (claim.emailLinks);
@@ -120,8 +121,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     const isClaims = (identity: LinkedIdentity) => identity.source === sourceOf(claim) && identity.subject === claim.subject;
     const holder = identities.find((identity) => !isClaims(identity));
     if (holder) throw linkedElsewhere(claim, account.id, holder);
-    // Linked to this very identity a moment ago (its first sign-in on another instance): its own account.
-    if (identities.length > 0) return account;
+    if (identities.length > 0) return account; // linked a moment ago by this identity's first sign-in elsewhere
     if (!linkByEmail || !claim.emailLinks) throw accountNotLinked(claim, linkByEmail);
     return account;
   }
