@@ -7,6 +7,7 @@ import { warnWithoutSuperAdminAtFirstRequest } from './strapi/accounts/super-adm
 import { migrateActivityTables } from './strapi/activity/activity-table';
 import { warnWithoutPublicOrigin } from './strapi/guards/public-origin';
 import { warnAboutRiskySettings } from './strapi/guards/risky-settings';
+import { guardInvitations } from './strapi/guards/invitation-guard';
 import { guardOwnAddress } from './strapi/guards/own-address-guard';
 import { guardWebhooks, warnAboutExistingWebhooks } from './strapi/guards/webhook-guard';
 import { containAdminMetrics } from './strapi/infrastructure/background';
@@ -36,7 +37,8 @@ export default async function bootstrap({ strapi }: { strapi: Core.Strapi }): Pr
   retention.start();
   await registerPermissionActions(strapi);
   guardWebhooks(strapi, settings);
-  guardOwnAddress(strapi, settings);
+  guardOwnAddress(strapi);
+  guardInvitations(strapi, settings);
   await warnAboutExistingWebhooks(strapi, settings);
   await warnAboutRiskySettings(strapi, settings);
   warnWithoutPublicOrigin(strapi, (await settings.current()).settings.enabled);

@@ -61,7 +61,7 @@ export const schema = {
   defaultRoles: list(['strapi-author'], 'Roles (codes or names) given to accounts created by autoCreate (and kept by syncRoles).', (value) => {
     if (value.some((role) => role.trim() === '')) throw new TypeError('must not contain empty role names');
   }),
-  linkByEmail: boolean(true, 'Sign an identity in as the existing admin account with the same e-mail. Off: only accounts this plugin created or linked before. On: admins other than Super Admins cannot change their own address on the profile page.'),
+  linkByEmail: boolean(true, 'Sign an identity in as the existing admin account with the same e-mail. Off: only accounts this plugin created or linked before. On: an invitation (other than to Super Admin) is accepted by signing in, not with its link.'),
   linkByEmailHeader: boolean(false, 'Let an e-mail address from emailHeader link a first sign-in to an existing account no identity is linked to yet. Off: only addresses that are the identity (or its user@emailDomain) link; turn on only if people cannot change their address at the identity provider.'),
   emailHeader: text(null as string | null, 'Header with the e-mail address (userField "username": used instead of user@emailDomain). Never copied onto a Super Admin nor onto an address another account uses.', headerName),
   firstNameHeader: text(null as string | null, 'Header with the first name, synced on every sign-in.', headerName),

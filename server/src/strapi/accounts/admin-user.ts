@@ -26,5 +26,7 @@ export interface AdminUser {
   username: string | null;
   isActive: boolean;
   blocked: boolean | null;
+  /** Set while an invitation is pending: its link lets whoever holds it set the password (`POST /admin/register`). */
+  registrationToken?: string | null;
   roles?: AdminRole[];
 }
