@@ -254,14 +254,15 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
     /**
      * Brings an existing account in line with the proxy: activation (allowInactive),
      * names and e-mail from the attribute headers, roles from the groups; a
-     * pending invitation is withdrawn (its link no longer registers).
+     * pending invitation or password reset is withdrawn (its link no longer works).
      * The e-mail only as addressFor allows.
      */
     async sync(user: AdminUser, claim: Claim, options: Settings, activate: boolean): Promise<AdminUser> {
       const patch: Record<string, unknown> = {};
       if (activate) patch.isActive = true;
-      // A pending invitation's link would let whoever holds it set a password on the identity's account.
+      // A pending invitation or password reset: its link would let whoever holds it set a password on the identity's account.
       if (activate || user.registrationToken) patch.registrationToken = null;
+      if (user.resetPasswordToken) patch.resetPasswordToken = null;
       const { firstName, lastName } = claim.attributes;
       if (firstName && firstName !== user.firstname) patch.firstname = firstName;
       if (lastName && lastName !== user.lastname) patch.lastname = lastName;

@@ -28,5 +28,7 @@ export interface AdminUser {
   blocked: boolean | null;
   /** Set while an invitation is pending: its link lets whoever holds it set the password (`POST /admin/register`). */
   registrationToken?: string | null;
+  /** Set while a password reset is pending (forgot-password): its link sets the password. */
+  resetPasswordToken?: string | null;
   roles?: AdminRole[];
 }

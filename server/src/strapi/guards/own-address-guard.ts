@@ -2,9 +2,12 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
 import { routedRequest } from '../http/routed-request';
+import { HEADER_STRATEGY_NAME } from '../sign-in/header-strategy';
 
 /** Strapi's handler behind `PUT /admin/users/me` (the profile page). */
 const PROFILE_UPDATE = 'authenticated-user.updateMe';
+/** Strategies that sign in a person (a session, or strict mode's header): not an admin API token acting for its owner. */
+const PERSON = new Set(['admin', HEADER_STRATEGY_NAME]);
 
 /**
  * Strapi's profile page lets every admin set their own e-mail address, with no
@@ -17,7 +20,10 @@ const PROFILE_UPDATE = 'authenticated-user.updateMe';
  * disabled or `linkByEmail` is off, since an address set then would be linked
  * once they are on — an admin's address is set by an administrator (Settings →
  * Users) or by the identity provider (e-mail sync), not by its holder; a Super
- * Admin, who can set any account's address anyway, may still change their own.
+ * Admin, who can set any account's address anyway, may still change their own
+ * when signed in as a person — not through an admin API token, which runs as
+ * its owner on a route that asks for no permission, so even a token scoped to
+ * nothing would hand its owner's account to the address of whoever holds it.
  *
  * Checked where the address is written (the admin user's `beforeUpdate`), for
  * the request Strapi routed to its profile handler, however its path was
@@ -32,7 +38,7 @@ export function guardOwnAddress(strapi: Core.Strapi): void {
       const address = event.params?.data?.email;
       const { admin } = request;
       if (typeof address !== 'string' || address.toLowerCase() === String(admin.email ?? '').toLowerCase()) return;
-      if ((admin.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE)) return;
+      if (PERSON.has(request.strategy ?? '') && (admin.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE)) return;
       throw new errors.PolicyError('Your e-mail address is managed by single sign-on. Ask an administrator to change it in Settings → Users.');
     },
   });

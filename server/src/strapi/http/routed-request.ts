@@ -8,13 +8,16 @@ export interface RequestAdmin {
 }
 
 /**
- * The Strapi handler the current request was routed to (e.g. `authenticated-user.updateMe`) and
- * its signed-in admin, read from Strapi's request context: for checks that run where data is
+ * The Strapi handler the current request was routed to (e.g. `authenticated-user.updateMe`), its
+ * signed-in admin and the auth strategy that signed it in (`admin`: a session; `admin-token`: an
+ * admin API token acting for its owner), read from Strapi's request context: for checks that run where data is
  * written (database lifecycles), which see neither the path nor the method. Null outside a routed
  * request (a sign-in's own writes run in the plugin's middleware, before Strapi's router).
  */
-export function routedRequest(strapi: Core.Strapi): { handler: string; admin: RequestAdmin | null } | null {
-  const state = (strapi.requestContext.get() as { state?: { route?: { handler?: unknown }; user?: RequestAdmin } } | undefined)?.state;
+export function routedRequest(strapi: Core.Strapi): { handler: string; admin: RequestAdmin | null; strategy: string | null } | null {
+  type State = { route?: { handler?: unknown }; user?: RequestAdmin; auth?: { strategy?: { name?: unknown } } };
+  const state = (strapi.requestContext.get() as { state?: State } | undefined)?.state;
   const handler = state?.route?.handler;
-  return typeof handler === 'string' ? { handler, admin: state?.user ?? null } : null;
+  const strategy = state?.auth?.strategy?.name;
+  return typeof handler === 'string' ? { handler, admin: state?.user ?? null, strategy: typeof strategy === 'string' ? strategy : null } : null;
 }
