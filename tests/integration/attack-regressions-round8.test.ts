@@ -91,9 +91,13 @@ describe('A8-1: an admin cannot set their own address on the profile page', () =
 
   test('what stays allowed: other profile fields, the same address in other letter case, and a Super Admin', async () => {
     const author = await localAdmin(['strapi-author']);
-    const renamed = await updateMe(author.token, { firstname: 'Renamed', email: author.email.toUpperCase() });
+    const renamed = await updateMe(author.token, { firstname: 'Renamed', email: author.email });
     assert.equal(renamed.status, 200, renamed.body);
     assert.equal((await userRow(author.id)).firstname, 'Renamed');
+    // The same address in capitals is not a new one (Strapi 5.54 lowercases it; 5.24 refuses capitals itself, 400).
+    const capitals = await updateMe(author.token, { email: author.email.toUpperCase() });
+    assert.notEqual(capitals.status, 403, capitals.body);
+    assert.equal((await userRow(author.id)).email, author.email);
     const root = await localAdmin(['strapi-super-admin']);
     const moved = `${fresh('root-moved')}@corp.example`;
     assert.equal((await updateMe(root.token, { email: moved })).status, 200);
