@@ -10,7 +10,7 @@
  *   TEST_DB=postgres node --import tsx --test tests/scale/email-race.test.ts
  *   TEST_DB=mysql    node --import tsx --test tests/scale/email-race.test.ts
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseKind } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
@@ -101,32 +101,34 @@ test('an existing account syncing to an address that a new identity asserts at t
   }
 });
 
-test("MariaDB with innodb_snapshot_isolation on (its default from 11.6.2): one identity's first sign-in with two addresses on two instances at once gets the one account on both", { skip: skip || (databaseKind() !== 'mysql' && 'a MariaDB setting') }, async (t) => {
-  // On for this instance's own connections only (the server is shared): the locking read of the link
-  // committed by the other instance after this transaction's snapshot fails with ER_CHECKREAD, retried.
-  type Connection = { query(sql: string, done: (error: unknown) => void): void };
-  const pool = (app.strapi.db.connection as unknown as { client: { pool: { free: Array<{ resource: Connection }>; on(event: string, f: (id: number, c: Connection) => void): void; removeListener(event: string, f: unknown): void } } }).client.pool;
-  const setting = (value: 'ON' | 'OFF') => (_id: number, connection: Connection) => connection.query(`SET SESSION innodb_snapshot_isolation = ${value}`, () => undefined);
-  const known = await app.strapi.db.connection.raw('SELECT @@innodb_snapshot_isolation AS v').then(() => true, () => false);
-  if (!known) return t.skip('this MariaDB or MySQL has no innodb_snapshot_isolation');
-  const on = setting('ON');
-  for (const free of pool.free) on(0, free.resource);
-  pool.on('acquireSuccess', on);
-  try {
-    const [[session]] = (await app.strapi.db.connection.raw('SELECT @@session.innodb_snapshot_isolation AS v')) as unknown as [[{ v: number }]];
-    assert.equal(Number(session.v), 1, 'the setting did not take');
-    for (let round = 1; round <= ROUNDS; round++) {
-      const who = fresh('sam');
-      const answers = await together(() => signIn(app.origin, who, `${who}.a@corp.example`), () => signIn(other.origin, who, `${who}.b@corp.example`));
-      const seen = `round ${round}: answers ${answers.map(codeOf).join(' ')}`;
-      assert.deepEqual(answers.map(codeOf), ['session', 'session'], seen);
-      const accounts = (await app.strapi.db.connection('admin_users').where('email', 'like', `${who}.%`).select('id')) as Array<{ id: number }>;
-      assert.equal(accounts.length, 1, seen);
-      assert.equal(await linkOf(who), Number(accounts[0].id), seen);
+describe('MariaDB', { skip: skip || (databaseKind() !== 'mysql' && 'a MariaDB setting (TEST_DB=mysql)') }, () => {
+  test("innodb_snapshot_isolation on (its default from 11.6.2): one identity's first sign-in with two addresses on two instances at once gets the one account on both", async (t) => {
+    // On for this instance's own connections only (the server is shared): the locking read of the link
+    // committed by the other instance after this transaction's snapshot fails with ER_CHECKREAD, retried.
+    type Connection = { query(sql: string, done: (error: unknown) => void): void };
+    const pool = (app.strapi.db.connection as unknown as { client: { pool: { free: Array<{ resource: Connection }>; on(event: string, f: (id: number, c: Connection) => void): void; removeListener(event: string, f: unknown): void } } }).client.pool;
+    const setting = (value: 'ON' | 'OFF') => (_id: number, connection: Connection) => connection.query(`SET SESSION innodb_snapshot_isolation = ${value}`, () => undefined);
+    const known = await app.strapi.db.connection.raw('SELECT @@innodb_snapshot_isolation AS v').then(() => true, () => false);
+    if (!known) return t.skip('this MariaDB or MySQL has no innodb_snapshot_isolation');
+    const on = setting('ON');
+    for (const free of pool.free) on(0, free.resource);
+    pool.on('acquireSuccess', on);
+    try {
+      const [[session]] = (await app.strapi.db.connection.raw('SELECT @@session.innodb_snapshot_isolation AS v')) as unknown as [[{ v: number }]];
+      assert.equal(Number(session.v), 1, 'the setting did not take');
+      for (let round = 1; round <= ROUNDS; round++) {
+        const who = fresh('sam');
+        const answers = await together(() => signIn(app.origin, who, `${who}.a@corp.example`), () => signIn(other.origin, who, `${who}.b@corp.example`));
+        const seen = `round ${round}: answers ${answers.map(codeOf).join(' ')}`;
+        assert.deepEqual(answers.map(codeOf), ['session', 'session'], seen);
+        const accounts = (await app.strapi.db.connection('admin_users').where('email', 'like', `${who}.%`).select('id')) as Array<{ id: number }>;
+        assert.equal(accounts.length, 1, seen);
+        assert.equal(await linkOf(who), Number(accounts[0].id), seen);
+      }
+    } finally {
+      pool.removeListener('acquireSuccess', on);
+      const off = setting('OFF');
+      for (const free of pool.free) off(0, free.resource);
     }
-  } finally {
-    pool.removeListener('acquireSuccess', on);
-    const off = setting('OFF');
-    for (const free of pool.free) off(0, free.resource);
-  }
+  });
 });
