@@ -7,8 +7,7 @@ import { createAddressLock } from './address-lock';
 import { createEmailLookup } from './email-lookup';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 import { logLine } from '../../pipeline/log-text';
-import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
-import type { AccountMatch, AdminRole, AdminUser, Provisioned } from './admin-user';
+import { hasSuperAdminRole, type AccountMatch, type AdminRole, type AdminUser, type Provisioned } from './admin-user';
 import { oncePerChange } from './once-per-change';
 import { retrying } from './retrying';
 import { createRolePlanner } from './role-plan';
@@ -80,7 +79,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const roles = createRolePlanner(strapi, changed);
   const planRoles = roles.plan;
 
-  const isSuperAdmin = (user: AdminUser): boolean => (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE);
+  const isSuperAdmin = (user: AdminUser): boolean => hasSuperAdminRole(user);
 
   /** The refusal for an account that another identity linked first (read after losing the race). */
   async function linkedElsewhereNow(claim: Claim, userId: number, trx?: unknown): Promise<Refusal> {

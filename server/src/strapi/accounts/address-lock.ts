@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { isMysql } from '../infrastructure/exact-match';
 import { runMigrations, type Knex, type Migration } from '../infrastructure/migrations';
 
 /**
@@ -32,8 +33,6 @@ import { runMigrations, type Knex, type Migration } from '../infrastructure/migr
 export const ADDRESS_LOCKS_TABLE = 'remote_auth_address_locks';
 /** First key of PostgreSQL's two-key advisory locks taken here ("ra" + 1): apart from other users of advisory locks. */
 const PG_LOCK_SPACE = 0x7261_0001;
-
-const isMysql = (knex: Knex): boolean => ['mysql', 'mysql2'].includes(String(knex.client.config.client));
 
 const migrations: Migration[] = [
   {

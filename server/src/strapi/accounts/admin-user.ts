@@ -1,3 +1,5 @@
+import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
+
 /** An admin user and its roles as the plugin reads them from Strapi's `admin::user` / `admin::role`. */
 
 export interface AdminRole {
@@ -32,3 +34,7 @@ export interface AdminUser {
   resetPasswordToken?: string | null;
   roles?: AdminRole[];
 }
+
+/** Whether an admin user (roles populated) holds Strapi's Super Admin role. */
+export const hasSuperAdminRole = (user: { readonly roles?: ReadonlyArray<{ readonly code?: unknown }> } | null): boolean =>
+  user !== null && (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE);

@@ -144,7 +144,6 @@ export function createEmailLookup(strapi: Core.Strapi) {
       return rows.length > 0 ? { id: Number(rows[0].id), email: rows[0].email } : null;
     },
 
-
     /**
      * The admin user whose address equals `email` case-insensitively (Strapi's
      * `LOWER(email) = LOWER(?)`; on MySQL/MariaDB also byte for byte once lowered),

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
+import { hasSuperAdminRole } from '../accounts/admin-user';
 import type { SettingsSource } from '../infrastructure/settings-store';
 import { routedRequest } from '../http/routed-request';
 
@@ -26,10 +26,7 @@ export function guardInvitations(strapi: Core.Strapi, settings: SettingsSource):
       if (routedRequest(strapi)?.handler !== REGISTER) return;
       const { enabled, linkByEmail } = (await settings.current()).settings;
       if (!enabled || !linkByEmail) return;
-      const invited = (await strapi.db.query('admin::user').findOne({ where: { id: event.params?.where?.id }, populate: ['roles'] })) as {
-        roles?: Array<{ code: string }>;
-      } | null;
-      if (invited?.roles?.some((role) => role.code === SUPER_ADMIN_ROLE_CODE)) return;
+      if (hasSuperAdminRole(await strapi.db.query('admin::user').findOne({ where: { id: event.params?.where?.id }, populate: ['roles'] }))) return;
       throw new errors.PolicyError('This Strapi admin uses single sign-on: accept your invitation by signing in through it.');
     },
   });

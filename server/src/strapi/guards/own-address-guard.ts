@@ -1,13 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
 import { routedRequest } from '../http/routed-request';
-import { HEADER_STRATEGY_NAME } from '../sign-in/header-strategy';
+import { actorIsSuperAdmin } from './super-admin-actor';
 
 /** Strapi's handler behind `PUT /admin/users/me` (the profile page). */
 const PROFILE_UPDATE = 'authenticated-user.updateMe';
-/** Strategies that sign in a person (a session, or strict mode's header): not an admin API token acting for its owner. */
-const PERSON = new Set(['admin', HEADER_STRATEGY_NAME]);
 
 /**
  * Strapi's profile page lets every admin set their own e-mail address, with no
@@ -32,13 +29,13 @@ const PERSON = new Set(['admin', HEADER_STRATEGY_NAME]);
 export function guardOwnAddress(strapi: Core.Strapi): void {
   strapi.db.lifecycles.subscribe({
     models: ['admin::user'],
-    beforeUpdate(event: { params?: { data?: Record<string, unknown> } }) {
+    async beforeUpdate(event: { params?: { data?: Record<string, unknown> } }) {
       const request = routedRequest(strapi);
       if (request?.handler !== PROFILE_UPDATE) return;
       const address = event.params?.data?.email;
-      const admin = request.admin ?? {}; // Strapi's policy signs someone in first; without them, nobody is exempt
-      if (typeof address !== 'string' || address.toLowerCase() === String(admin.email ?? '').toLowerCase()) return;
-      if (PERSON.has(request.strategy ?? '') && (admin.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE)) return;
+      const current = (request.ctx.state.user as { email?: unknown } | undefined)?.email; // Strapi's policy signs someone in first
+      if (typeof address !== 'string' || address.toLowerCase() === String(current ?? '').toLowerCase()) return;
+      if (await actorIsSuperAdmin(strapi, request.ctx)) return;
       throw new errors.PolicyError('Your e-mail address is managed by single sign-on. Ask an administrator to change it in Settings → Users.');
     },
   });
