@@ -27,7 +27,14 @@ const skip = needs(CHROMIUM_BROWSER);
 let app: TestStrapi;
 let sim: SsoSimulator;
 let browser: TestBrowser;
-const today = new Date().toISOString().slice(0, 10);
+const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
+const today = dayOf(Date.now());
+/**
+ * Seeded days are anchored at noon UTC: a day's rows (a few minutes apart) never straddle midnight,
+ * so each row's `day` matches its time whenever the test runs, also just after midnight.
+ */
+const NOON = Date.parse(`${today}T12:00:00Z`);
+const daysAgo = (d: number): string => dayOf(NOON - d * DAY_MS);
 
 before(
   async () => {
@@ -42,14 +49,14 @@ before(
     // Earlier days, so the chart has a shape: sign-ins and refusals over the last two weeks.
     const rows = [];
     for (let d = 1; d <= 14; d++) {
-      const at = Date.now() - d * DAY_MS;
-      const day = new Date(at).toISOString().slice(0, 10);
+      const at = NOON - d * DAY_MS;
+      const day = dayOf(at);
       for (let i = 0; i < (d * 7) % 9; i++) rows.push({ at: at - i * 60_000, day, kind: 'sign-in', identity: `seeded-${i}@corp.example`, peer: '10.0.0.1', source: 'header', details: '{"via":"hand-off"}', instance: 'seed' });
       for (let i = 0; i < (d * 3) % 4; i++) {
         rows.push({ at: at - i * 60_000 - 1, day, kind: 'refused', reason: 'group-denied', identity: 'ev*****@corp.example', peer: '10.0.0.1', source: null, details: JSON.stringify({ status: 403, path: '/admin', hint: '"ev*****@corp.example" is in a group listed in denyGroups ("contractors")' }), instance: 'seed' });
       }
     }
-    rows.push({ at: Date.now() - 3 * DAY_MS, day: new Date(Date.now() - 3 * DAY_MS).toISOString().slice(0, 10), kind: 'sign-in', identity: '=HYPERLINK("http://evil.example")', peer: '10.0.0.1', source: 'header', details: '{"via":"hand-off"}', instance: 'seed' });
+    rows.push({ at: NOON - 3 * DAY_MS, day: daysAgo(3), kind: 'sign-in', identity: '=HYPERLINK("http://evil.example")', peer: '10.0.0.1', source: 'header', details: '{"via":"hand-off"}', instance: 'seed' });
     await app.strapi.db.connection(ACTIVITY_TABLE).insert(rows);
     sim = await startSsoSimulator({ listenPort: 0, upstream: app.origin });
     browser = await launchBrowser();
@@ -106,7 +113,7 @@ describe('the Activity page in Chromium', { skip }, () => {
     const days = page.locator('[data-activity="chart"] g[data-day]');
     assert.equal(await days.count(), 30);
     assert.equal(await days.last().getAttribute('data-day'), today);
-    const threeDaysAgo = new Date(Date.now() - 3 * DAY_MS).toISOString().slice(0, 10);
+    const threeDaysAgo = daysAgo(3);
     const bar = page.locator(`[data-activity="chart"] g[data-day="${threeDaysAgo}"]`);
     assert.equal(await bar.getAttribute('data-sign-ins'), String(((3 * 7) % 9) + 1));
     assert.equal(await bar.getAttribute('data-refusals'), String((3 * 3) % 4));
