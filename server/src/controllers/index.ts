@@ -3,7 +3,6 @@ import { wired } from '../services/plugin';
 import { createActivityQuery } from '../strapi/activity/activity-query';
 import { createLockoutGuard } from '../strapi/guards/lockout-guard';
 import { createActivityController } from './activity';
-import { createLoginController } from './login';
 import { createSessionsController } from './sessions';
 import { createSettingsController } from './settings';
 
@@ -11,10 +10,8 @@ type Factory = ({ strapi }: { strapi: Core.Strapi }) => unknown;
 
 /** The plugin's controllers, each built once by Strapi from the one object graph (services/plugin.ts). */
 const controllers: Record<string, Factory> = {
-  login: ({ strapi }) => {
-    const { answers, settings, signIn } = wired(strapi);
-    return createLoginController({ answers, strapi, settings, signIn });
-  },
+  // GET /login, /logout, /status: the sign-in steps, which the hand-off middleware also serves.
+  login: ({ strapi }) => wired(strapi).steps,
   settings: ({ strapi }) => {
     const { settings, accounts, signIn, resolver, links, verifier, activity, clock, mask } = wired(strapi);
     return createSettingsController({

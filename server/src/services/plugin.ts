@@ -7,6 +7,7 @@ import { createLeases } from '../strapi/infrastructure/lease';
 import { createRetention } from '../strapi/activity/retention';
 import { createBackground } from '../strapi/infrastructure/background';
 import { createHandOffMiddleware } from '../strapi/hand-off/handoff-middleware';
+import { createSignInSteps } from '../strapi/hand-off/sign-in-steps';
 import { createHeaderStrategy } from '../strapi/sign-in/header-strategy';
 import { createIdentityCache } from '../strapi/accounts/identity-cache';
 import { createIdentityLinks } from '../strapi/accounts/identity-links';
@@ -52,6 +53,7 @@ function wire(strapi: Core.Strapi) {
   const sessions = createPluginSessions(strapi);
   const passwordLoginGuard = createPasswordLoginGuard({ answers, strapi, accounts, links, sessions });
   const strictGuard = createStrictGuard({ answers, strapi, signIn, sessions, cache, activity });
+  const steps = createSignInSteps({ answers, strapi, settings, signIn });
   const sessionList = createSessionList(strapi);
   const signOut = createSignOut(sessions, sessionList);
   const deactivation = createDeactivation(strapi, sessionList, signOut);
@@ -83,11 +85,13 @@ function wire(strapi: Core.Strapi) {
       periodicSync: createPeriodicSync({ strapi, signIn, resolver, accounts, sessions, background, clock }),
       activity,
       superAdmins,
+      steps,
     }),
     retention: createRetention(strapi, settings, leases, background),
     resolver,
     superAdmins,
     answers,
+    steps,
     sessionList,
     signOut,
     deactivation,

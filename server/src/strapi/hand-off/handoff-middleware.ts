@@ -19,6 +19,7 @@ import type { ActivityLog } from '../activity/activity-log';
 import { peerOf } from '../http/response-headers';
 import { logLine } from '../../pipeline/log-text';
 import type { SuperAdminGate } from '../accounts/super-admin-gate';
+import { isLoginStep, type SignInSteps } from './sign-in-steps';
 
 interface Dependencies {
   readonly answers: RefusalAnswers;
@@ -33,6 +34,7 @@ interface Dependencies {
   readonly periodicSync: PeriodicSync;
   readonly activity: ActivityLog;
   readonly superAdmins: SuperAdminGate;
+  readonly steps: SignInSteps;
 }
 
 /** Strapi's own sign-in pages: `/admin/auth/login`, `/admin/auth/register-admin`, … */
@@ -48,12 +50,14 @@ const isAdminAuthPage = (path: string, admin: string): boolean => path.toLowerCa
  * - admin logout: remember the sign-out;
  * - every admin route that leads to a session: the password-login guard;
  * - in strict mode, every admin route that mints or reveals a token: the token guard;
- * - in strict mode, every other request: the strict guard.
+ * - in strict mode, every other request: the strict guard;
+ * - `GET /remote-auth/login`, once through the checks above: answered here by
+ *   the plugin's login step itself, as Strapi's router would (sign-in-steps.ts).
  * While the app has no Super Admin, Strapi's own sign-in pages are served
  * without a hand-off, so its first-administrator form stays reachable.
  * Admin routes are recognised as Strapi's router recognises them (T20).
  */
-export function createHandOffMiddleware({ answers, strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity, superAdmins }: Dependencies) {
+export function createHandOffMiddleware({ answers, strapi, settings, signIn, passwordLoginGuard, renewalGuard, tokenGuard, strictGuard, sessions, periodicSync, activity, superAdmins, steps }: Dependencies) {
   return async function remoteAuthHandOff(ctx: Context, next: Next): Promise<void> {
     const compiled = await settings.current();
     const { settings: options } = compiled;
@@ -92,7 +96,7 @@ export function createHandOffMiddleware({ answers, strapi, settings, signIn, pas
     if (options.mode === 'persistent' && options.syncInterval !== null) {
       await periodicSync(ctx, compiled, mentionsIdentity(ctx.req, compiled.identity));
     }
-    if (!document) return next();
+    if (!document) return isLoginStep(ctx) ? steps.login(ctx) : next();
     if (isSignedOut(ctx)) return next();
     if (isAdminAuthPage(ctx.path, admin) && !(await superAdmins.exists())) return next();
 
