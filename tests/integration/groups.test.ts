@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, request } from '../harness/http';
 import { assertRefused, assertSignedInAs, snapshot } from '../harness/assertions';
+import { holdPluginClockStill } from '../harness/plugin-clock';
 
 let app: TestStrapi;
 const BASE = {
@@ -189,5 +190,52 @@ describe('diagnostics show groups and their roles', () => {
     });
     const data = res.json().data;
     assert.deepEqual(data.groups, { seen: ['cms-editors', 'nothing'], roles: ['strapi-editor'], unmatched: ['nothing'] });
+  });
+});
+
+describe('the role list', () => {
+  /** The statements that read Strapi's role list (role-plan.ts), counted while `run` runs. */
+  async function roleListReads(run: () => Promise<unknown>): Promise<number> {
+    const knex = app.strapi.db.connection as unknown as {
+      on(event: 'query', listener: (query: { sql: string }) => void): void;
+      off(event: 'query', listener: (query: { sql: string }) => void): void;
+    };
+    let reads = 0;
+    const listener = ({ sql }: { sql: string }) => {
+      if (/select\s+\S+\.\S*id\S*,\s*\S+\.\S*code\S*,\s*\S+\.\S*name\S*\s+from\s+\S*admin_roles/i.test(sql)) reads++;
+    };
+    knex.on('query', listener);
+    try {
+      await run();
+    } finally {
+      knex.off('query', listener);
+    }
+    return reads;
+  }
+
+  test('first sign-ins share the cached list: a new account does not make the next one read it again', async (t) => {
+    holdPluginClockStill(app.strapi, t); // the list is kept a few seconds: however slow the machine, they do not pass
+    await login('warm-roles@corp.example'); // fills the list if it was not there
+    const reads = await roleListReads(async () => {
+      for (const name of ['roles-a', 'roles-b', 'roles-c']) assert.equal((await login(`${name}@corp.example`)).status, 302);
+    });
+    assert.equal(reads, 0, `${reads} reads of the role list for three first sign-ins in a row`);
+  });
+
+  test('a role renamed in Strapi: the next sign-in resolves role names against the new name at once', async (t) => {
+    holdPluginClockStill(app.strapi, t);
+    const role = (await app.strapi.db.query('admin::role').create({ data: { name: 'Reviewers', code: 'reviewers-role', description: '' } })) as { id: number };
+    const people = ['reviewer-1@corp.example', 'reviewer-2@corp.example'];
+    try {
+      app.configure({ ...BASE, groupRoles: { reviewers: ['Reviewers'] } }); // by name
+      await login(people[0], { 'Remote-Groups': 'reviewers' });
+      assert.deepEqual(await rolesOf(people[0]), ['reviewers-role', 'strapi-author'], 'the role is mapped by its name');
+      await app.strapi.db.query('admin::role').update({ where: { id: role.id }, data: { name: 'Checkers' } });
+      await login(people[1], { 'Remote-Groups': 'reviewers' });
+      assert.deepEqual(await rolesOf(people[1]), ['strapi-author'], '"Reviewers" names no role any more: the mapping is skipped');
+    } finally {
+      await app.strapi.db.query('admin::user').deleteMany({ where: { email: { $in: people } } });
+      await app.strapi.db.query('admin::role').delete({ where: { id: role.id } });
+    }
   });
 });

@@ -216,7 +216,7 @@ describe(`database failures in work beside the requests (${kind})`, { skip }, ()
 
   test('the role list reload fails: that sign-in gets a 503, the next ones work', async () => {
     const load = traffic(`roles-${run}`);
-    // Cleared whenever an admin user changes; reloaded by the next first sign-in.
+    // Kept a few seconds (cleared at once when a role changes); reloaded by the first sign-in after that.
     const fault = forwarder.failQuery(new RegExp(`${q('code')}[^]*${q('name')}[^]*from ${q('admin_roles')}`, 'i'));
     await hitWithin(fault, 20_000, 'a role list reload').finally(() => load.stop());
     const answers = await load.stop();

@@ -44,7 +44,7 @@ function wire(strapi: Core.Strapi) {
   const answers = createRefusalAnswers({ strapi, activity });
   const settings = createSettingsSource(strapi, undefined, background);
   const links = createIdentityLinks(strapi);
-  const accounts = createAccounts(strapi, links);
+  const accounts = createAccounts(strapi, links, clock);
   const superAdmins = createSuperAdminGate(strapi, clock);
   const resolver = createAccountResolver(strapi, accounts, superAdmins);
   const verifier = createAssertionVerifier();

@@ -11,6 +11,7 @@ import { hasSuperAdminRole, type AccountMatch, type AdminRole, type AdminUser, t
 import { oncePerChange } from './once-per-change';
 import { retrying } from './retrying';
 import { createRolePlanner } from './role-plan';
+import { createClock, type Clock } from '../infrastructure/clock';
 
 export type { AccountMatch, AdminRole, AdminUser, Provisioned } from './admin-user';
 
@@ -65,7 +66,7 @@ const linkedElsewhere = (claim: Claim, userId: number, holder: LinkedIdentity): 
  * service, so Strapi's events and invariants apply. Identities are looked up
  * through their link first (a stable key), then by e-mail.
  */
-export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
+export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock: Clock = createClock()) {
   const users = () => strapi.service('admin::user');
   /** One provisioning per identity at a time in this process; concurrent first logins share it. */
   const provisioning = new Map<string, Promise<Provisioned>>();
@@ -76,7 +77,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks) {
   const emails = createEmailLookup(strapi);
   const addresses = createAddressLock(strapi);
 
-  const roles = createRolePlanner(strapi, changed);
+  const roles = createRolePlanner(strapi, changed, clock);
   const planRoles = roles.plan;
 
   const isSuperAdmin = (user: AdminUser): boolean => hasSuperAdminRole(user);

@@ -29,11 +29,14 @@ export function createIdentityCache(strapi: Core.Strapi, accounts: Accounts, ttl
 
     clear,
 
-    /** Clears on every write to admin users or roles made through Strapi's query layer. */
+    /**
+     * Clears on every write to admin users or roles made through Strapi's query layer; the
+     * role list (role-plan.ts) only on writes to roles: an account made or changed leaves it as it is.
+     */
     subscribe(): void {
-      const changed = () => {
+      const changed = (event: { model: { uid: string } }) => {
         clear();
-        accounts.forgetRoles();
+        if (event.model.uid === 'admin::role') accounts.forgetRoles();
       };
       strapi.db.lifecycles.subscribe({
         models: ['admin::user', 'admin::role'],

@@ -5,22 +5,24 @@ import { logLine } from '../../pipeline/log-text';
 import { Refusal } from '../../pipeline/refusal';
 import type { Settings } from '../../settings-schema/schema';
 import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
+import type { Clock } from '../infrastructure/clock';
 import type { AdminRole, AdminUser } from './admin-user';
 
 const ROLES_TTL_MS = 5_000;
 
 /**
  * Which roles an admin user should have after a sign-in: role references
- * (codes or names) resolved against Strapi's roles, cached for a few seconds,
+ * (codes or names) resolved against Strapi's roles, cached for a few seconds
+ * (and dropped at once when a role is written on this instance: `forget`),
  * and the defaultRoles / groupRoles / syncRoles / allowSuperAdminMapping rules.
  * `changed` says whether a condition is new since it was last logged.
  */
-export function createRolePlanner(strapi: Core.Strapi, changed: (key: string, value: string) => boolean) {
+export function createRolePlanner(strapi: Core.Strapi, changed: (key: string, value: string) => boolean, clock: Clock) {
 let roleList: { roles: AdminRole[]; at: number } | null = null;
 async function allRoles(): Promise<AdminRole[]> {
-  if (roleList && Date.now() - roleList.at < ROLES_TTL_MS) return roleList.roles;
+  if (roleList && clock.now() - roleList.at < ROLES_TTL_MS) return roleList.roles;
   const roles = (await strapi.db.query('admin::role').findMany({ select: ['id', 'code', 'name'] })) as AdminRole[];
-  roleList = { roles, at: Date.now() };
+  roleList = { roles, at: clock.now() };
   return roles;
 }
 
