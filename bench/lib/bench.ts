@@ -17,7 +17,7 @@ export type Mode = 'full' | 'quick' | 'smoke';
  * (smoke mode: on a machine busy with other work, a 1-s round may see no answer at all).
  */
 export const PLANS = {
-  full: { forks: 3, warmSeconds: 2, roundSeconds: 3, roundRequests: null, rounds: 4, connections: 10, signInWarm: 20, signIns: 100, b4Identities: 1000, b4Rounds: 3, b4Warm: 50 },
+  full: { forks: 3, warmSeconds: 2, roundSeconds: 3, roundRequests: null, rounds: 4, connections: 10, signInWarm: 20, signIns: 100, b4Identities: 1000, b4Rounds: 5, b4Warm: 300 },
   quick: { forks: 1, warmSeconds: 1, roundSeconds: 1, roundRequests: null, rounds: 3, connections: 10, signInWarm: 10, signIns: 30, b4Identities: 300, b4Rounds: 1, b4Warm: 50 },
   smoke: { forks: 1, warmSeconds: 1, roundSeconds: 1, roundRequests: 100, rounds: 1, connections: 10, signInWarm: 5, signIns: 10, b4Identities: 100, b4Rounds: 1, b4Warm: 20 },
 } as const;
