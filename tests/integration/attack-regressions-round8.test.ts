@@ -136,7 +136,7 @@ describe('A8-7: an account that becomes a Super Admin by this sign-in keeps its 
 });
 
 describe('A8-3: an e-mail sync that copies nothing writes nothing', () => {
-  test("an address that is another account's: not copied, and no lock row is left for it (PostgreSQL, MySQL, MariaDB)", async () => {
+  test("an address that is another account's: not copied, and on MySQL/MariaDB no lock row is left for it", async () => {
     app.configure({ ...CONFIG, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' });
     const invited = `${fresh('invited')}@corp.example`;
     const { id: holder } = await app.createAdmin({ email: invited, roles: ['strapi-editor'] });
@@ -147,7 +147,7 @@ describe('A8-3: an e-mail sync that copies nothing writes nothing', () => {
     assert.ok(res.cookies.jwtToken, res.body);
     assert.equal((await userRow((await linkOf(who))!)).email, `${who}@corp.example`);
     assert.equal((await userRow(holder)).email, invited);
-    if (app.strapi.db.dialect.client !== 'sqlite') {
+    if (app.strapi.db.dialect.client === 'mysql') {
       const key = createHash('sha256').update(invited).digest();
       const rows = (await app.strapi.db.connection('remote_auth_address_locks').where({ address: key }).count({ n: '*' })) as Array<{ n: number | string }>;
       assert.equal(Number(rows[0].n), 0, 'a lock row was committed for an address the plugin did not write');

@@ -15,7 +15,6 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
@@ -119,43 +118,6 @@ describe('the index', () => {
       await other.stop();
     }
     assert.ok((await indexNames()).includes(ourIndex()), 'the next start did not create the index again');
-  });
-});
-
-describe('the address lock table', () => {
-  const LOCKS = 'remote_auth_address_locks';
-  const keyOf = (address: string) => createHash('sha256').update(address.toLowerCase()).digest();
-  const holdsOf = async (address: string): Promise<number | null> => {
-    const row = (await knex()(LOCKS).where({ address: keyOf(address) }).first('holds')) as { holds: number | string } | undefined;
-    return row ? Number(row.holds) : null;
-  };
-  const store = () => app.strapi.store({ type: 'plugin', name: 'remote-auth' });
-
-  test('a first sign-in leaves one row for its address, held once (PostgreSQL, MySQL, MariaDB; SQLite takes no lock)', async () => {
-    const email = `${fresh('locked')}@corp.example`;
-    await assertSignedInAs(app, await signIn(email), email);
-    if (kind() === 'sqlite') {
-      assert.equal(await knex().schema.hasTable(LOCKS), false);
-      return;
-    }
-    assert.equal(await holdsOf(email), 1);
-  });
-
-  test('a table of the first version (MySQL/MariaDB rows without a count; none on PostgreSQL) is brought up to date at the next start, its rows counted as held', async () => {
-    if (kind() === 'sqlite') return;
-    const email = `${fresh('older')}@corp.example`;
-    await assertSignedInAs(app, await signIn(email), email);
-    if (kind() === 'mysql') await knex().schema.alterTable(LOCKS, (table) => table.dropColumn('holds'));
-    else await knex().schema.dropTable(LOCKS);
-    await store().set({ key: 'addressLocksVersion', value: 1 });
-    const other = await startStrapi({ mode: 'child', database: app.database });
-    await other.stop();
-    assert.equal(await knex().schema.hasColumn(LOCKS, 'holds'), true, 'the next start did not bring the table up to date');
-    assert.equal(Number(await store().get({ key: 'addressLocksVersion' })), 2);
-    assert.equal(await holdsOf(email), kind() === 'mysql' ? 1 : null);
-    const next = `${fresh('after-upgrade')}@corp.example`;
-    await assertSignedInAs(app, await signIn(next), next);
-    assert.equal(await holdsOf(next), 1);
   });
 });
 

@@ -7,13 +7,13 @@ import { createAddressLock } from './address-lock';
 import { createEmailLookup } from './email-lookup';
 import { LINK_SOURCE, LINKS_TABLE, type IdentityLinks, type LinkedIdentity } from './identity-links';
 import { logLine } from '../../pipeline/log-text';
-import { hasSuperAdminRole, type AccountLookup, type AccountMatch, type AdminRole, type AdminUser, type Provisioned } from './admin-user';
+import { hasSuperAdminRole, type AccountMatch, type AdminRole, type AdminUser, type Provisioned } from './admin-user';
 import { oncePerChange } from './once-per-change';
 import { retrying } from './retrying';
 import { createRolePlanner } from './role-plan';
 import { createClock, type Clock } from '../infrastructure/clock';
 
-export type { AccountLookup, AccountMatch, AdminRole, AdminUser, Provisioned } from './admin-user';
+export type { AccountMatch, AdminRole, AdminUser, Provisioned } from './admin-user';
 
 /** The identity-link namespace of a claim: "header" unless a signed assertion's opaque id says otherwise (claim.ts). */
 const sourceOf = (claim: Claim): string => claim.source ?? LINK_SOURCE;
@@ -130,18 +130,16 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
    * Creates the user and claims the identity in one transaction, holding the
    * address's lock (address-lock.ts): another identity asserting the same new
    * address waits, then finds this account and is linked to it or refused by
-   * the usual rules. Strapi's view of the address is looked up again inside the
-   * lock, unless `seenFree` (the sign-in's own look-up found it free) and this
-   * transaction is the first ever to hold the lock. If another request (here or
-   * on another instance) claimed the identity first, the unique index makes us
-   * wait for it, we roll back our user and take theirs.
+   * the usual rules. If another request (here or on another instance) claimed
+   * the identity first, the unique index makes us wait for it, we roll back
+   * our user and take theirs.
    */
-  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean, seenFree: boolean): Promise<Provisioned> {
+  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
-        const first = await addresses.hold(claim.email, trx);
+        await addresses.hold(claim.email, trx);
         // Strapi's view of the address: an account whose address only the collation makes equal is another mailbox.
-        const taken = first && seenFree ? null : await emails.findTaken(claim.email, trx);
+        const taken = await emails.findTaken(claim.email, trx);
         if (taken && taken.email.toLowerCase() !== claim.email) throw addressTaken(claim, taken);
         const found = taken && (await findById(taken.id));
         const existing = found && (await assertLinkable(claim, found, linkByEmail, trx));
@@ -197,29 +195,21 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
      * key, so an e-mail change cannot point it at someone else's account),
      * then the account with the same e-mail when assertLinkable allows it.
      * An e-mail match is not linked yet: `link()` does that once the policy
-     * has said yes. Also whether Strapi saw the address free (a first
-     * sign-in's provisioning may then skip a look-up, see provisionOnce).
+     * has said yes.
      */
-    async lookUp(claim: Claim, linkByEmail = true): Promise<AccountLookup> {
-      // The keys in one round trip: a first sign-in needs them all, a returning one costs index probes more.
+    async findForClaim(claim: Claim, linkByEmail = true): Promise<AccountMatch | null> {
+      // Both keys in one round trip: a first sign-in needs both, a returning one costs an index probe more.
       const keys = (await strapi.db.connection.first({
         linked: links.holderQuery(sourceOf(claim), claim.subject),
         by_email: emails.query(claim.email),
-        taken: emails.takenQuery(claim.email),
-      })) as { linked: number | string | null; by_email: number | string | null; taken: number | string | null } | undefined;
-      const addressFree = keys?.taken == null;
+      })) as { linked: number | string | null; by_email: number | string | null } | undefined;
       if (keys?.linked != null) {
         const user = await findById(Number(keys.linked));
-        if (user) return { match: { user, via: 'link' }, addressFree };
+        if (user) return { user, via: 'link' };
         await links.forgetUser(keys.linked); // the admin user was deleted
       }
       const byEmail = keys?.by_email == null ? null : await findById(Number(keys.by_email));
-      return { match: byEmail && { user: await assertLinkable(claim, byEmail, linkByEmail), via: 'email' }, addressFree };
-    },
-
-    /** The account of `lookUp`, alone. */
-    async findForClaim(claim: Claim, linkByEmail = true): Promise<AccountMatch | null> {
-      return (await this.lookUp(claim, linkByEmail)).match;
+      return byEmail && { user: await assertLinkable(claim, byEmail, linkByEmail), via: 'email' };
     },
 
     /**
@@ -243,16 +233,15 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
      * Creates a password-less, active admin user (password login always fails
      * for it). `created` is true for exactly one caller per new account.
      * At most maxNewUsersPerMinute creations per minute on this instance.
-     * `seenFree`: this sign-in's own look-up, just now, found the address free in Strapi's eyes.
      */
-    provision(claim: Claim, options: Settings, roles: AdminRole[], seenFree = false): Promise<Provisioned> {
+    provision(claim: Claim, options: Settings, roles: AdminRole[]): Promise<Provisioned> {
       const pending = provisioning.get(claim.subject);
       if (pending) return pending.then(({ user }) => ({ user, created: false }));
       const creation = (async () => {
         const release = ceiling.reserve(options.maxNewUsersPerMinute, claim.subject);
         let provisioned: Provisioned | null = null;
         try {
-          provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail, seenFree));
+          provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail));
           return provisioned;
         } finally {
           if (!provisioned?.created) release();
@@ -284,13 +273,12 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
       }
       const address = claim.email !== user.email.toLowerCase() ? await addressFor(user, claim, roles) : null;
       if (address === null) return write(user, patch);
-      // Written under the address's lock (address-lock.ts), once the address is still free in Strapi's eyes
-      // (addressFor found it so; looked up again unless no transaction held the lock before).
+      // Written under the address's lock (address-lock.ts), once the address is still free in Strapi's eyes.
       try {
         return await retrying(() =>
           strapi.db.transaction(async ({ trx }) => {
-            const first = await addresses.hold(address, trx);
-            const other = first ? null : await emails.findTaken(address, trx, user.id);
+            await addresses.hold(address, trx);
+            const other = await emails.findTaken(address, trx, user.id);
             if (other) throw new AddressTaken(other.id); // rolls the lock back: nothing is written for an address not copied
             return write(user, { ...patch, email: address });
           }),

@@ -10,40 +10,32 @@ import { runMigrations, type Knex, type Migration } from '../infrastructure/migr
  * — on two instances, or two connections of one — could each find an address
  * free and each write it: two new accounts, or two accounts synced onto one
  * address. Every write of an address the plugin makes (a new account, e-mail
- * sync) looks the address up, takes this lock, and writes: the second writer
- * waits for the first to commit, then looks the address up again and finds
- * its account.
- *
- * The lock is a row of `remote_auth_address_locks`, keyed by the SHA-256 of
- * the lowercased address and inserted or updated (`holds + 1`) by the
- * transaction's first statement, which keeps the row locked until it ends. One
- * row per address ever written, 32 bytes and a count. SQLite takes none: one
- * process writes through one connection, one transaction at a time.
- *
- * `hold` says whether this transaction made the row (`first`). Then no
- * transaction of the plugin has ever written this address (a transaction that
- * rolls back takes its row with it): a look-up made before the lock that
- * found the address free still holds, and the look-up again can be skipped.
- * Writes Strapi makes itself (Settings → Users, an invitation) take no lock,
- * so between any look-up and the write they can always come in; the lock
- * shuts out the plugin's own writers, on every instance.
+ * sync) takes this lock first, then looks the address up, then writes: the
+ * second writer waits for the first to commit and finds its account.
  *
  * The key is the address lowercased, which is how Strapi's own look-up
  * (`lower(email) = lower(?)`) compares the addresses the plugin writes: they
  * are ASCII (claim.ts), and on ASCII MySQL's and MariaDB's case-insensitive
  * collations fold nothing but case.
+ * - PostgreSQL: a transaction-level advisory lock on `hashtext(lower(address))`
+ *   (nothing is written; a hash collision only makes two sign-ins wait in turn);
+ * - MySQL, MariaDB (no transaction-level named locks): a row of
+ *   `remote_auth_address_locks`, keyed by the SHA-256 of the lowercased address,
+ *   inserted or touched by `INSERT … ON DUPLICATE KEY UPDATE`, which holds the
+ *   row's lock until commit. One 32-byte row per address ever written;
+ * - SQLite: nothing. One process writes through one connection, one
+ *   transaction at a time.
  *
  * The lock must be a transaction's first statement: on MySQL/MariaDB
  * (repeatable read) the transaction's snapshot starts with its first plain
  * read, which then sees what the previous holder committed.
  */
 export const ADDRESS_LOCKS_TABLE = 'remote_auth_address_locks';
-
-const isSqlite = (knex: Knex): boolean => String(knex.client.config.client).includes('sqlite');
+/** First key of PostgreSQL's two-key advisory locks taken here ("ra" + 1): apart from other users of advisory locks. */
+const PG_LOCK_SPACE = 0x7261_0001;
 
 const migrations: Migration[] = [
   {
-    // MySQL and MariaDB only (PostgreSQL took an advisory lock then).
     version: 1,
     present: async (knex) => !isMysql(knex) || (await knex.schema.hasTable(ADDRESS_LOCKS_TABLE)),
     async up(knex) {
@@ -52,52 +44,21 @@ const migrations: Migration[] = [
       });
     },
   },
-  {
-    // Every database with several writers, and how many transactions held each address (1 for the rows of version 1: held before).
-    version: 2,
-    present: async (knex) => isSqlite(knex) || ((await knex.schema.hasTable(ADDRESS_LOCKS_TABLE)) && (await knex.schema.hasColumn(ADDRESS_LOCKS_TABLE, 'holds'))),
-    async up(knex) {
-      if (await knex.schema.hasTable(ADDRESS_LOCKS_TABLE)) {
-        await knex.schema.alterTable(ADDRESS_LOCKS_TABLE, (table) => {
-          table.integer('holds').notNullable().defaultTo(1);
-        });
-        return;
-      }
-      await knex.schema.createTable(ADDRESS_LOCKS_TABLE, (table) => {
-        table.binary('address', 32).primary();
-        table.integer('holds').notNullable().defaultTo(1);
-      });
-    },
-  },
 ];
 
 export function createAddressLock(strapi: Core.Strapi) {
   return {
-    /** Boot: the lock table (not on SQLite). */
+    /** Boot: the lock table (MySQL/MariaDB only). */
     prepare: () => runMigrations(strapi, { versionKey: 'addressLocksVersion', subject: 'address lock table', migrations }),
 
-    /**
-     * Takes the lock on `email` inside `trx`, waiting while another transaction holds it; true
-     * when this transaction is the first ever to hold it (see above), false otherwise and on SQLite.
-     */
-    async hold(email: string, trx: Knex): Promise<boolean> {
+    /** Takes the lock on `email` inside `trx`, waiting while another transaction holds it. */
+    async hold(email: string, trx: Knex): Promise<void> {
       const client = strapi.db.dialect.client;
       if (client === 'postgres') {
-        const { rows } = (await trx.raw(
-          'INSERT INTO ?? AS held (address, holds) VALUES (sha256(convert_to(lower(?), \'UTF8\')), 1) ON CONFLICT (address) DO UPDATE SET holds = held.holds + 1 RETURNING held.holds',
-          [ADDRESS_LOCKS_TABLE, email],
-        )) as { rows: Array<{ holds: number | string }> };
-        return Number(rows[0].holds) === 1;
+        await trx.raw('SELECT pg_advisory_xact_lock(?, hashtext(lower(?)))', [PG_LOCK_SPACE, email]);
+      } else if (client === 'mysql') {
+        await trx.raw('INSERT INTO ?? (address) VALUES (UNHEX(SHA2(lower(?), 256))) ON DUPLICATE KEY UPDATE address = address', [ADDRESS_LOCKS_TABLE, email]);
       }
-      if (client === 'mysql') {
-        // Affected rows: 1 for a row inserted, 2 for a row updated (holds changes, so never 0 or 1 then).
-        const [result] = (await trx.raw('INSERT INTO ?? (address, holds) VALUES (UNHEX(SHA2(lower(?), 256)), 1) ON DUPLICATE KEY UPDATE holds = holds + 1', [
-          ADDRESS_LOCKS_TABLE,
-          email,
-        ])) as [{ affectedRows: number }];
-        return result.affectedRows === 1;
-      }
-      return false;
     },
   };
 }

@@ -20,15 +20,6 @@ export interface AccountMatch {
   readonly via: 'link' | 'email';
 }
 
-/**
- * What a look-up of a claim found in the database: its account, if any, and whether no admin
- * user had its address in Strapi's eyes at that moment (e-mail look-up's `findTaken`).
- */
-export interface AccountLookup {
-  readonly match: AccountMatch | null;
-  readonly addressFree: boolean;
-}
-
 export interface AdminUser {
   id: number;
   email: string;

@@ -144,11 +144,6 @@ export function createEmailLookup(strapi: Core.Strapi) {
       return rows.length > 0 ? { id: Number(rows[0].id), email: rows[0].email } : null;
     },
 
-    /** The query `findTaken` runs, one column `id`, at most one row, to run as a subquery. */
-    takenQuery(email: string) {
-      return strapisView(email).select('id').orderBy('id').limit(1);
-    },
-
     /**
      * The admin user whose address equals `email` case-insensitively (Strapi's
      * `LOWER(email) = LOWER(?)`; on MySQL/MariaDB also byte for byte once lowered),

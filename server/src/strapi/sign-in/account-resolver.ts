@@ -9,7 +9,7 @@ import type { SuperAdminGate } from '../accounts/super-admin-gate';
 /** What a sign-in of this claim would do, decided without writing anything. */
 export type AccountPlan =
   | { readonly action: 'sign-in'; readonly match: AccountMatch; readonly activate: boolean }
-  | { readonly action: 'provision'; readonly roles: AdminRole[]; readonly addressSeenFree: boolean };
+  | { readonly action: 'provision'; readonly roles: AdminRole[] };
 
 export interface ResolvedAccount {
   readonly user: AdminUser;
@@ -32,20 +32,19 @@ export type FindAccount = (claim: Claim) => Promise<AccountMatch | null>;
 export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, superAdmins: SuperAdminGate) {
   async function plan(claim: Claim, options: Settings, find?: FindAccount): Promise<AccountPlan> {
     assertGroupsAllowed(claim.attributes.groups, options, claim.subject);
-    // A cached match (strict mode) says nothing of the address now.
-    const { match, addressFree } = find ? { match: await find(claim), addressFree: false } : await accounts.lookUp(claim, options.linkByEmail);
+    const match = await (find ? find(claim) : accounts.findForClaim(claim, options.linkByEmail));
     const account = match && { isActive: match.user.isActive === true, blocked: match.user.blocked === true };
     const decision = decide(account, options, claim.email);
     if (decision.action === 'provision') {
       await superAdmins.assertCreationAllowed(claim.subject);
-      return { action: 'provision', roles: await accounts.rolesForNewUser(claim, options), addressSeenFree: addressFree };
+      return { action: 'provision', roles: await accounts.rolesForNewUser(claim, options) };
     }
     return { action: 'sign-in', match: match as AccountMatch, activate: decision.activate };
   }
 
   async function carryOut(planned: AccountPlan, claim: Claim, options: Settings): Promise<ResolvedAccount> {
     if (planned.action === 'provision') {
-      const provisioned = await accounts.provision(claim, options, planned.roles, planned.addressSeenFree);
+      const provisioned = await accounts.provision(claim, options, planned.roles);
       if (provisioned.created) {
         const roles = (provisioned.user.roles ?? []).map((role) => role.code).join(', ');
         strapi.log.info(logLine`[remote-auth] created admin user ${provisioned.user.id} for "${claim.subject}" with roles ${roles}`);
