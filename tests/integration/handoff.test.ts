@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { BROWSER, cookieHeader, request } from '../harness/http';
-import { assertNoSession, assertRefused, assertSignedInAs, passwordLogin, snapshot, userCount } from '../harness/assertions';
+import { assertNoSession, assertRefused, assertSignedInAs, assertUnchanged, passwordLogin, snapshot, userCount } from '../harness/assertions';
 
 let app: TestStrapi;
 const PASSWORD = 'Sup3rSecret!pass';
@@ -280,6 +280,22 @@ describe('explicit login endpoint and returnTo', () => {
   test('without an identity the endpoint explains that the proxy sent none', async () => {
     const res = await request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json' } });
     assertNoSession(res, 401);
+  });
+
+  test('other spellings of the path reach the same step through Strapi\'s router; other methods and longer paths start nothing', async () => {
+    for (const path of ['/remote-auth/login/', '/Remote-Auth/Login']) {
+      const res = await request(app.origin, `${path}?returnTo=%2Fadmin%2Fplugins`, { headers: { 'Remote-User': 'known.person@corp.example' } });
+      assert.equal(res.status, 302, `${path}: ${res.status}`);
+      assert.equal(res.headers.location, '/admin/plugins', path);
+      await assertSignedInAs(app, res, 'known.person@corp.example');
+    }
+    for (const [method, path] of [['POST', '/remote-auth/login'], ['PUT', '/remote-auth/login'], ['GET', '/remote-auth/loginx'], ['GET', '/remote-auth/login/x']]) {
+      const before = await snapshot(app);
+      const res = await request(app.origin, path, { method, headers: { 'Remote-User': 'stranger.by.method@corp.example' } });
+      assert.ok(res.status === 404 || res.status === 405, `${method} ${path}: ${res.status}`);
+      assertNoSession(res, res.status);
+      await assertUnchanged(app, before);
+    }
   });
 });
 
