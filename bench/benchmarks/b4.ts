@@ -72,8 +72,12 @@ export async function b4(ctx: BenchContext, server: Server): Promise<Outcome> {
   const errors = failedRequests + missing;
   const rate = median(waves.map((w) => w.usersPerSecond));
   const ceilingRate = median(ceilings.map((c) => c.usersPerSecond));
-  const ofCeiling = rate / ceilingRate;
-  const ceilingSpread = spreadOf(waves.map((w, i) => w.usersPerSecond / ceilings[i].usersPerSecond), { op: '≥', limit: 0.9 });
+  // The ratio of each round's pair (plugin and ceiling side by side), then their median: both sides
+  // slow down as the admin user table grows round after round, so the median of each side alone
+  // may pair the plugin of one round with the ceiling of another.
+  const paired = waves.map((w, i) => w.usersPerSecond / ceilings[i].usersPerSecond);
+  const ofCeiling = median(paired);
+  const ceilingSpread = spreadOf(paired, { op: '≥', limit: 0.9 });
   const rateGoal = ctx.db === 'sqlite';
   const met = (!rateGoal || rate >= 100) && ofCeiling >= 0.9 && errors === 0 && duplicateRows === 0;
   const mb = (kb?: number) => (kb === undefined ? 'n/a' : `${Math.round(kb / 1024)} MB`);
