@@ -28,6 +28,14 @@ export const ROLES: Record<Role, { name: string; config?: Record<string, unknown
   userBase: { name: 'strapi-b7-users', config: STRICT, pluginEnabled: true, articles: false },
 };
 
+/**
+ * Connections per process on PostgreSQL and MySQL/MariaDB: a full run boots 18 processes on one
+ * database server, and 18 × 10 (the fixture app's default) is more than PostgreSQL's default
+ * max_connections (100). B4's process keeps 10: its first sign-ins are the load on the database.
+ */
+const POOL_MAX: Partial<Record<Role, number>> = { provision: 10 };
+const POOL_MAX_OTHERS = 4;
+
 /** Everything a run started, stopped and dropped by its clean-up. */
 export interface Resources {
   readonly db: DatabaseKind;
@@ -47,7 +55,7 @@ export async function bootServer(resources: Resources, role: Role, fork = 1, cpu
     pluginEnabled: spec.pluginEnabled,
     logDir: resources.logDir,
     cpuProfile,
-    env: spec.env,
+    env: { ...(resources.db !== 'sqlite' && { DATABASE_POOL_MAX: String(POOL_MAX[role] ?? POOL_MAX_OTHERS) }), ...spec.env },
   });
   resources.processes.push(proc);
   await registerAdmin(proc);

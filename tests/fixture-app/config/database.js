@@ -1,6 +1,7 @@
 const path = require('path');
 
-// TEST_DB selects the engine; the harness gives every run its own database.
+// TEST_DB selects the engine; the harness gives every run its own database. DATABASE_POOL_MAX:
+// connections per process (the bench boots 18 processes on one server, whose max_connections is 100).
 module.exports = ({ env }) => {
   const client = env('TEST_DB', 'sqlite');
   if (client === 'postgres') {
@@ -14,7 +15,7 @@ module.exports = ({ env }) => {
           user: env('DATABASE_USERNAME', 'postgres'),
           password: env('DATABASE_PASSWORD', ''),
         },
-        pool: { min: 0, max: 10 },
+        pool: { min: 0, max: env.int('DATABASE_POOL_MAX', 10) },
       },
     };
   }
@@ -29,7 +30,7 @@ module.exports = ({ env }) => {
           user: env('DATABASE_USERNAME', 'root'),
           password: env('DATABASE_PASSWORD', ''),
         },
-        pool: { min: 0, max: 10 },
+        pool: { min: 0, max: env.int('DATABASE_POOL_MAX', 10) },
       },
     };
   }
