@@ -82,7 +82,11 @@ export function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-/** CPU seconds used so far by all live processes with one of these command names (e.g. the database server). */
+/**
+ * CPU seconds used so far by all live processes with one of these command names (e.g. the database
+ * server), and by the children they reaped: PostgreSQL serves each connection in a process of its
+ * own, whose time goes to the postmaster's cutime and cstime (fields 16 and 17) when it ends.
+ */
 export function cpuSecondsOfCommands(names: readonly string[]): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
@@ -90,7 +94,9 @@ export function cpuSecondsOfCommands(names: readonly string[]): number {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (names.includes(command)) total += cpuSecondsOf(Number(entry)) ?? 0;
+      if (!names.includes(command)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
     } catch {
       // gone meanwhile
     }
