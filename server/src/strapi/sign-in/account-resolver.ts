@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Claim } from '../../pipeline/claim';
 import { assertGroupsAllowed, decide } from '../../pipeline/policy';
+import { isRefusal } from '../../pipeline/refusal';
 import type { Settings } from '../../settings-schema/schema';
 import type { AccountMatch, Accounts, AdminRole, AdminUser } from '../accounts/accounts';
 import { logLine } from '../../pipeline/log-text';
@@ -42,9 +43,28 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
     return { action: 'sign-in', match: match as AccountMatch, activate: decision.activate };
   }
 
+  /**
+   * Creates the account with the planned roles. The plan took them from a role list kept a few
+   * seconds, and another instance may have deleted one since: when the creation fails, the roles
+   * are resolved again from the database and, if they changed, the creation is tried once more (a
+   * default role that is gone refuses the sign-in, `no-role`).
+   */
+  async function provisionWith(claim: Claim, options: Settings, roles: AdminRole[]) {
+    try {
+      return await accounts.provision(claim, options, roles);
+    } catch (error) {
+      if (isRefusal(error)) throw error;
+      accounts.forgetRoles();
+      const current = await accounts.rolesForNewUser(claim, options);
+      const same = current.length === roles.length && current.every((role) => roles.some((planned) => planned.id === role.id));
+      if (same) throw error;
+      return accounts.provision(claim, options, current);
+    }
+  }
+
   async function carryOut(planned: AccountPlan, claim: Claim, options: Settings): Promise<ResolvedAccount> {
     if (planned.action === 'provision') {
-      const provisioned = await accounts.provision(claim, options, planned.roles);
+      const provisioned = await provisionWith(claim, options, planned.roles);
       if (provisioned.created) {
         const roles = (provisioned.user.roles ?? []).map((role) => role.code).join(', ');
         strapi.log.info(logLine`[remote-auth] created admin user ${provisioned.user.id} for "${claim.subject}" with roles ${roles}`);
