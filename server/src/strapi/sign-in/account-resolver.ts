@@ -76,7 +76,14 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
     if (activate) {
       strapi.log.info(logLine`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
     }
-    return { user: await accounts.sync(match.user, claim, options, activate), created: false, previousRoles: match.user.roles ?? [] };
+    // Roles synced from a list kept a few seconds: as for a creation, once more with the list read again.
+    const sync = () => accounts.sync(match.user, claim, options, activate);
+    const user = await sync().catch((error: unknown) => {
+      if (isRefusal(error)) throw error;
+      accounts.forgetRoles();
+      return sync();
+    });
+    return { user, created: false, previousRoles: match.user.roles ?? [] };
   }
 
   return { plan, carryOut };
