@@ -82,15 +82,18 @@ async function duringPlan(write: () => Promise<void>, signIn: () => Promise<Test
   }
 }
 
+/** Signs in; while the sign-in waits in its plan, Strapi writes an account with `email` (its id: `made`). */
+async function whileStrapiWrites(email: string, signIn: () => Promise<TestResponse>): Promise<{ res: TestResponse; made: number }> {
+  let made = 0;
+  const res = await duringPlan(async () => void (made = (await strapiWrites(email)).id), signIn);
+  return { res, made };
+}
+
 describe('A12-1: an address Strapi writes while a sign-in is on its way is seen inside the lock', { skip: !onPostgres && 'PostgreSQL only (TEST_DB=postgres)' }, () => {
   test('a first sign-in (userField email) is linked to the account Strapi wrote meanwhile: no second account', async () => {
     app.configure({ autoCreate: true, maxNewUsersPerMinute: 0 });
     const email = `${fresh('plan')}@corp.example`;
-    let made = 0;
-    const res = await duringPlan(
-      async () => void (made = (await strapiWrites(email)).id),
-      () => login(email),
-    );
+    const { res, made } = await whileStrapiWrites(email, () => login(email));
     await assertSignedInAs(app, res, email);
     assert.deepEqual(await accountsWith(email), [{ id: made }]);
     assert.equal(await linkOf(email), made);
@@ -100,11 +103,7 @@ describe('A12-1: an address Strapi writes while a sign-in is on its way is seen 
     app.configure({ autoCreate: true, maxNewUsersPerMinute: 0, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' });
     const user = fresh('mallory');
     const email = `${fresh('victim')}@corp.example`;
-    let made = 0;
-    const res = await duringPlan(
-      async () => void (made = (await strapiWrites(email)).id),
-      () => login(user, { 'Remote-Email': email }),
-    );
+    const { res, made } = await whileStrapiWrites(email, () => login(user, { 'Remote-Email': email }));
     assert.equal(res.status, 403, res.body);
     assert.equal(refusalCode(res), 'account-not-linked');
     assert.equal(res.cookies.jwtToken, undefined);
