@@ -67,6 +67,10 @@ const login = (app: StrapiProcess, identity: string, header = 'Remote-User'): Pr
     `login of ${identity} on ${app.origin}`,
   );
 
+/** Strapi's admin API as the root administrator. */
+const asRoot = (app: StrapiProcess, method: string, path: string, body?: unknown): Promise<TestResponse> =>
+  request(app.origin, path, { method, body, headers: { Authorization: `Bearer ${rootToken}`, Accept: 'application/json' } });
+
 async function withLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -239,44 +243,6 @@ describe(`two Strapi processes on one ${kind} database`, { skip }, () => {
     );
   });
 
-  test('(f) a mapped role deleted through A: a returning person signing in on B at once is not answered 5xx, and keeps no link to it', async () => {
-    const asRoot = (app: StrapiProcess, method: string, path: string, body?: unknown) =>
-      request(app.origin, path, { method, body, headers: { Authorization: `Bearer ${rootToken}`, Accept: 'application/json' } });
-    const created = await asRoot(a, 'POST', '/admin/roles', { name: `Testers ${run}`, description: 'mapped from a group' });
-    assert.equal(created.status, 201, created.body);
-    const role = created.json().data as { id: number; code: string };
-    const settings = { defaultRoles: ['strapi-author'], groupsHeader: 'Remote-Groups', groupRoles: { testers: [role.code] } };
-    assert.equal((await asRoot(a, 'PUT', '/remote-auth/settings', { settings })).status, 200);
-    const since = Date.now();
-    while (JSON.stringify((await asRoot(b, 'GET', '/remote-auth/settings')).json().data.settings.groupRoles) !== JSON.stringify(settings.groupRoles)) {
-      assert.ok(Date.now() - since < SETTINGS_BOUND_MS, 'B never saw the new groupRoles');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const email = `tester-${run}@corp.example`;
-    const signIn = () =>
-      within(
-        request(b.origin, '/remote-auth/login', { headers: { 'Remote-User': email, 'Remote-Groups': 'testers', Accept: 'application/json' } }),
-        REQUEST_TIMEOUT_MS,
-        `login of ${email} on B`,
-      );
-    // B reads its role list for this sign-in and keeps it a few seconds: the role is in it.
-    const first = await signIn();
-    assert.equal(first.status, 302, first.body);
-    const [{ id }] = await sql.query<{ id: number }>('SELECT id FROM admin_users WHERE email = ?', [email]);
-    // The role must be unused to be deleted: the person goes back to Author, then the role goes.
-    const author = (await sql.query<{ id: number }>(`SELECT id FROM admin_roles WHERE code = 'strapi-author'`))[0];
-    assert.equal((await asRoot(a, 'PUT', `/admin/users/${id}`, { roles: [author.id] })).status, 200);
-    assert.equal((await asRoot(a, 'DELETE', `/admin/roles/${role.id}`)).status, 200);
-    // On B, within the list's few seconds (on a slow machine B may have read it again: then this passes without the stale list).
-    const again = await signIn();
-    assert.equal(again.status, 302, `B answered ${again.status}: ${again.body.slice(0, 300)}`);
-    const roles = await sql.query<{ code: string }>(
-      'SELECT r.code FROM admin_roles r JOIN admin_users_roles_lnk l ON l.role_id = r.id WHERE l.user_id = ? ORDER BY r.code',
-      [id],
-    );
-    assert.deepEqual(roles.map((r) => r.code), ['strapi-author']);
-  });
-
   test(`(c) a settings change saved on A applies on A at once and on B within ${SETTINGS_BOUND_MS} ms`, async () => {
     const api = (app: StrapiProcess, settings: Record<string, unknown>) =>
       request(app.origin, '/remote-auth/settings', {
@@ -371,8 +337,6 @@ describe(`two Strapi processes on one ${kind} database`, { skip }, () => {
   });
 
   test('(e) a default role deleted through A: B refuses new users at once (403 no-role), no roleless user, no 5xx', async () => {
-    const asRoot = (app: StrapiProcess, method: string, path: string, body?: unknown) =>
-      request(app.origin, path, { method, body, headers: { Authorization: `Bearer ${rootToken}`, Accept: 'application/json' } });
     const created = await asRoot(a, 'POST', '/admin/roles', { name: `SSO newcomers ${run}`, description: 'default role for new SSO users' });
     assert.equal(created.status, 201, created.body);
     const createdAt = Date.now();
@@ -413,5 +377,41 @@ describe(`two Strapi processes on one ${kind} database`, { skip }, () => {
     );
     assert.equal(a.exited(), null);
     assert.equal(b.exited(), null);
+  });
+
+  test('(f) a mapped role deleted through A: a returning person signing in on B at once is not answered 5xx, and keeps no link to it', async () => {
+    const created = await asRoot(a, 'POST', '/admin/roles', { name: `Testers ${run}`, description: 'mapped from a group' });
+    assert.equal(created.status, 201, created.body);
+    const role = created.json().data as { id: number; code: string };
+    const settings = { defaultRoles: ['strapi-author'], groupsHeader: 'Remote-Groups', groupRoles: { testers: [role.code] } };
+    assert.equal((await asRoot(a, 'PUT', '/remote-auth/settings', { settings })).status, 200);
+    const since = Date.now();
+    while (JSON.stringify((await asRoot(b, 'GET', '/remote-auth/settings')).json().data.settings.groupRoles) !== JSON.stringify(settings.groupRoles)) {
+      assert.ok(Date.now() - since < SETTINGS_BOUND_MS, 'B never saw the new groupRoles');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const email = `tester-${run}@corp.example`;
+    const signIn = () =>
+      within(
+        request(b.origin, '/remote-auth/login', { headers: { 'Remote-User': email, 'Remote-Groups': 'testers', Accept: 'application/json' } }),
+        REQUEST_TIMEOUT_MS,
+        `login of ${email} on B`,
+      );
+    // B reads its role list for this sign-in and keeps it a few seconds: the role is in it.
+    const first = await signIn();
+    assert.equal(first.status, 302, first.body);
+    const [{ id }] = await sql.query<{ id: number }>('SELECT id FROM admin_users WHERE email = ?', [email]);
+    // The role must be unused to be deleted: the person goes back to Author, then the role goes.
+    const author = (await sql.query<{ id: number }>(`SELECT id FROM admin_roles WHERE code = 'strapi-author'`))[0];
+    assert.equal((await asRoot(a, 'PUT', `/admin/users/${id}`, { roles: [author.id] })).status, 200);
+    assert.equal((await asRoot(a, 'DELETE', `/admin/roles/${role.id}`)).status, 200);
+    // On B, within the list's few seconds (on a slow machine B may have read it again: then this passes without the stale list).
+    const again = await signIn();
+    assert.equal(again.status, 302, `B answered ${again.status}: ${again.body.slice(0, 300)}`);
+    const roles = await sql.query<{ code: string }>(
+      'SELECT r.code FROM admin_roles r JOIN admin_users_roles_lnk l ON l.role_id = r.id WHERE l.user_id = ? ORDER BY r.code',
+      [id],
+    );
+    assert.deepEqual(roles.map((r) => r.code), ['strapi-author']);
   });
 });
