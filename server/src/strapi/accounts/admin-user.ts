@@ -38,3 +38,7 @@ export interface AdminUser {
 /** Whether an admin user (roles populated) holds Strapi's Super Admin role. */
 export const hasSuperAdminRole = (user: { readonly roles?: ReadonlyArray<{ readonly code?: unknown }> } | null): boolean =>
   user !== null && (user.roles ?? []).some((role) => role.code === SUPER_ADMIN_ROLE_CODE);
+
+/** Whether two role lists hold the same roles, in any order. */
+export const sameRoles = (a: readonly AdminRole[], b: readonly AdminRole[]): boolean =>
+  a.length === b.length && a.every((role) => b.some((other) => other.id === role.id));

@@ -6,7 +6,7 @@ import { Refusal } from '../../pipeline/refusal';
 import type { Settings } from '../../settings-schema/schema';
 import { SUPER_ADMIN_ROLE_CODE } from '../../settings-schema/critical-keys';
 import type { Clock } from '../infrastructure/clock';
-import type { AdminRole, AdminUser } from './admin-user';
+import { sameRoles, type AdminRole, type AdminUser } from './admin-user';
 
 const ROLES_TTL_MS = 5_000;
 
@@ -70,7 +70,6 @@ export function createRolePlanner(strapi: Core.Strapi, changed: (key: string, va
     for (const role of lists.flat()) if (!out.some((r) => r.id === role.id)) out.push(role);
     return out;
   };
-  const sameRoles = (a: AdminRole[], b: AdminRole[]) => a.length === b.length && a.every((r) => b.some((o) => o.id === r.id));
 
   /**
    * The roles the user should have after this sign-in, or null for "leave

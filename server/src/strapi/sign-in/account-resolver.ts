@@ -4,6 +4,7 @@ import { assertGroupsAllowed, decide } from '../../pipeline/policy';
 import { isRefusal } from '../../pipeline/refusal';
 import type { Settings } from '../../settings-schema/schema';
 import type { AccountMatch, Accounts, AdminRole, AdminUser } from '../accounts/accounts';
+import { sameRoles } from '../accounts/admin-user';
 import { logLine } from '../../pipeline/log-text';
 import type { SuperAdminGate } from '../accounts/super-admin-gate';
 
@@ -44,23 +45,33 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
   }
 
   /**
-   * Creates the account with the planned roles. The plan took them from a role list kept a few
-   * seconds, and another instance may have deleted one since: when the creation fails, the roles
-   * are resolved again from the database and, if they changed, the creation is tried once more (a
-   * default role that is gone refuses the sign-in, `no-role`).
+   * Runs a write whose roles came from the role list, which is kept a few seconds: another
+   * instance may have deleted one of them since. When the write fails (not a refusal), the list is
+   * forgotten and `again` decides what to do with the roles read afresh.
    */
-  async function provisionWith(claim: Claim, options: Settings, roles: AdminRole[]) {
+  async function withRolesReadAgain<T>(write: () => Promise<T>, again: (error: unknown) => Promise<T>): Promise<T> {
     try {
-      return await accounts.provision(claim, options, roles);
+      return await write();
     } catch (error) {
       if (isRefusal(error)) throw error;
       accounts.forgetRoles();
-      const current = await accounts.rolesForNewUser(claim, options);
-      const same = current.length === roles.length && current.every((role) => roles.some((planned) => planned.id === role.id));
-      if (same) throw error;
-      return accounts.provision(claim, options, current);
+      return again(error);
     }
   }
+
+  /**
+   * Creates the account with the planned roles; when that fails, tries once more if the roles a new
+   * account gets, read again, changed (a default role that is gone refuses the sign-in, `no-role`).
+   */
+  const provisionWith = (claim: Claim, options: Settings, roles: AdminRole[]) =>
+    withRolesReadAgain(
+      () => accounts.provision(claim, options, roles),
+      async (error) => {
+        const current = await accounts.rolesForNewUser(claim, options);
+        if (sameRoles(current, roles)) throw error;
+        return accounts.provision(claim, options, current);
+      },
+    );
 
   async function carryOut(planned: AccountPlan, claim: Claim, options: Settings): Promise<ResolvedAccount> {
     if (planned.action === 'provision') {
@@ -76,14 +87,9 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
     if (activate) {
       strapi.log.info(logLine`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
     }
-    // Roles synced from a list kept a few seconds: as for a creation, once more with the list read again.
+    // The sync plans the roles itself: once more, with the list read again.
     const sync = () => accounts.sync(match.user, claim, options, activate);
-    const user = await sync().catch((error: unknown) => {
-      if (isRefusal(error)) throw error;
-      accounts.forgetRoles();
-      return sync();
-    });
-    return { user, created: false, previousRoles: match.user.roles ?? [] };
+    return { user: await withRolesReadAgain(sync, sync), created: false, previousRoles: match.user.roles ?? [] };
   }
 
   return { plan, carryOut };
