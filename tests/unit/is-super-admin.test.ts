@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Core } from '@strapi/strapi';
-import isSuperAdminPolicy, { actorIsSuperAdmin } from '../../server/src/policies/is-super-admin';
+import isSuperAdminPolicy from '../../server/src/policies/is-super-admin';
+import { actorIsSuperAdmin } from '../../server/src/strapi/guards/super-admin-actor';
 import { HEADER_STRATEGY_NAME } from '../../server/src/strapi/sign-in/header-strategy';
 
 type Role = { code?: string };

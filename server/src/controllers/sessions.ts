@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { actorIsSuperAdmin } from '../policies/is-super-admin';
+import { actorIsSuperAdmin } from '../strapi/guards/super-admin-actor';
 import type { Context } from 'koa';
 import type { Accounts, AdminUser } from '../strapi/accounts/accounts';
 import type { ActivityLog } from '../strapi/activity/activity-log';

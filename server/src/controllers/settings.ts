@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { actorIsSuperAdmin } from '../policies/is-super-admin';
+import { actorIsSuperAdmin } from '../strapi/guards/super-admin-actor';
 import type { Context } from 'koa';
 import { compileSettings } from '../settings-schema/compile';
 import { readOnlyReason, superAdminOnlyChange } from '../settings-schema/critical-keys';

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { logLine } from '../../pipeline/log-text';
+import { isMysql } from '../infrastructure/exact-match';
 
 /**
  * Finds the admin user with an e-mail address, case-insensitively, in time
@@ -41,7 +42,6 @@ type Mode = 'lower' | 'collation' | 'scan';
 export function createEmailLookup(strapi: Core.Strapi) {
   const knex = (): Knex => strapi.db.connection;
   const client = () => strapi.db.dialect.client as string;
-  const isMysql = () => client() === 'mysql' || client() === 'mysql2';
   let mode: Mode | null = null;
 
   function target(): { table: string; column: string } {
@@ -106,7 +106,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
     async ensureIndex(): Promise<void> {
       const { table, column } = target();
       try {
-        if (isMysql()) {
+        if (isMysql(knex())) {
           const collation = await collationOf(table, column);
           if (!collation.endsWith('_ci')) {
             mode = 'scan';
@@ -152,7 +152,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
      */
     query(email: string, trx?: Knex) {
       const query = strapisView(email, trx).select('id');
-      if (isMysql()) query.andWhereRaw('CAST(lower(??) AS BINARY) = CAST(lower(?) AS BINARY)', [target().column, email]);
+      if (isMysql(knex())) query.andWhereRaw('CAST(lower(??) AS BINARY) = CAST(lower(?) AS BINARY)', [target().column, email]);
       return query.orderBy('id').limit(1);
     },
 
