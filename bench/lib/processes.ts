@@ -71,11 +71,13 @@ function readStatus(pid: number): { rssKb: number; hwmKb: number } | null {
 
 const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 
+/** The fields of /proc/<pid>/stat after the parenthesised command name (field 3 is at index 0). */
+const statFields = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
 export function cpuSecondsOf(pid: number): number | null {
   try {
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15.
+    const fields = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return null;
@@ -95,7 +97,7 @@ export function cpuSecondsOfCommands(names: readonly string[]): number {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       if (!names.includes(command)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(stat);
       total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
     } catch {
       // gone meanwhile
