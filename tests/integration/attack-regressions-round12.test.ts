@@ -1,20 +1,20 @@
 /**
  * Regressions of the twelfth attack pass (PostgreSQL).
  *
- * A12-1: the plugin looks an address up again inside the address's lock, always. Skipping that
- * look-up when the sign-in's own look-up had found the address free, and no write of the plugin
- * had held the lock before, let an account Strapi itself wrote in the meantime (Settings → Users,
- * an invitation: Strapi takes no lock) go unseen: a first sign-in made a second account with the
- * address, and e-mail sync copied it onto another account.
+ * A12-1: an account Strapi itself writes (Settings → Users, an invitation: through neither the
+ * plugin's look-up nor its lock) while a sign-in is on its way must be seen: skipping the look-up
+ * inside the address's lock let a first sign-in make a second account with the address, and
+ * e-mail sync copy it onto another account.
  *
- * Each test holds the sign-in at the point where the skipped look-up went wrong — between its own
- * look-up and the lock (a role-list reload waiting on a locked `admin_roles`), or waiting for the
- * address's lock — writes the address as Strapi's admin service does, then lets the sign-in go on.
- * PostgreSQL only: the tests block the sign-in with PostgreSQL's table and advisory locks.
+ * Each test holds the sign-in at the point where that went wrong — between its own look-up and its
+ * write (a role-list reload waiting on a locked `admin_roles`), or at the write itself (waiting on
+ * Strapi's uncommitted account, or, without the unique index, on the address's lock) — writes the
+ * address as Strapi's admin service does, then lets the sign-in go on. PostgreSQL only: the tests
+ * block the sign-in with PostgreSQL's table and advisory locks.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStrapi, type TestStrapi } from '../harness/strapi';
+import { startStrapi, type StrapiProcess, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
 import { assertSignedInAs, refusalCode } from '../harness/assertions';
 
@@ -24,6 +24,8 @@ let counter = 0;
 const fresh = (prefix: string) => `${prefix}${process.pid}x${++counter}`;
 
 const onPostgres = process.env.TEST_DB === 'postgres';
+const EMAIL_UNIQUE_INDEX = 'remote_auth_admin_users_email_unique';
+const BY_HEADER = { userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' };
 
 before(async () => {
   if (onPostgres) app = await startStrapi();
@@ -89,7 +91,7 @@ async function whileStrapiWrites(email: string, signIn: () => Promise<TestRespon
   return { res, made };
 }
 
-describe('A12-1: an address Strapi writes while a sign-in is on its way is seen inside the lock', { skip: !onPostgres && 'PostgreSQL only (TEST_DB=postgres)' }, () => {
+describe('A12-1: an address Strapi writes while a sign-in is on its way is seen (the unique index)', { skip: !onPostgres && 'PostgreSQL only (TEST_DB=postgres)' }, () => {
   test('a first sign-in (userField email) is linked to the account Strapi wrote meanwhile: no second account', async () => {
     app.configure({ autoCreate: true, maxNewUsersPerMinute: 0 });
     const email = `${fresh('plan')}@corp.example`;
@@ -100,7 +102,7 @@ describe('A12-1: an address Strapi writes while a sign-in is on its way is seen 
   });
 
   test('a first sign-in whose address came from the e-mail header is refused (account-not-linked): nothing of its own is written', async () => {
-    app.configure({ autoCreate: true, maxNewUsersPerMinute: 0, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' });
+    app.configure({ autoCreate: true, maxNewUsersPerMinute: 0, ...BY_HEADER });
     const user = fresh('mallory');
     const email = `${fresh('victim')}@corp.example`;
     const { res, made } = await whileStrapiWrites(email, () => login(user, { 'Remote-Email': email }));
@@ -112,17 +114,55 @@ describe('A12-1: an address Strapi writes while a sign-in is on its way is seen 
     assert.equal(await linkOf(user), undefined);
   });
 
-  test('e-mail sync leaves an address alone that Strapi gave another account while the sync waited for its lock', async () => {
-    app.configure({ autoCreate: true, maxNewUsersPerMinute: 0, userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email' });
+  test('e-mail sync leaves an address alone that Strapi gave another account while the sync was on its way (the unique index refuses the copy)', async () => {
+    app.configure({ autoCreate: true, maxNewUsersPerMinute: 0, ...BY_HEADER });
     const user = fresh('alice');
     const old = `${fresh('alice.old')}@corp.example`;
     const target = `${fresh('shared')}@corp.example`;
     await assertSignedInAs(app, await login(user, { 'Remote-Email': old }), old);
     let made = 0;
     let pending: Promise<TestResponse> | undefined;
+    // Strapi writes the address in a transaction that commits only once the sync's write waits on it.
+    await app.strapi.db.transaction(async () => {
+      made = (await strapiWrites(target)).id;
+      pending = login(user, { 'Remote-Email': target });
+      await blockedOn('update');
+    });
+    const res = await pending!;
+    assert.equal(res.status, 302, res.body);
+    assert.deepEqual(await accountsWith(target), [{ id: made }], 'the sync wrote an address another account has');
+    assert.deepEqual(await accountsWith(old), [{ id: (await linkOf(user))! }]);
+  });
+});
+
+describe('A12-1 without the unique index (two admin users already share an address): the address lock', { skip: !onPostgres && 'PostgreSQL only (TEST_DB=postgres)' }, () => {
+  let locking: StrapiProcess;
+  let twin: string;
+  before(async () => {
+    await knex().raw('DROP INDEX ??', [EMAIL_UNIQUE_INDEX]);
+    const row = (await knex()('admin_users').orderBy('id').first()) as Record<string, unknown>;
+    const { id: _id, ...copy } = row;
+    twin = `${String(row.document_id)}twin`;
+    await knex()('admin_users').insert({ ...copy, email: String(row.email).toUpperCase(), document_id: twin });
+    locking = await startStrapi({ mode: 'child', database: app.database, config: { trustedProxies: ['127.0.0.1/32'], autoCreate: true, maxNewUsersPerMinute: 0, ...BY_HEADER } });
+  });
+  after(async () => {
+    await locking?.stop();
+    await knex()('admin_users').where({ document_id: twin }).delete();
+  });
+  const loginThere = (user: string, headers: Record<string, string> = {}): Promise<TestResponse> =>
+    locking.watch(request(locking.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': user, ...headers } }));
+
+  test('e-mail sync leaves an address alone that Strapi gave another account while the sync waited for its lock', async () => {
+    const user = fresh('alice');
+    const old = `${fresh('alice.old')}@corp.example`;
+    const target = `${fresh('shared')}@corp.example`;
+    assert.equal((await loginThere(user, { 'Remote-Email': old })).status, 302);
+    let made = 0;
+    let pending: Promise<TestResponse> | undefined;
     // The address's own lock (address-lock.ts), held by another session: the sync waits for it.
     await holding('SELECT pg_advisory_xact_lock(?, hashtext(lower(?)))', [0x7261_0001, target], async () => {
-      pending = login(user, { 'Remote-Email': target });
+      pending = loginThere(user, { 'Remote-Email': target });
       await blockedOn('pg_advisory_xact_lock');
       made = (await strapiWrites(target)).id;
     });

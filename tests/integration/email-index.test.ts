@@ -19,6 +19,8 @@ import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
 
+const EMAIL_UNIQUE_INDEX = 'remote_auth_admin_users_email_unique';
+/** The plain indexes, made where the unique one cannot be (and by earlier versions). */
 const EMAIL_INDEX = 'remote_auth_admin_users_email_lower';
 const EMAIL_INDEX_MYSQL = 'remote_auth_admin_users_email';
 const OWNER = { email: 'owner@corp.example', password: 'Own3r!Password' };
@@ -78,34 +80,38 @@ async function indexNames(): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-const ourIndex = () => (kind() === 'mysql' ? EMAIL_INDEX_MYSQL : EMAIL_INDEX);
+const ourIndex = () => EMAIL_UNIQUE_INDEX;
+const plainIndex = () => (kind() === 'mysql' ? EMAIL_INDEX_MYSQL : EMAIL_INDEX);
+const dropIndex = (name: string) => knex().raw(kind() === 'mysql' ? 'DROP INDEX ?? ON admin_users' : 'DROP INDEX ??', [name]);
 
 describe('the index', () => {
   test('is created at boot, and the database plans the look-up of a first sign-in with it', async () => {
     assert.ok((await indexNames()).includes(ourIndex()), `no ${ourIndex()} on admin_users: ${(await indexNames()).join(', ')}`);
+    assert.ok(!(await indexNames()).includes(plainIndex()), `the plain index ${plainIndex()} is kept beside the unique one`);
     const email = 'someone@corp.example';
     if (kind() === 'sqlite') {
       const plan = (await knex().raw('EXPLAIN QUERY PLAN SELECT id FROM admin_users WHERE lower(email) = lower(?)', [email])) as Array<{ detail: string }>;
-      assert.match(plan.map((r) => r.detail).join('\n'), new RegExp(EMAIL_INDEX));
+      assert.match(plan.map((r) => r.detail).join('\n'), new RegExp(EMAIL_UNIQUE_INDEX));
     } else if (kind() === 'postgres') {
       // The table is small: forbid the sequential scan so the plan shows whether the index can serve the predicate.
       const plan = await knex().transaction(async (trx) => {
         await trx.raw('SET LOCAL enable_seqscan = off');
         return (await trx.raw('EXPLAIN SELECT id FROM admin_users WHERE lower(email) = lower(?)', [email])) as { rows: Array<Record<string, string>> };
       });
-      assert.match(plan.rows.map((r) => Object.values(r)[0]).join('\n'), new RegExp(EMAIL_INDEX));
+      assert.match(plan.rows.map((r) => Object.values(r)[0]).join('\n'), new RegExp(EMAIL_UNIQUE_INDEX));
     } else {
-      const [rows] = (await knex().raw('EXPLAIN SELECT id FROM admin_users WHERE lower(email) = lower(?) AND email = ?', [email, email])) as [
+      // An address that is there: for one that is not, the unique index answers while planning ("no matching row in const table").
+      const [rows] = (await knex().raw('EXPLAIN SELECT id FROM admin_users WHERE lower(email) = lower(?) AND email = ?', [OWNER.email, OWNER.email])) as [
         Array<{ possible_keys: string | null }>,
       ];
-      assert.match(String(rows[0].possible_keys), new RegExp(EMAIL_INDEX_MYSQL));
+      assert.match(String(rows[0].possible_keys), new RegExp(EMAIL_UNIQUE_INDEX));
     }
   });
 
   test('a missing index changes no answer, and the next start creates it again', async () => {
     const email = `${fresh('noindex')}@corp.example`;
     const { id } = await app.createAdmin({ email: email.toUpperCase(), roles: ['strapi-editor'] });
-    await knex().raw(kind() === 'mysql' ? 'DROP INDEX ?? ON admin_users' : 'DROP INDEX ??', [ourIndex()]);
+    await dropIndex(ourIndex());
     try {
       assert.ok(!(await indexNames()).includes(ourIndex()));
       const res = await signIn(email);
@@ -118,6 +124,54 @@ describe('the index', () => {
       await other.stop();
     }
     assert.ok((await indexNames()).includes(ourIndex()), 'the next start did not create the index again');
+  });
+
+  test('refuses a second admin user with an address Strapi takes for the same one, however it is written (raw SQL)', async () => {
+    const email = `${fresh('twice')}@corp.example`;
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    const row = (await knex()('admin_users').where({ email }).first()) as Record<string, unknown>;
+    const { id: _id, ...copy } = row;
+    await assert.rejects(
+      knex()('admin_users').insert({ ...copy, email: email.toUpperCase(), document_id: `${String(row.document_id)}x` }),
+      (error: { message: string }) => error.message.includes(EMAIL_UNIQUE_INDEX) || /unique|duplicate/i.test(error.message),
+    );
+    assert.equal(await usersNamed(email), 1);
+  });
+
+  test('where two admin users already share an address: the index stays plain, the boot says why, and one new address still makes one account (the lock)', async () => {
+    const email = `${fresh('shared')}@corp.example`;
+    await app.createAdmin({ email, roles: ['strapi-editor'] });
+    await dropIndex(ourIndex());
+    const row = (await knex()('admin_users').where({ email }).first()) as Record<string, unknown>;
+    const { id: _id, ...copy } = row;
+    await knex()('admin_users').insert({ ...copy, email: email.toUpperCase(), document_id: `${String(row.document_id)}x` });
+    // Two identities asserting one new address at once, on an instance that booted without the unique index.
+    const config = { trustedProxies: ['127.0.0.1/32'], userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email', autoCreate: true, maxNewUsersPerMinute: 0 };
+    let other = await startStrapi({ mode: 'child', database: app.database, config, env: { STRAPI_LOG_LEVEL: 'warn' } });
+    try {
+      assert.match(other.output(), new RegExp(`could not make admin_users\\.email unique .*admin users sharing an address: ${email.replace(/[.]/g, '\\.')} \\(2 accounts\\)`, 'i'));
+      assert.ok(!(await indexNames()).includes(ourIndex()));
+      assert.ok((await indexNames()).includes(plainIndex()), 'no index for the look-ups');
+      const address = `${fresh('new')}@corp.example`;
+      const codes = await Promise.all(
+        ['a', 'b', 'c'].map(async (who) => {
+          const res = await other.watch(
+            request(other.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': fresh(who), 'Remote-Email': address } }),
+          );
+          return res.cookies.jwtToken ? 'session' : (res.json() as { error?: { details?: { code?: string } } })?.error?.details?.code;
+        }),
+      );
+      assert.deepEqual([...codes].sort(), ['account-linked-elsewhere', 'account-linked-elsewhere', 'session']);
+      assert.equal(await usersNamed(address), 1, 'two accounts for one new address');
+    } finally {
+      await other.stop();
+    }
+    // Once the address is one account's again, the next start makes the index unique.
+    await knex()('admin_users').where({ email: email.toUpperCase() }).delete();
+    other = await startStrapi({ mode: 'child', database: app.database });
+    await other.stop();
+    assert.ok((await indexNames()).includes(ourIndex()), 'the next start did not make the index unique');
+    assert.ok(!(await indexNames()).includes(plainIndex()));
   });
 });
 

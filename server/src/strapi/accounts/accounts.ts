@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Claim } from '../../pipeline/claim';
 import type { Settings } from '../../settings-schema/schema';
-import { Refusal } from '../../pipeline/refusal';
+import { Refusal, isRefusal } from '../../pipeline/refusal';
 import { createCreationCeiling } from '../../pipeline/creation-ceiling';
 import { createAddressLock } from './address-lock';
 import { createEmailLookup } from './email-lookup';
@@ -127,19 +127,22 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
   }
 
   /**
-   * Creates the user and claims the identity in one transaction, holding the
-   * address's lock (address-lock.ts): another identity asserting the same new
-   * address waits, then finds this account and is linked to it or refused by
-   * the usual rules. If another request (here or on another instance) claimed
-   * the identity first, the unique index makes us wait for it, we roll back
-   * our user and take theirs.
+   * Creates the user and claims the identity in one transaction. Another
+   * identity asserting the same new address at the same moment finds this
+   * account and is linked to it or refused by the usual rules: its own
+   * account is refused by the e-mail's unique index (email-lookup.ts), and
+   * `provisionOnce` then runs again with `lookFirst`; without that index, each
+   * holds the address's lock (address-lock.ts) and looks first. If another
+   * request (here or on another instance) claimed the identity first, the
+   * links' unique index makes us wait for it, we roll back our user and take theirs.
    */
-  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean): Promise<Provisioned> {
+  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean, lookFirst: boolean): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
-        await addresses.hold(claim.email, trx);
+        const guarded = emails.guardsAddresses();
+        if (!guarded) await addresses.hold(claim.email, trx);
         // Strapi's view of the address: an account whose address only the collation makes equal is another mailbox.
-        const taken = await emails.findTaken(claim.email, trx);
+        const taken = guarded && !lookFirst ? null : await emails.findTaken(claim.email, trx);
         if (taken && taken.email.toLowerCase() !== claim.email) throw addressTaken(claim, taken);
         const found = taken && (await findById(taken.id));
         const existing = found && (await assertLinkable(claim, found, linkByEmail, trx));
@@ -160,7 +163,13 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
         return { user, created: existing === null };
       });
     } catch (error) {
-      if (!(error instanceof LostRace)) throw error;
+      if (!(error instanceof LostRace)) {
+        // The e-mail's unique index refused our account: the address is another's now, look it up.
+        if (!lookFirst && !isRefusal(error) && emails.guardsAddresses() && (await emails.findTaken(claim.email))) {
+          return provisionOnce(claim, roles, linkByEmail, true);
+        }
+        throw error;
+      }
       const winner = await findById(error.winner);
       if (!winner) throw new Error(`identity "${claim.subject}" is linked to admin user ${error.winner}, which does not exist`);
       return { user: winner, created: false };
@@ -241,7 +250,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
         const release = ceiling.reserve(options.maxNewUsersPerMinute, claim.subject);
         let provisioned: Provisioned | null = null;
         try {
-          provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail));
+          provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail, false));
           return provisioned;
         } finally {
           if (!provisioned?.created) release();
@@ -273,7 +282,18 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
       }
       const address = claim.email !== user.email.toLowerCase() ? await addressFor(user, claim, roles) : null;
       if (address === null) return write(user, patch);
-      // Written under the address's lock (address-lock.ts), once the address is still free in Strapi's eyes.
+      if (emails.guardsAddresses()) {
+        try {
+          return await write(user, { ...patch, email: address });
+        } catch (error) {
+          // The e-mail's unique index refused it: another account took the address since addressFor looked.
+          const other = await emails.findTaken(address, undefined, user.id);
+          if (!other) throw error;
+          notCopied(claim, user, other.id);
+          return write(user, patch);
+        }
+      }
+      // Without the unique index: written under the address's lock (address-lock.ts), once the address is still free in Strapi's eyes.
       try {
         return await retrying(() =>
           strapi.db.transaction(async ({ trx }) => {

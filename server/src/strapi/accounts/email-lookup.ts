@@ -26,23 +26,37 @@ import { isMysql } from '../infrastructure/exact-match';
  *   a case-sensitive collation the narrowing would miss rows, so the lookup
  *   keeps Strapi's predicate alone (a scan) and says so at boot.
  *
+ * The index is unique: no two admin users may have addresses Strapi takes for
+ * one (`lower(email)`; on MySQL/MariaDB the column under its `…_ci` collation,
+ * which is also how the plugin tells a taken address there). Strapi refuses such
+ * a second account itself ("Email already taken") but checks before it writes,
+ * so two writers at one moment — two instances, or Strapi and the plugin —
+ * could both pass its check; the index refuses the second. Where the table
+ * already holds two accounts with one address, the unique index cannot be made:
+ * the index is a plain one, the reason is logged at boot, and every address the
+ * plugin writes takes a lock instead (address-lock.ts; `guardsAddresses`).
+ *
  * The database keeps the index in step with every write (Strapi's services,
  * its admin API, bulk queries, raw SQL), so there is no copy that could go
  * stale. Strapi's schema sync removes only indexes it declared itself, and its
  * inspectors do not see expression indexes; should an upgrade rebuild the
  * table without it, `ensureIndex` creates it again at the next start. Until
- * then lookups are only slower, never different.
+ * then lookups are only slower, never different, and addresses take the lock.
  */
+export const EMAIL_UNIQUE_INDEX = 'remote_auth_admin_users_email_unique';
+/** The plain indexes: where the unique one cannot be made, and what earlier versions created. */
 export const EMAIL_INDEX = 'remote_auth_admin_users_email_lower';
 export const EMAIL_INDEX_MYSQL = 'remote_auth_admin_users_email';
 
 type Knex = Core.Strapi['db']['connection'];
 type Mode = 'lower' | 'collation' | 'scan';
+const LOOK_UPS = 'e-mail look-ups of first sign-ins';
 
 export function createEmailLookup(strapi: Core.Strapi) {
   const knex = (): Knex => strapi.db.connection;
   const client = () => strapi.db.dialect.client as string;
   let mode: Mode | null = null;
+  let unique = false;
 
   function target(): { table: string; column: string } {
     const meta = strapi.db.metadata.get('admin::user') as { tableName: string; attributes: Record<string, { columnName?: string }> };
@@ -86,25 +100,61 @@ export function createEmailLookup(strapi: Core.Strapi) {
   }
 
   /** Creates the index unless it is there; another instance creating it at the same moment is fine. */
-  async function create(name: string, table: string, sql: string, bindings: string[]): Promise<void> {
+  async function create(name: string, table: string, sql: string, bindings: string[], purpose: string): Promise<void> {
     if (await indexExists(name, table)) return;
     try {
       await knex().raw(sql, bindings);
-      strapi.log.info(logLine`[remote-auth] created index ${name} on ${table} (e-mail look-ups of first sign-ins)`);
+      strapi.log.info(logLine`[remote-auth] created index ${name} on ${table} (${purpose})`);
     } catch (error) {
       if (!(await indexExists(name, table))) throw error;
     }
   }
 
+  async function drop(name: string, table: string): Promise<void> {
+    if (!(await indexExists(name, table))) return;
+    await knex().raw(isMysql(knex()) ? 'DROP INDEX ?? ON ??' : 'DROP INDEX IF EXISTS ??', isMysql(knex()) ? [name, table] : [name]);
+  }
+
+  /** Up to five addresses that several admin users share in Strapi's eyes, for the boot warning. */
+  async function shared(table: string, column: string): Promise<string> {
+    const key = isMysql(knex()) ? knex().ref(column) : knex().raw('lower(??)', [column]);
+    const rows = (await knex()(table)
+      .select({ address: key })
+      .count({ n: '*' })
+      .groupBy(key as never)
+      .havingRaw('count(*) > 1')
+      .limit(5)) as Array<{ address: string; n: number | string }>;
+    return rows.map((row) => `${row.address} (${Number(row.n)} accounts)`).join(', ') || 'none found';
+  }
+
+  /**
+   * The unique index (`plain`: the index the look-up uses when it cannot be made). True when it is
+   * there; the plain one then goes (the unique one serves the same look-ups).
+   */
+  async function makeUnique(table: string, column: string, sql: string, plain: string): Promise<boolean> {
+    try {
+      await create(EMAIL_UNIQUE_INDEX, table, sql, [EMAIL_UNIQUE_INDEX, table, column], 'one admin user per e-mail address, and the e-mail look-ups of first sign-ins');
+    } catch (error) {
+      strapi.log.warn(
+        logLine`[remote-auth] could not make ${table}.${column} unique (${(error as Error).message}); admin users sharing an address: ${await shared(table, column)}. ` +
+          'Until each has an address of its own, every address the plugin writes takes a lock on it instead (slower first sign-ins); the plugin tries again at the next start',
+      );
+      return false;
+    }
+    await drop(plain, table);
+    return true;
+  }
+
   return {
     /**
-     * Boot: makes sure the index is there (creating it locks writes to the
-     * admin user table while it is built: well under a second for 100,000
-     * users). Never fails the boot: without the index the lookup still works,
-     * as a scan, and the reason is logged.
+     * Boot: makes sure the index is there, unique where the table allows it
+     * (creating it locks writes to the admin user table while it is built: well
+     * under a second for 100,000 users). Never fails the boot: without the index
+     * the lookup still works, as a scan, and the reason is logged.
      */
     async ensureIndex(): Promise<void> {
       const { table, column } = target();
+      unique = false;
       try {
         if (isMysql(knex())) {
           const collation = await collationOf(table, column);
@@ -115,14 +165,17 @@ export function createEmailLookup(strapi: Core.Strapi) {
             );
             return;
           }
-          await create(EMAIL_INDEX_MYSQL, table, 'CREATE INDEX ?? ON ?? (??)', [EMAIL_INDEX_MYSQL, table, column]);
+          unique = await makeUnique(table, column, 'CREATE UNIQUE INDEX ?? ON ?? (??)', EMAIL_INDEX_MYSQL);
+          if (!unique) await create(EMAIL_INDEX_MYSQL, table, 'CREATE INDEX ?? ON ?? (??)', [EMAIL_INDEX_MYSQL, table, column], LOOK_UPS);
           mode = 'collation';
           return;
         }
-        await create(EMAIL_INDEX, table, 'CREATE INDEX IF NOT EXISTS ?? ON ?? (lower(??))', [EMAIL_INDEX, table, column]);
+        unique = await makeUnique(table, column, 'CREATE UNIQUE INDEX IF NOT EXISTS ?? ON ?? (lower(??))', EMAIL_INDEX);
+        if (!unique) await create(EMAIL_INDEX, table, 'CREATE INDEX IF NOT EXISTS ?? ON ?? (lower(??))', [EMAIL_INDEX, table, column], LOOK_UPS);
         mode = 'lower';
       } catch (error) {
         mode = 'scan';
+        unique = false;
         strapi.log.warn(
           logLine`[remote-auth] could not create the e-mail index on ${table} (${(error as Error).message}); first sign-ins still work, but their look-up scans the admin user table. The plugin tries again at the next start`,
         );
@@ -158,6 +211,13 @@ export function createEmailLookup(strapi: Core.Strapi) {
 
     /** How look-ups run now: 'lower' (expression index), 'collation' (index on a case-insensitive column), 'scan'. */
     mode: (): Mode => mode ?? 'scan',
+
+    /**
+     * Whether the database itself refuses a second admin user with an address Strapi takes for
+     * this one (the unique index is there): a write of an address needs no lock, and a write
+     * refused for it finds the holder with `findTaken` afterwards.
+     */
+    guardsAddresses: (): boolean => unique,
   };
 }
 
