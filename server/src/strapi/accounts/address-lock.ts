@@ -9,9 +9,11 @@ import { runMigrations, type Knex, type Migration } from '../infrastructure/migr
  * Strapi declares no unique index on `admin_users.email`, so two transactions
  * — on two instances, or two connections of one — could each find an address
  * free and each write it: two new accounts, or two accounts synced onto one
- * address. Every write of an address the plugin makes (a new account, e-mail
- * sync) takes this lock first, then looks the address up, then writes: the
- * second writer waits for the first to commit and finds its account.
+ * address. The plugin's unique e-mail index prevents that (email-lookup.ts);
+ * where it cannot be made (two admin users already share an address), every
+ * write of an address the plugin makes (a new account, e-mail sync) takes this
+ * lock first, then looks the address up, then writes: the second writer waits
+ * for the first to commit and finds its account.
  *
  * The key is the address lowercased, which is how Strapi's own look-up
  * (`lower(email) = lower(?)`) compares the addresses the plugin writes: they
