@@ -282,17 +282,9 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
       }
       const address = claim.email !== user.email.toLowerCase() ? await addressFor(user, claim, roles) : null;
       if (address === null) return write(user, patch);
-      if (emails.guardsAddresses()) {
-        try {
-          return await write(user, { ...patch, email: address });
-        } catch (error) {
-          // The e-mail's unique index refused it: another account took the address since addressFor looked.
-          const other = await emails.findTaken(address, undefined, user.id);
-          if (!other) throw error;
-          notCopied(claim, user, other.id);
-          return write(user, patch);
-        }
-      }
+      // The e-mail's unique index refuses the write when another account took the address since addressFor
+      // looked; the resolver then runs the sync once more (withRolesReadAgain), whose addressFor finds the holder.
+      if (emails.guardsAddresses()) return write(user, { ...patch, email: address });
       // Without the unique index: written under the address's lock (address-lock.ts), once the address is still free in Strapi's eyes.
       try {
         return await retrying(() =>

@@ -87,7 +87,8 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
     if (activate) {
       strapi.log.info(logLine`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
     }
-    // The sync plans the roles itself: once more, with the list read again.
+    // Once more when a write fails: the sync plans the roles itself, with the list read again, and looks the
+    // address up again (one the e-mail's unique index refused is another account's now: it is left).
     const sync = () => accounts.sync(match.user, claim, options, activate);
     return { user: await withRolesReadAgain(sync, sync), created: false, previousRoles: match.user.roles ?? [] };
   }
