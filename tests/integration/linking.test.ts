@@ -22,6 +22,10 @@ import { createIdentityLinks } from '../../server/src/strapi/accounts/identity-l
 import type { Claim } from '../../server/src/pipeline/claim';
 import type { Settings } from '../../server/src/settings-schema/schema';
 import { isRefusal } from '../../server/src/pipeline/refusal';
+import { defaultSettings } from '../../server/src/settings-schema/schema';
+import { createAccountResolver } from '../../server/src/strapi/sign-in/account-resolver';
+import { createSuperAdminGate } from '../../server/src/strapi/accounts/super-admin-gate';
+import { createClock } from '../../server/src/strapi/infrastructure/clock';
 
 let app: TestStrapi;
 const OWNER = { email: 'owner@corp.example', password: 'Own3r!Password' };
@@ -257,16 +261,19 @@ describe('operator hooks (REMOTE_AUTH_HOOKS=1)', () => {
   });
 });
 
-describe('provisioning re-checks, inside its transaction, an account it finds by e-mail', () => {
+describe('an account that appears between the look-up and provisioning is judged as any account the look-up finds', () => {
   // A sign-in finds no account with its address (findForClaim), then someone creates one (an
-  // administrator's invitation, another identity) before provision() runs: provision must apply
-  // the same rules as findForClaim, not take the account over. Driven through the accounts module
-  // directly, on this app's database, so the window is not left to timing.
-  const provisionAs = async (subject: string, email: string, linkByEmail: boolean, emailLinks: boolean) => {
-    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, createIdentityLinks(app.strapi as unknown as Core.Strapi));
+  // administrator's invitation, another identity) before provision() runs: provision writes
+  // nothing (AddressHeld) and the sign-in is planned again, with the same rules as findForClaim,
+  // never taking the account over. Driven through the resolver directly, with a first look-up that
+  // misses the account, on this app's database, so the window is not left to timing.
+  const resolveAs = async (subject: string, email: string, linkByEmail: boolean, emailLinks: boolean, links = createIdentityLinks(app.strapi as unknown as Core.Strapi)) => {
+    const strapi = app.strapi as unknown as Core.Strapi;
+    const accounts = createAccounts(strapi, links);
+    const resolver = createAccountResolver(strapi, accounts, createSuperAdminGate(strapi, createClock()));
     const claim: Claim = { subject, email, username: null, emailLinks, attributes: { email, firstName: null, lastName: null, groups: null } };
-    const roles = (await app.strapi.db.query('admin::role').findMany({ where: { code: 'strapi-editor' }, select: ['id', 'code', 'name'] })) as AdminRole[];
-    return accounts.provision(claim, { maxNewUsersPerMinute: 0, linkByEmail } as unknown as Settings, roles);
+    const settings: Settings = { ...defaultSettings(), autoCreate: true, linkByEmail, maxNewUsersPerMinute: 0, defaultRoles: ['strapi-editor'] };
+    return resolver.resolve(claim, settings, async () => null);
   };
   const refusalOf = async (work: Promise<unknown>): Promise<string> => {
     try {
@@ -286,8 +293,10 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
       const email = `${fresh('late')}@corp.example`;
       await app.createAdmin({ email, roles: ['strapi-editor'] });
       const user = (await userRow(email))!;
-      assert.equal(await refusalOf(provisionAs(fresh('late-identity'), email, linkByEmail, emailLinks)), 'account-not-linked');
+      const before = await userCount(app);
+      assert.equal(await refusalOf(resolveAs(fresh('late-identity'), email, linkByEmail, emailLinks)), 'account-not-linked');
       assert.deepEqual(await linksOf(user.id), []);
+      assert.equal(await userCount(app), before);
     });
   }
 
@@ -311,10 +320,8 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
     const holder = fresh('holder-identity');
     assert.equal(await real.linkAccount('header', holder, user.id), true);
     // A link table that would take any row (as if its (source, user_id) index were missing).
-    const links = { ...real, claim: async (_source: string, _subject: string, userId: number) => Number(userId) };
-    const accounts = createAccounts(app.strapi as unknown as Core.Strapi, links as unknown as typeof real);
-    const claim: Claim = { subject: fresh('intruder'), email, username: null, emailLinks: true, attributes: { email, firstName: null, lastName: null, groups: null } };
-    assert.equal(await refusalOf(accounts.provision(claim, { maxNewUsersPerMinute: 0, linkByEmail: true } as unknown as Settings, [])), 'account-linked-elsewhere');
+    const links = { ...real, claim: async (_source: string, _subject: string, userId: number) => Number(userId), linkAccount: async () => true };
+    assert.equal(await refusalOf(resolveAs(fresh('intruder'), email, true, true, links as unknown as typeof real)), 'account-linked-elsewhere');
     assert.deepEqual(await linksOf(user.id), [holder]);
   });
 
@@ -324,7 +331,7 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
     const user = (await userRow(email))!;
     const subject = fresh('same-subject');
     assert.equal(await createIdentityLinks(app.strapi as unknown as Core.Strapi).linkAccount('oidc:issuer', subject, user.id), true);
-    assert.equal(await refusalOf(provisionAs(subject, email, true, true)), 'account-linked-elsewhere');
+    assert.equal(await refusalOf(resolveAs(subject, email, true, true)), 'account-linked-elsewhere');
     assert.deepEqual(await linksOf(user.id), [subject]);
   });
 
@@ -358,8 +365,8 @@ describe('provisioning re-checks, inside its transaction, an account it finds by
     assert.equal(await createIdentityLinks(app.strapi as unknown as Core.Strapi).linkAccount('header', subject, user.id), true);
     const before = await userCount(app);
     // linkByEmail off: were the account taken for someone else's, this would be account-not-linked.
-    const provisioned = await provisionAs(subject, email, false, true);
-    assert.deepEqual([Number(provisioned.user.id), provisioned.created], [Number(user.id), false]);
+    const resolved = await resolveAs(subject, email, false, true);
+    assert.deepEqual([Number(resolved.user.id), resolved.created], [Number(user.id), false]);
     assert.equal(await userCount(app), before);
     assert.deepEqual(await linksOf(user.id), [subject]);
   });

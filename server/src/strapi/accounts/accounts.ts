@@ -25,6 +25,16 @@ class LostRace extends Error {
   }
 }
 
+/**
+ * Thrown by `provision` when the address turned out to be an existing account's: nothing was
+ * written, and the sign-in is planned again (account-resolver.ts), which finds that account.
+ */
+export class AddressHeld extends Error {
+  constructor(readonly holder: number) {
+    super(`the address is admin user ${holder}'s`);
+  }
+}
+
 /** Thrown inside e-mail sync's transaction when the address turned out to be another account's. */
 class AddressTaken extends Error {
   constructor(readonly holder: number) {
@@ -74,7 +84,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
   const linking = new Map<string, Promise<boolean>>();
   const ceiling = createCreationCeiling();
   const changed = oncePerChange();
-  const emails = createEmailLookup(strapi);
+  const emails = createEmailLookup(strapi, clock);
   const addresses = createAddressLock(strapi);
 
   const roles = createRolePlanner(strapi, changed, clock);
@@ -116,8 +126,8 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
    * - never from a signed assertion whose identity is not the e-mail unless
    *   its `email_verified` is true (claim.emailLinks, assertion-claim.ts).
    */
-  async function assertLinkable(claim: Claim, account: AdminUser, linkByEmail: boolean, trx?: unknown): Promise<AdminUser> {
-    const identities = await links.identitiesOf(account.id, trx as never);
+  async function assertLinkable(claim: Claim, account: AdminUser, linkByEmail: boolean): Promise<AdminUser> {
+    const identities = await links.identitiesOf(account.id);
     const isClaims = (identity: LinkedIdentity) => identity.source === sourceOf(claim) && identity.subject === claim.subject;
     const holder = identities.find((identity) => !isClaims(identity));
     if (holder) throw linkedElsewhere(claim, account.id, holder);
@@ -126,53 +136,55 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
     return account;
   }
 
+  /** Why a new account is not made for `claim`: the address is `taken`'s, the same one or only equal under the collation. */
+  const heldBy = (claim: Claim, taken: { id: number; email: string }): Error =>
+    taken.email.toLowerCase() !== claim.email ? addressTaken(claim, taken) : new AddressHeld(taken.id);
+
   /**
-   * Creates the user and claims the identity in one transaction. Another
-   * identity asserting the same new address at the same moment finds this
-   * account and is linked to it or refused by the usual rules: its own
-   * account is refused by the e-mail's unique index (email-lookup.ts), and
-   * `provisionOnce` then runs again with `lookFirst`; without that index, each
-   * holds the address's lock (address-lock.ts) and looks first. If another
-   * request (here or on another instance) claimed the identity first, the
-   * links' unique index makes us wait for it, we roll back our user and take theirs.
+   * Creates the user and claims the identity in one transaction. When the
+   * address turns out to be an existing account's — one written since the
+   * sign-in looked (another instance, Settings → Users) — nothing is written
+   * and `AddressHeld` sends the sign-in back to its plan, which finds that
+   * account and links it or refuses by the usual rules. The e-mail's unique
+   * index (email-lookup.ts) refuses the second account; without it, the
+   * address's lock (address-lock.ts) is taken and the address looked up
+   * first. If another request (here or on another instance) claimed the
+   * identity first, the links' unique index makes us wait for it, we roll back
+   * our user and take theirs.
    */
-  async function provisionOnce(claim: Claim, roles: AdminRole[], linkByEmail: boolean, lookFirst: boolean): Promise<Provisioned> {
+  async function provisionOnce(claim: Claim, roles: AdminRole[]): Promise<Provisioned> {
     try {
       return await strapi.db.transaction(async ({ trx }) => {
-        const guarded = emails.guardsAddresses();
-        if (!guarded) await addresses.hold(claim.email, trx);
-        // Strapi's view of the address: an account whose address only the collation makes equal is another mailbox.
-        const taken = guarded && !lookFirst ? null : await emails.findTaken(claim.email, trx);
-        if (taken && taken.email.toLowerCase() !== claim.email) throw addressTaken(claim, taken);
-        const found = taken && (await findById(taken.id));
-        const existing = found && (await assertLinkable(claim, found, linkByEmail, trx));
-        const user =
-          existing ??
-          ((await users().create({
-            email: claim.email,
-            firstname: claim.attributes.firstName ?? claim.username ?? claim.email.slice(0, claim.email.indexOf('@')),
-            lastname: claim.attributes.lastName,
-            username: claim.username,
-            roles: roles.map((role) => role.id),
-            isActive: true,
-            registrationToken: null,
-          })) as AdminUser);
-        const holder = await links.claim(sourceOf(claim), claim.subject, user.id, trx as never, existing === null);
+        if (!emails.guardsAddresses()) {
+          await addresses.hold(claim.email, trx);
+          const taken = await emails.findTaken(claim.email, trx);
+          if (taken) throw heldBy(claim, taken);
+        }
+        const user = (await users().create({
+          email: claim.email,
+          firstname: claim.attributes.firstName ?? claim.username ?? claim.email.slice(0, claim.email.indexOf('@')),
+          lastname: claim.attributes.lastName,
+          username: claim.username,
+          roles: roles.map((role) => role.id),
+          isActive: true,
+          registrationToken: null,
+        })) as AdminUser;
+        const holder = await links.claim(sourceOf(claim), claim.subject, user.id, trx as never, true);
         if (holder === null) throw await linkedElsewhereNow(claim, user.id, trx);
         if (holder !== Number(user.id)) throw new LostRace(holder);
-        return { user, created: existing === null };
+        return { user, created: true };
       });
     } catch (error) {
-      if (!(error instanceof LostRace)) {
-        // The e-mail's unique index refused our account: the address is another's now, look it up.
-        if (!lookFirst && !isRefusal(error) && emails.guardsAddresses() && (await emails.findTaken(claim.email))) {
-          return provisionOnce(claim, roles, linkByEmail, true);
-        }
-        throw error;
+      if (error instanceof LostRace) {
+        const winner = await findById(error.winner);
+        if (!winner) throw new Error(`identity "${claim.subject}" is linked to admin user ${error.winner}, which does not exist`);
+        return { user: winner, created: false };
       }
-      const winner = await findById(error.winner);
-      if (!winner) throw new Error(`identity "${claim.subject}" is linked to admin user ${error.winner}, which does not exist`);
-      return { user: winner, created: false };
+      if (isRefusal(error) || error instanceof AddressHeld) throw error;
+      // A failed write whose address is taken now: the unique index refused it (also on an instance that
+      // booted without the index, once another made it). Anything else is the error it is.
+      const taken = await emails.findTaken(claim.email);
+      throw taken ? heldBy(claim, taken) : error;
     }
   }
 
@@ -250,7 +262,7 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
         const release = ceiling.reserve(options.maxNewUsersPerMinute, claim.subject);
         let provisioned: Provisioned | null = null;
         try {
-          provisioned = await retrying(() => provisionOnce(claim, roles, options.linkByEmail, false));
+          provisioned = await retrying(() => provisionOnce(claim, roles));
           return provisioned;
         } finally {
           if (!provisioned?.created) release();

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { logLine } from '../../pipeline/log-text';
 import { isMysql } from '../infrastructure/exact-match';
+import { createClock, type Clock } from '../infrastructure/clock';
 
 /**
  * Finds the admin user with an e-mail address, case-insensitively, in time
@@ -41,9 +42,12 @@ import { isMysql } from '../infrastructure/exact-match';
  * stale. Strapi's schema sync removes only indexes it declared itself, and its
  * inspectors do not see expression indexes; should an upgrade rebuild the
  * table without it, `ensureIndex` creates it again at the next start. Until
- * then lookups are only slower, never different, and addresses take the lock.
+ * then lookups are only slower, never different, and addresses take the lock
+ * (a running instance notices within a minute: `guardsAddresses`).
  */
 export const EMAIL_UNIQUE_INDEX = 'remote_auth_admin_users_email_unique';
+/** How often a running instance asks whether the unique index is still there (or there now). */
+export const UNIQUE_INDEX_RECHECK_MS = 60_000;
 /** The plain indexes: where the unique one cannot be made, and what earlier versions created. */
 export const EMAIL_INDEX = 'remote_auth_admin_users_email_lower';
 export const EMAIL_INDEX_MYSQL = 'remote_auth_admin_users_email';
@@ -52,11 +56,12 @@ type Knex = Core.Strapi['db']['connection'];
 type Mode = 'lower' | 'collation' | 'scan';
 const LOOK_UPS = 'e-mail look-ups of first sign-ins';
 
-export function createEmailLookup(strapi: Core.Strapi) {
+export function createEmailLookup(strapi: Core.Strapi, clock: Clock = createClock()) {
   const knex = (): Knex => strapi.db.connection;
   const client = () => strapi.db.dialect.client as string;
   let mode: Mode | null = null;
   let unique = false;
+  let checkedAt = 0;
 
   function target(): { table: string; column: string } {
     const meta = strapi.db.metadata.get('admin::user') as { tableName: string; attributes: Record<string, { columnName?: string }> };
@@ -110,9 +115,14 @@ export function createEmailLookup(strapi: Core.Strapi) {
     }
   }
 
+  /** Drops the index if it is there; another instance dropping it at the same moment is fine. */
   async function drop(name: string, table: string): Promise<void> {
     if (!(await indexExists(name, table))) return;
-    await knex().raw(isMysql(knex()) ? 'DROP INDEX ?? ON ??' : 'DROP INDEX IF EXISTS ??', isMysql(knex()) ? [name, table] : [name]);
+    try {
+      await knex().raw(isMysql(knex()) ? 'DROP INDEX ?? ON ??' : 'DROP INDEX IF EXISTS ??', isMysql(knex()) ? [name, table] : [name]);
+    } catch (error) {
+      if (await indexExists(name, table)) throw error;
+    }
   }
 
   /** Up to five addresses that several admin users share in Strapi's eyes, for the boot warning. */
@@ -125,6 +135,23 @@ export function createEmailLookup(strapi: Core.Strapi) {
       .havingRaw('count(*) > 1')
       .limit(5)) as Array<{ address: string; n: number | string }>;
     return rows.map((row) => `${row.address} (${Number(row.n)} accounts)`).join(', ') || 'none found';
+  }
+
+  /**
+   * Whether the unique index is there still (dropped by hand, the table rebuilt) or there now (made by
+   * another instance once shared addresses were mended): the answer `guardsAddresses` gives from then on.
+   */
+  async function recheck(): Promise<void> {
+    const { table, column } = target();
+    const present = await indexExists(EMAIL_UNIQUE_INDEX, table);
+    if (present === unique) return;
+    unique = present;
+    if (present) strapi.log.info(logLine`[remote-auth] ${table}.${column} is unique now (${EMAIL_UNIQUE_INDEX}): addresses are written without the lock`);
+    else {
+      strapi.log.warn(
+        logLine`[remote-auth] the unique index ${EMAIL_UNIQUE_INDEX} on ${table} is gone: every address the plugin writes takes a lock on it until the next start makes the index again`,
+      );
+    }
   }
 
   /**
@@ -141,7 +168,10 @@ export function createEmailLookup(strapi: Core.Strapi) {
       );
       return false;
     }
-    await drop(plain, table);
+    // Not needed beside the unique one (same look-ups); left in place, it costs only writes.
+    await drop(plain, table).catch((error: Error) =>
+      strapi.log.warn(logLine`[remote-auth] could not drop the index ${plain} on ${table}, which ${EMAIL_UNIQUE_INDEX} replaces (${error.message})`),
+    );
     return true;
   }
 
@@ -155,6 +185,7 @@ export function createEmailLookup(strapi: Core.Strapi) {
     async ensureIndex(): Promise<void> {
       const { table, column } = target();
       unique = false;
+      checkedAt = clock.now();
       try {
         if (isMysql(knex())) {
           const collation = await collationOf(table, column);
@@ -215,9 +246,17 @@ export function createEmailLookup(strapi: Core.Strapi) {
     /**
      * Whether the database itself refuses a second admin user with an address Strapi takes for
      * this one (the unique index is there): a write of an address needs no lock, and a write
-     * refused for it finds the holder with `findTaken` afterwards.
+     * refused for it finds the holder with `findTaken` afterwards. Asked again of the database
+     * once a minute at most, in the background (`recheck`): an index dropped while Strapi runs is
+     * noticed by the writes after that answer.
      */
-    guardsAddresses: (): boolean => unique,
+    guardsAddresses(): boolean {
+      if ((mode === 'lower' || mode === 'collation') && clock.now() - checkedAt >= UNIQUE_INDEX_RECHECK_MS) {
+        checkedAt = clock.now();
+        recheck().catch((error: Error) => strapi.log.warn(logLine`[remote-auth] could not check the index ${EMAIL_UNIQUE_INDEX}: ${error.message}`));
+      }
+      return unique;
+    },
   };
 }
 

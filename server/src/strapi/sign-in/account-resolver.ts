@@ -3,7 +3,7 @@ import type { Claim } from '../../pipeline/claim';
 import { assertGroupsAllowed, decide } from '../../pipeline/policy';
 import { isRefusal } from '../../pipeline/refusal';
 import type { Settings } from '../../settings-schema/schema';
-import type { AccountMatch, Accounts, AdminRole, AdminUser } from '../accounts/accounts';
+import { AddressHeld, type AccountMatch, type Accounts, type AdminRole, type AdminUser } from '../accounts/accounts';
 import { sameRoles } from '../accounts/admin-user';
 import { logLine } from '../../pipeline/log-text';
 import type { SuperAdminGate } from '../accounts/super-admin-gate';
@@ -53,7 +53,7 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
     try {
       return await write();
     } catch (error) {
-      if (isRefusal(error)) throw error;
+      if (isRefusal(error) || error instanceof AddressHeld) throw error;
       accounts.forgetRoles();
       return again(error);
     }
@@ -93,7 +93,22 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
     return { user: await withRolesReadAgain(sync, sync), created: false, previousRoles: match.user.roles ?? [] };
   }
 
-  return { plan, carryOut };
+  /**
+   * `plan`, then `carryOut`. When an account took the claim's address after the plan looked (another
+   * instance, Settings → Users: provision says `AddressHeld`, having written nothing), planned once
+   * more, straight from the database: that account is then linked, activated or refused as any
+   * account the look-up finds (assertLinkable, decide), never signed in unchecked.
+   */
+  async function resolve(claim: Claim, options: Settings, find?: FindAccount): Promise<ResolvedAccount> {
+    try {
+      return await carryOut(await plan(claim, options, find), claim, options);
+    } catch (error) {
+      if (!(error instanceof AddressHeld)) throw error;
+      return carryOut(await plan(claim, options), claim, options);
+    }
+  }
+
+  return { plan, carryOut, resolve };
 }
 
 export type AccountResolver = ReturnType<typeof createAccountResolver>;

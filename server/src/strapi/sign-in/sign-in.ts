@@ -132,7 +132,7 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
   async function resolveAccount(claim: Claim, options: Settings, find?: FindAccount, ctx?: Context): Promise<ResolvedAccount> {
     const work = (async () => {
       try {
-        return await resolver.carryOut(await resolver.plan(claim, options, find), claim, options);
+        return await resolver.resolve(claim, options, find);
       } catch (error) {
         throw unavailable(error, claim);
       }
