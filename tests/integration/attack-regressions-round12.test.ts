@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type StrapiProcess, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
+import { blockedOn as waitForLock } from '../harness/pg-lock-wait';
 import { assertSignedInAs, refusalCode } from '../harness/assertions';
 
 let app: TestStrapi;
@@ -35,19 +36,7 @@ after(() => app?.stop());
 const login = (user: string, headers: Record<string, string> = {}): Promise<TestResponse> =>
   request(app.origin, '/remote-auth/login', { headers: { Accept: 'application/json', 'Remote-User': user, ...headers } });
 
-/** Waits until a statement of this database that mentions `fragment` waits on a lock (deadline 10 s). */
-async function blockedOn(fragment: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const { rows } = (await knex().raw(
-      "SELECT 1 FROM pg_stat_activity WHERE wait_event_type IN ('Lock', 'Advisory') AND datname = current_database() AND query ILIKE ?",
-      [`%${fragment}%`],
-    )) as { rows: unknown[] };
-    if (rows.length > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no statement on ${fragment} waited on a lock within 10 s`);
-}
+const blockedOn = (fragment: string) => waitForLock(knex(), fragment);
 
 /** Holds `lock` (a statement run in a transaction of its own) while `during` runs, then lets go. */
 async function holding(lock: string, bindings: unknown[], during: () => Promise<void>): Promise<void> {

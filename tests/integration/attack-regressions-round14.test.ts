@@ -21,6 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStrapi, type StrapiProcess, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
+import { blockedOn as waitForLock } from '../harness/pg-lock-wait';
 import { assertSignedInAs, refusalCode } from '../harness/assertions';
 
 const EMAIL_UNIQUE_INDEX = 'remote_auth_admin_users_email_unique';
@@ -123,19 +124,7 @@ describe('A14-1 on PostgreSQL: the race the index no longer decides', { skip: !o
 
 // ---------------------------------------------------------------- PostgreSQL: holding a sign-in
 
-/** Waits until a statement of this database that mentions `fragment` waits on a lock (deadline 10 s). */
-async function blockedOn(fragment: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const { rows } = (await knex().raw(
-      "SELECT 1 FROM pg_stat_activity WHERE wait_event_type IN ('Lock', 'Advisory') AND datname = current_database() AND query ILIKE ?",
-      [`%${fragment}%`],
-    )) as { rows: unknown[] };
-    if (rows.length > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no statement on ${fragment} waited on a lock within 10 s`);
-}
+const blockedOn = (fragment: string) => waitForLock(knex(), fragment);
 
 /** As Strapi's admin service writes an account (Settings → Users, an invitation). */
 const strapiWrites = (email: string, extra: Record<string, unknown>) =>
