@@ -236,18 +236,32 @@ export function createAccounts(strapi: Core.Strapi, links: IdentityLinks, clock:
     /**
      * Links the identity to the account its e-mail matched, before the first
      * session. The unique index decides a race between two identities for the
-     * same account: the loser is refused, never signed in (T18).
+     * same account: the loser is refused, never signed in (T18). True for the
+     * one caller that wrote the link (the one to `unlink` it if its sign-in fails).
      */
-    async link(claim: Claim, user: AdminUser): Promise<void> {
+    async link(claim: Claim, user: AdminUser): Promise<boolean> {
       // Concurrent first sign-ins of one person in this process share one claim.
       const key = `${claim.subject}\n${user.id}`;
-      let pending = linking.get(key);
-      if (!pending) {
-        pending = retrying(() => links.linkAccount(sourceOf(claim), claim.subject, user.id)).finally(() => linking.delete(key));
-        linking.set(key, pending);
-        if (await pending) strapi.log.info(logLine`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
+      const shared = linking.get(key);
+      if (shared) {
+        if (!(await shared)) throw await linkedElsewhereNow(claim, user.id);
+        return false;
       }
+      const pending = retrying(() => links.linkAccount(sourceOf(claim), claim.subject, user.id)).finally(() => linking.delete(key));
+      linking.set(key, pending);
       if (!(await pending)) throw await linkedElsewhereNow(claim, user.id);
+      strapi.log.info(logLine`[remote-auth] linked "${claim.subject}" to existing admin user ${user.id} by its e-mail address`);
+      return true;
+    },
+
+    /** Takes back the link `link` wrote, for a sign-in refused or failed after it: nothing of it outlives the attempt. */
+    async unlink(claim: Claim, user: AdminUser): Promise<void> {
+      try {
+        await links.unlink(sourceOf(claim), claim.subject, user.id);
+        strapi.log.warn(logLine`[remote-auth] unlinked "${claim.subject}" from admin user ${user.id}, linked by its e-mail address a moment ago, because the sign-in did not complete`);
+      } catch (error) {
+        strapi.log.error(logLine`[remote-auth] could not unlink "${claim.subject}" from admin user ${user.id} after a sign-in that did not complete: ${(error as Error).message}`);
+      }
     },
 
     /**

@@ -196,6 +196,11 @@ export function createIdentityLinks(strapi: Core.Strapi) {
       return (await this.find(source, subject))?.userId === Number(userId);
     },
 
+    /** Removes the link of `subject` to `userId` (a sign-in that linked it and then failed); any other link stays. */
+    async unlink(source: string, subject: string, userId: number): Promise<void> {
+      await table().where({ source, subject, user_id: Number(userId) }).delete();
+    },
+
     /** Updates when the identity was last seen; never creates or moves a link. */
     async record(source: string, subject: string): Promise<void> {
       await table().where({ source, subject }).update({ last_seen_at: new Date() });

@@ -18,6 +18,8 @@ export interface ResolvedAccount {
   readonly created: boolean;
   /** The roles an existing account had before this sign-in synced them (absent for new accounts). */
   readonly previousRoles?: readonly AdminRole[];
+  /** This sign-in linked the identity to the existing account by its e-mail (taken back if the sign-in fails). */
+  readonly linked?: boolean;
 }
 
 /** How to look the claim's account up: straight from the database, or through strict mode's cache. */
@@ -83,14 +85,20 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
       return provisioned;
     }
     const { match, activate } = planned;
-    if (match.via === 'email') await accounts.link(claim, match.user);
+    const linked = match.via === 'email' && (await accounts.link(claim, match.user));
     if (activate) {
       strapi.log.info(logLine`[remote-auth] activating inactive admin user ${match.user.id} ("${claim.subject}") because allowInactive is on`);
     }
     // Once more when a write fails: the sync plans the roles itself, with the list read again, and looks the
     // address up again (one the e-mail's unique index refused is another account's now: it is left).
     const sync = () => accounts.sync(match.user, claim, options, activate);
-    return { user: await withRolesReadAgain(sync, sync), created: false, previousRoles: match.user.roles ?? [] };
+    try {
+      return { user: await withRolesReadAgain(sync, sync), created: false, previousRoles: match.user.roles ?? [], linked };
+    } catch (error) {
+      // Refused (no-role) or failed: a link this sign-in wrote does not outlive it.
+      if (linked) await accounts.unlink(claim, match.user);
+      throw error;
+    }
   }
 
   /**
