@@ -15,6 +15,9 @@
  * with a pending invitation. Now nothing is written and the sign-in is planned again, which finds
  * that account and refuses it, links it or activates it as any account the look-up finds.
  *
+ * Also (MariaDB): an address the index refuses because the collation takes it for an existing
+ * one (accents ignored) is refused as before, not answered 503.
+ *
  * The statement checks run on every database; the races hold a sign-in with PostgreSQL's locks.
  */
 import { after, before, describe, test } from 'node:test';
@@ -238,5 +241,19 @@ describe('A14-3 in strict mode: the plan made again asks the database, not the c
     assert.equal(Number(res.json().data.id), made);
     assert.equal(await linkOf(email), made);
     assert.deepEqual(await accountsWith(email), [{ id: made }]);
+  });
+});
+
+describe('on MariaDB: an address only the collation takes for an existing one', { skip: process.env.TEST_DB !== 'mysql' && 'MySQL/MariaDB only (TEST_DB=mysql)' }, () => {
+  test('a first sign-in asserting jose@ while josé@ exists is refused (account-not-linked) by the index, not answered 503, and writes nothing', async () => {
+    app.configure({ autoCreate: true, maxNewUsersPerMinute: 0 });
+    const local = fresh('jose');
+    const accented = `${local.replace('jose', 'josé')}@corp.example`;
+    const { id } = await app.createAdmin({ email: accented, roles: ['strapi-editor'] });
+    const email = `${local}@corp.example`;
+    const res = await login(email);
+    assert.equal(refusalCode(res), 'account-not-linked', res.body.slice(0, 300));
+    assert.equal(await linkOf(email), undefined);
+    assert.deepEqual(await accountsWith(email), [{ id }], 'the collation takes them for one address: only the existing account');
   });
 });
