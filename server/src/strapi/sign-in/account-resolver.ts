@@ -116,7 +116,10 @@ export function createAccountResolver(strapi: Core.Strapi, accounts: Accounts, s
     }
   }
 
-  return { plan, carryOut, resolve };
+  /** Takes back a link the sign-in wrote (`ResolvedAccount.linked`) when it fails after `resolve`. */
+  const unlink = (claim: Claim, resolved: ResolvedAccount): Promise<void> => accounts.unlink(claim, resolved.user);
+
+  return { plan, carryOut, resolve, unlink };
 }
 
 export type AccountResolver = ReturnType<typeof createAccountResolver>;

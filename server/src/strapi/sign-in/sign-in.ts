@@ -183,16 +183,6 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
     }
   }
 
-  /** Likewise for a link this sign-in wrote to an existing account: the next attempt is judged afresh. */
-  async function undoLink(user: AdminUser, claim: Claim): Promise<void> {
-    try {
-      await links.unlink(claim.source ?? LINK_SOURCE, claim.subject, Number(user.id));
-      strapi.log.warn(logLine`[remote-auth] unlinked "${claim.subject}" from admin user ${user.id}, linked by its e-mail address a moment ago, because the sign-in failed`);
-    } catch (error) {
-      strapi.log.error(logLine`[remote-auth] could not unlink "${claim.subject}" from admin user ${user.id} after a failed sign-in: ${(error as Error).message}`);
-    }
-  }
-
   /** Mints a session for `user`, after the operator's onLogin hook. */
   async function startSession(ctx: Context, claim: Claim, resolved: ResolvedAccount, options: Settings, via: SignInVia): Promise<string> {
     let token: string;
@@ -203,7 +193,7 @@ export function createSignIn({ strapi, resolver, links, background, verifier, ac
       token = await withDeadline(mintSession(strapi, ctx, resolved.user.id, newDeviceId()), claim);
     } catch (error) {
       if (resolved.created) await undoCreation(resolved.user, claim);
-      else if (resolved.linked) await undoLink(resolved.user, claim);
+      else if (resolved.linked) await resolver.unlink(claim, resolved);
       throw unavailable(error, claim);
     }
     strapi.log.info(logLine`[remote-auth] signed in "${claim.subject}" as admin user ${resolved.user.id} (peer ${peerOf(ctx)})`);
