@@ -18,6 +18,7 @@ import { startStrapi, type StrapiProcess, type TestStrapi } from '../harness/str
 import { request, type TestResponse } from '../harness/http';
 import { blockedOn as waitForLock } from '../harness/pg-lock-wait';
 import { assertSignedInAs, refusalCode } from '../harness/assertions';
+import { insertAddressTwin } from '../harness/admin-twin';
 
 let app: TestStrapi;
 const knex = () => app.strapi.db.connection;
@@ -129,10 +130,7 @@ describe('A12-1 without the unique index (two admin users already share an addre
   let twin: string;
   before(async () => {
     await knex().raw('DROP INDEX ??', [EMAIL_UNIQUE_INDEX]);
-    const row = (await knex()('admin_users').orderBy('id').first()) as Record<string, unknown>;
-    const { id: _id, ...copy } = row;
-    twin = `${String(row.document_id)}twin`;
-    await knex()('admin_users').insert({ ...copy, email: String(row.email).toUpperCase(), document_id: twin });
+    twin = await insertAddressTwin(knex());
     locking = await startStrapi({ mode: 'child', database: app.database, config: { trustedProxies: ['127.0.0.1/32'], autoCreate: true, maxNewUsersPerMinute: 0, ...BY_HEADER } });
   });
   after(async () => {

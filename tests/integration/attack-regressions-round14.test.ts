@@ -26,6 +26,7 @@ import { startStrapi, type StrapiProcess, type TestStrapi } from '../harness/str
 import { request, type TestResponse } from '../harness/http';
 import { blockedOn as waitForLock } from '../harness/pg-lock-wait';
 import { assertSignedInAs, refusalCode } from '../harness/assertions';
+import { insertAddressTwin } from '../harness/admin-twin';
 
 const EMAIL_UNIQUE_INDEX = 'remote_auth_admin_users_email_unique';
 const RECHECK_MS = 60_000;
@@ -192,10 +193,7 @@ describe('A14-2: an instance that booted without the unique index, once another 
   let twin: string;
   before(async () => {
     await dropIndex();
-    const row = (await knex()('admin_users').orderBy('id').first()) as Record<string, unknown>;
-    const { id: _id, ...copy } = row;
-    twin = `${String(row.document_id)}twin`;
-    await knex()('admin_users').insert({ ...copy, email: String(row.email).toUpperCase(), document_id: twin });
+    twin = await insertAddressTwin(knex());
     const config = { trustedProxies: ['127.0.0.1/32'], autoCreate: true, maxNewUsersPerMinute: 0, ...BY_HEADER, linkByEmailHeader: true };
     locking = await startStrapi({ mode: 'child', database: app.database, config });
     // The shared address is mended and the index made (by another instance's start) while it runs.

@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import { startStrapi, type TestStrapi } from '../harness/strapi';
 import { request, type TestResponse } from '../harness/http';
 import { assertRefused, assertSignedInAs, passwordLogin, snapshot } from '../harness/assertions';
+import { insertAddressTwin } from '../harness/admin-twin';
 
 const EMAIL_UNIQUE_INDEX = 'remote_auth_admin_users_email_unique';
 /** The plain indexes, made where the unique one cannot be (and by earlier versions). */
@@ -129,10 +130,8 @@ describe('the index', () => {
   test('refuses a second admin user with an address Strapi takes for the same one, however it is written (raw SQL)', async () => {
     const email = `${fresh('twice')}@corp.example`;
     await app.createAdmin({ email, roles: ['strapi-editor'] });
-    const row = (await knex()('admin_users').where({ email }).first()) as Record<string, unknown>;
-    const { id: _id, ...copy } = row;
     await assert.rejects(
-      knex()('admin_users').insert({ ...copy, email: email.toUpperCase(), document_id: `${String(row.document_id)}x` }),
+      insertAddressTwin(knex(), { email }, 'x'),
       (error: { message: string }) => error.message.includes(EMAIL_UNIQUE_INDEX) || /unique|duplicate/i.test(error.message),
     );
     assert.equal(await usersNamed(email), 1);
@@ -142,9 +141,7 @@ describe('the index', () => {
     const email = `${fresh('shared')}@corp.example`;
     await app.createAdmin({ email, roles: ['strapi-editor'] });
     await dropIndex(ourIndex());
-    const row = (await knex()('admin_users').where({ email }).first()) as Record<string, unknown>;
-    const { id: _id, ...copy } = row;
-    await knex()('admin_users').insert({ ...copy, email: email.toUpperCase(), document_id: `${String(row.document_id)}x` });
+    await insertAddressTwin(knex(), { email }, 'x');
     // Two identities asserting one new address at once, on an instance that booted without the unique index.
     const config = { trustedProxies: ['127.0.0.1/32'], userField: 'username', emailDomain: 'corp.example', emailHeader: 'Remote-Email', autoCreate: true, maxNewUsersPerMinute: 0 };
     let other = await startStrapi({ mode: 'child', database: app.database, config, env: { STRAPI_LOG_LEVEL: 'warn' } });

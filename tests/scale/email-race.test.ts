@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { databaseKind } from '../harness/database';
 import { request, type TestResponse } from '../harness/http';
 import { startStrapi, type StrapiProcess, type TestStrapi } from '../harness/strapi';
+import { insertAddressTwin } from '../harness/admin-twin';
 
 const skip =
   databaseKind() === 'sqlite'
@@ -157,10 +158,7 @@ describe('without the unique index: two admin users already share an address, so
   before(async () => {
     const knex = app.strapi.db.connection;
     await knex.raw(databaseKind() === 'mysql' ? 'DROP INDEX ?? ON admin_users' : 'DROP INDEX ??', [EMAIL_UNIQUE_INDEX]);
-    const row = (await knex('admin_users').orderBy('id').first()) as Record<string, unknown>;
-    const { id: _id, ...copy } = row;
-    twin = `${String(row.document_id)}twin`;
-    await knex('admin_users').insert({ ...copy, email: String(row.email).toUpperCase(), document_id: twin });
+    twin = await insertAddressTwin(knex);
     // Both boot with the shared address there: neither can make the index unique.
     [a, b] = await Promise.all([0, 1].map(() => startStrapi({ mode: 'child', database: app.database, config: CONFIG })));
   });
